@@ -1,0 +1,52 @@
+"""Where swiftui keeps its files, and how it writes them (owner-only).
+
+Paths come from platformdirs, so ``XDG_STATE_HOME`` / ``XDG_DATA_HOME`` move them (the
+tests use that to stay in a temporary directory).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "swiftui"
+
+
+def state_dir() -> Path:
+    """Journals of unfinished uploads live here."""
+    return Path(platformdirs.user_state_dir(APP_NAME))
+
+
+def journal_dir() -> Path:
+    return state_dir() / "journals"
+
+
+def sandbox_default_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "sandbox"
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) readable by the owner only."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path
+
+
+def write_private_file(path: Path, data: str | bytes) -> None:
+    """Write atomically (temp file + rename) with mode 0600, so a crash never leaves half a file."""
+    ensure_private_dir(path.parent)
+    raw = data.encode() if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
