@@ -281,9 +281,7 @@ class Sandbox:
             pid = int(pidfile.read_text().strip())
             if pid != os.getpid():
                 os.kill(pid, 0)
-                raise SandboxError(
-                    f"a sandbox is already running on {self.directory} (pid {pid})"
-                )
+                raise SandboxError(f"a sandbox is already running on {self.directory} (pid {pid})")
 
     def _write_pidfile(self) -> None:
         write_private_file(self.directory / "sandbox.pid", f"{os.getpid()}\n")
@@ -658,6 +656,7 @@ user_domain_id = default
 project_domain_id = default
 interface = public
 delay_auth_decision = True
+token_cache_time = 10
 service_token_roles_required = False
 
 [filter:keystoneauth]

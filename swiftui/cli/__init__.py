@@ -1,0 +1,62 @@
+"""The ``swiftui`` command: the TUI by default, headless subcommands for scripts and cron.
+
+Every subcommand module exposes ``register(subparsers)``, which adds its parser and sets
+``handler`` (a function of the parsed arguments returning an exit code). Errors meant for
+the user (:class:`~swiftui.errors.SwiftuiError`) become one line on stderr and their exit
+code; Ctrl-C becomes exit code 130 with no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from swiftui import __version__
+from swiftui.cli import delete, regions, sandbox, upload
+from swiftui.errors import SwiftuiError
+
+COMMANDS = (sandbox, regions, upload, delete)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but with our exit code for bad options (2) and a one-line message."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="swiftui",
+        description="Segmented, resumable uploads of large files to OpenStack Swift "
+        "(OVHcloud Object Storage, Cloud Archive). With no command: the terminal UI.",
+    )
+    parser.add_argument("--version", action="version", version=f"swiftui {__version__}")
+    from swiftui.cli.common import add_auth_options
+
+    add_auth_options(parser)
+    parser.set_defaults(handler=_run_tui)
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    for command in COMMANDS:
+        command.register(subparsers)
+    return parser
+
+
+def _run_tui(args: argparse.Namespace) -> int:
+    from swiftui.tui.app import run_tui
+
+    return run_tui(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except SwiftuiError as error:
+        print(f"swiftui: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("swiftui: interrupted", file=sys.stderr)
+        return 130

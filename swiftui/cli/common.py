@@ -1,0 +1,66 @@
+"""Auth options shared by every command, and turning them into a connected cloud."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from swiftui.cloud import Cloud, connect
+from swiftui.credentials import Credentials, load_credentials, terminal_password_prompt
+
+
+def add_auth_options(parser: argparse.ArgumentParser) -> None:
+    """The same auth options on the main parser and on every subcommand."""
+    group = parser.add_argument_group("authentication")
+    group.add_argument(
+        "--openrc",
+        metavar="FILE",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="openrc.sh from your provider (read, never executed)",
+    )
+    group.add_argument(
+        "--os-cloud",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="cloud from clouds.yaml (default: $OS_CLOUD)",
+    )
+    group.add_argument(
+        "--region",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="object-store region (default: OS_REGION_NAME, else the catalog's first)",
+    )
+    group.add_argument(
+        "--insecure",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="do not verify TLS certificates (only on a network you trust)",
+    )
+
+
+def auth_option(args: argparse.Namespace, name: str, default: object = None) -> object:
+    return getattr(args, name, default)
+
+
+def load_args_credentials(args: argparse.Namespace) -> Credentials:
+    """Credentials from --openrc / --os-cloud / OS_* variables; warnings go to stderr."""
+    credentials = load_credentials(
+        openrc=auth_option(args, "openrc"),
+        cloud=auth_option(args, "os_cloud"),
+        environ=os.environ,
+        ask_password=terminal_password_prompt,
+    )
+    for warning in credentials.warnings:
+        print(f"swiftui: warning: {warning}", file=sys.stderr)
+    return credentials
+
+
+def connect_args(args: argparse.Namespace) -> tuple[Cloud, str]:
+    """Authenticate and pick the region (``--region`` beats the credentials' own)."""
+    cloud = connect(load_args_credentials(args), insecure=bool(auth_option(args, "insecure")))
+    region_option = auth_option(args, "region")
+    region = cloud.check_region(str(region_option)) if region_option else cloud.default_region()
+    return cloud, region

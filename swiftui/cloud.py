@@ -1,0 +1,180 @@
+"""One authenticated session to a Keystone v3 cloud, and its object-store regions.
+
+Authentication, the catalog, token renewal and HTTP sessions are openstacksdk's and
+keystoneauth's job; this module only turns their exceptions into one clear line each and
+hands out one :class:`~swiftui.swift.SwiftService` per region, all sharing the session
+(so there is one token for every thread, renewed before it expires).
+"""
+
+from __future__ import annotations
+
+import difflib
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NoReturn
+from urllib.parse import urlsplit
+
+import openstack
+from keystoneauth1 import exceptions as ks_exceptions
+from openstack import exceptions as sdk_exceptions
+
+from swiftui.errors import AuthError, UsageError
+
+if TYPE_CHECKING:
+    from openstack.connection import Connection
+
+    from swiftui.credentials import Credentials
+    from swiftui.swift import SwiftService
+
+AUTH_TIMEOUT_S = 15.0
+
+
+@dataclass(frozen=True)
+class RegionEndpoint:
+    name: str
+    url: str
+
+
+def explain_auth_failure(error: Exception, credentials: Credentials) -> NoReturn:
+    """Raise the one-line :class:`AuthError` that says what went wrong and what to do."""
+    auth_url = str(credentials.auth.get("auth_url", "?"))
+    host = urlsplit(auth_url).netloc or auth_url
+    who = credentials.auth.get("username") or credentials.auth.get("user_id")
+    project = credentials.auth.get("project_name") or credentials.auth.get("project_id")
+    if isinstance(error, ks_exceptions.SSLError):
+        message = (
+            f"TLS verification failed for {host}: the certificate is not trusted "
+            "(set OS_CACERT to its CA, or pass --insecure only on a network you trust)"
+        )
+    elif isinstance(error, ks_exceptions.Unauthorized) or getattr(error, "http_status", 0) == 401:
+        if credentials.auth_type == "v3applicationcredential":
+            message = f"Keystone at {auth_url} refused the application credential"
+        else:
+            message = (
+                f"Keystone at {auth_url} refused user {who!r} for project {project!r}: "
+                "wrong password, user, project or domain"
+            )
+    elif isinstance(error, ks_exceptions.ConnectTimeout):
+        message = f"cannot reach {host}: no answer in {AUTH_TIMEOUT_S:.0f} s (network or firewall)"
+    elif isinstance(error, ks_exceptions.ConnectFailure):
+        message = f"cannot reach {host}: connection failed (is OS_AUTH_URL {auth_url} right?)"
+    elif isinstance(error, ks_exceptions.DiscoveryFailure | ks_exceptions.NotFound):
+        message = f"{auth_url} does not answer like a Keystone v3 identity service"
+    elif isinstance(error, ks_exceptions.EndpointNotFound | ks_exceptions.EmptyCatalog):
+        message = f"the catalog of {host} has no object-store (Swift) endpoint for this project"
+    elif isinstance(error, ks_exceptions.ClientException | sdk_exceptions.SDKException):
+        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        message = f"authentication at {auth_url} failed: {detail}"
+    else:
+        raise error
+    raise AuthError(message) from None
+
+
+class Cloud:
+    """An authenticated connection; create it with :func:`connect`."""
+
+    def __init__(self, credentials: Credentials, connection: Connection) -> None:
+        self.credentials = credentials
+        self._connection = connection
+        self._services: dict[str, SwiftService] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def session(self):  # keystoneauth1.session.Session; untyped upstream
+        return self._connection.session
+
+    def regions(self) -> list[RegionEndpoint]:
+        """Object-store regions of the catalog, with their endpoint for our interface."""
+        try:
+            access = self.session.auth.get_access(self.session)
+        except Exception as error:  # keystoneauth raises many unrelated types
+            explain_auth_failure(error, self.credentials)
+        interface = self.credentials.interface
+        endpoints = access.service_catalog.get_endpoints(
+            service_type="object-store", interface=interface
+        ).get("object-store", [])
+        regions = {
+            endpoint.get("region_id") or endpoint.get("region"): endpoint["url"]
+            for endpoint in endpoints
+        }
+        return [RegionEndpoint(name, url) for name, url in sorted(regions.items()) if name]
+
+    def check_region(self, name: str) -> str:
+        """Return ``name`` if the catalog has it, else refuse with the valid names."""
+        names = [region.name for region in self.regions()]
+        if not names:
+            raise AuthError(
+                f"the catalog has no object-store endpoint for interface "
+                f"{self.credentials.interface!r}"
+            )
+        if name in names:
+            return name
+        raise UsageError(f"region {name!r} is not in the catalog{_suggest(name, names)}")
+
+    def default_region(self) -> str:
+        """The region the credentials ask for (checked), else the catalog's first."""
+        if self.credentials.region_name:
+            return self.check_region(self.credentials.region_name)
+        regions = self.regions()
+        if not regions:
+            raise AuthError("the catalog has no object-store (Swift) endpoint for this project")
+        return regions[0].name
+
+    def service(self, region: str, *, endpoint_override: str | None = None) -> SwiftService:
+        """The object store of ``region``, sharing this cloud's session and token.
+
+        ``endpoint_override`` replaces the catalog's URL (a fault-injecting proxy in tests).
+        """
+        from swiftui.swift import SwiftService
+
+        key = f"{region} {endpoint_override or ''}"
+        with self._lock:
+            if key not in self._services:
+                extra = (
+                    {"object_store_endpoint_override": endpoint_override}
+                    if endpoint_override
+                    else {}
+                )
+                connection = openstack.connection.Connection(
+                    session=self.session,
+                    region_name=region,
+                    interface=self.credentials.interface,
+                    **extra,
+                )
+                self._services[key] = SwiftService(connection, region)
+            return self._services[key]
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def _suggest(name: str, names: list[str]) -> str:
+    """Compute region names like GRA7 or SBG5 map to storage regions GRA, SBG."""
+    valid = ", ".join(names)
+    upper = name.upper()
+    prefix_matches = [
+        n for n in names if upper.startswith(n.upper()) or n.upper().startswith(upper)
+    ]
+    close = prefix_matches or difflib.get_close_matches(upper, names, n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f" (valid: {valid}){hint}"
+
+
+def connect(credentials: Credentials, *, insecure: bool = False) -> Cloud:
+    """Authenticate once and return the :class:`Cloud`; one clear :class:`AuthError` if not."""
+    verify: bool | str = False if insecure else credentials.verify
+    try:
+        connection = openstack.connect(
+            auth_type=credentials.auth_type,
+            auth=dict(credentials.auth),
+            region_name=credentials.region_name,
+            interface=credentials.interface,
+            verify=verify,
+            api_timeout=AUTH_TIMEOUT_S,
+            load_yaml_config=False,
+            load_envvars=False,
+        )
+        connection.session.get_token()
+    except Exception as error:  # keystoneauth and openstacksdk raise many unrelated types
+        explain_auth_failure(error, credentials)
+    return Cloud(credentials, connection)

@@ -1,0 +1,80 @@
+"""Shared fixtures: one real sandbox (Keystone + Swift GRA/SBG) per test session.
+
+Every test also gets its own XDG directories, so journals and state never touch the
+developer's home, and the files swiftui writes can be inspected afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import swiftclient
+
+from swiftui.cloud import Cloud, connect
+from swiftui.credentials import load_credentials
+from swiftui.sandbox import Sandbox
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    with Sandbox(tmp_path_factory.mktemp("sandbox")) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Per-test XDG dirs: what swiftui writes lands under ``tmp_path/xdg``."""
+    root = tmp_path / "xdg"
+    for name in ("XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(root / name.lower()))
+    for name in list(os.environ):
+        if name.startswith("OS_"):
+            monkeypatch.delenv(name)
+    return root
+
+
+@pytest.fixture
+def sandbox_env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The sandbox user's ``OS_*`` variables, also set in this process's environment."""
+    env = sandbox.environ()
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+@pytest.fixture(scope="session")
+def cloud(sandbox: Sandbox) -> Iterator[Cloud]:
+    connected = connect(load_credentials(environ=sandbox.environ(), ask_password=None))
+    yield connected
+    connected.close()
+
+
+def swift_checker(sandbox: Sandbox, region: str = "GRA") -> swiftclient.Connection:
+    """python-swiftclient, an independent view of what the server holds."""
+    return swiftclient.Connection(
+        authurl=sandbox.auth_url,
+        user=sandbox.username,
+        key=sandbox.password,
+        auth_version="3",
+        os_options={
+            "project_name": sandbox.project_name,
+            "user_domain_name": "Default",
+            "project_domain_name": "Default",
+            "region_name": region,
+        },
+    )
+
+
+@pytest.fixture(scope="session")
+def checker(sandbox: Sandbox) -> swiftclient.Connection:
+    return swift_checker(sandbox)
+
+
+@pytest.fixture
+def container_name() -> str:
+    """A container name of its own for each test."""
+    return f"t-{uuid.uuid4().hex[:10]}"
