@@ -1,0 +1,252 @@
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from swiftui.errors import UsageError
+from swiftui.units import GIB, MIB, TIB
+from swiftui.upload.plan import (
+    SegmentSpec,
+    SwiftLimits,
+    expected_slo_etag,
+    make_plan,
+    segment_name,
+    segment_prefix,
+)
+
+SWIFT = SwiftLimits()
+
+# Trimmed from a real `GET /info` (Swift 2.38).
+INFO = {
+    "swift": {
+        "max_file_size": 5368709122,
+        "container_listing_limit": 10000,
+        "max_object_name_length": 1024,
+        "max_container_name_length": 256,
+        "version": "2.38.3",
+    },
+    "slo": {
+        "max_manifest_segments": 1000,
+        "max_manifest_size": 8388608,
+        "yield_frequency": 10,
+        "min_segment_size": 1,
+        "allow_async_delete": True,
+    },
+    "bulk_delete": {"max_deletes_per_request": 10000, "max_failed_deletes": 1000},
+}
+
+
+def test_limits_from_a_full_info() -> None:
+    info = json.loads(json.dumps(INFO))
+    info["slo"]["max_manifest_size"] = 2 * MIB
+    info["bulk_delete"]["max_deletes_per_request"] = 500
+    limits = SwiftLimits.from_info(info)
+    assert limits == SwiftLimits(max_manifest_size=2 * MIB, bulk_delete_max=500)
+
+
+def test_limits_fall_back_to_swift_defaults_for_missing_keys() -> None:
+    limits = SwiftLimits.from_info({"swift": {}, "slo": {}, "bulk_delete": {}})
+    assert limits == SwiftLimits(manifest_heartbeat=False)
+    assert limits.max_file_size == 5368709122
+    assert limits.max_manifest_segments == 1000
+    assert limits.max_manifest_size == 8 * MIB
+    assert limits.bulk_delete_max == 10000
+
+
+def test_limits_without_slo_or_bulk_delete() -> None:
+    limits = SwiftLimits.from_info({"swift": {"max_file_size": 1000}})
+    assert limits.slo_supported is False
+    assert limits.manifest_heartbeat is False
+    assert limits.bulk_delete_max is None
+    assert limits.max_file_size == 1000
+
+
+def test_250_gb_with_1_gib_segments() -> None:
+    plan = make_plan(250 * 10**9, GIB, SWIFT)
+    assert plan.segment_count == 233
+    assert plan.segment_size == GIB
+    assert not plan.is_plain_object
+    assert plan.explanation == "232.8 GiB = 233 segments of 1.0 GiB (asked)"
+    segments = plan.segments()
+    assert segments[0] == SegmentSpec(0, 0, GIB)
+    assert segments[-1] == SegmentSpec(232, 232 * GIB, 250 * 10**9 - 232 * GIB)
+    assert sum(segment.length for segment in segments) == 250 * 10**9
+
+
+@pytest.mark.parametrize(
+    ("file_size", "segment_size", "segment_count", "reason"),
+    [
+        (400 * MIB, 100 * MIB, 4, "default: a quarter of the file, for parallel uploads"),
+        (400 * MIB + 1, 101 * MIB, 4, "default: a quarter of the file, for parallel uploads"),
+        (100 * MIB, 64 * MIB, 2, "default: 64 MiB, the smallest default"),
+        (4 * GIB, GIB, 4, "default: 1 GiB, the measured sweet spot"),
+        (250 * 10**9, GIB, 233, "default: 1 GiB, the measured sweet spot"),
+        (
+            2 * 10**12,
+            1908 * MIB,
+            1000,
+            "default: the smallest size this cluster's manifest allows",
+        ),
+    ],
+)
+def test_default_segment_size(
+    file_size: int, segment_size: int, segment_count: int, reason: str
+) -> None:
+    plan = make_plan(file_size, None, SWIFT)
+    assert (plan.segment_size, plan.segment_count) == (segment_size, segment_count)
+    assert plan.explanation.endswith(f"({reason})")
+
+
+def test_default_is_capped_at_the_largest_object() -> None:
+    plan = make_plan(10 * GIB, None, SwiftLimits(max_file_size=512 * MIB))
+    assert plan.segment_size == 512 * MIB
+    assert plan.segment_count == 20
+    assert plan.explanation == (
+        "10.0 GiB = 20 segments of 512.0 MiB (default: this cluster's largest object)"
+    )
+
+
+@pytest.mark.parametrize("file_size", [0, 1, 50 * MIB, 64 * MIB])
+def test_small_and_empty_files_are_one_plain_object(file_size: int) -> None:
+    plan = make_plan(file_size, None, SWIFT)
+    assert plan.is_plain_object
+    assert plan.segment_count == 1
+    assert plan.segments() == [SegmentSpec(0, 0, file_size)]
+    assert "one plain object, no manifest (default: 64 MiB, the smallest default)" in (
+        plan.explanation
+    )
+
+
+def test_file_no_larger_than_the_asked_segment_is_one_plain_object() -> None:
+    plan = make_plan(GIB, GIB, SWIFT)
+    assert plan.is_plain_object
+    assert plan.explanation == (
+        "1.0 GiB fits in one segment of 1.0 GiB: one plain object, no manifest (asked)"
+    )
+
+
+def test_asked_segments_beyond_the_manifest_limit_suggest_the_smallest_valid_size() -> None:
+    with pytest.raises(UsageError) as caught:
+        make_plan(256 * GIB, MIB, SWIFT)
+    # 256 GiB / 1000 = 262.1 MiB, rounded up to a whole MiB.
+    assert str(caught.value) == (
+        "--segment-size 1MiB makes 262144 segments; this cluster allows 1000 per manifest: "
+        "use --segment-size 263MiB or more"
+    )
+    assert make_plan(256 * GIB, 263 * MIB, SWIFT).segment_count == 997
+
+
+def test_asked_segment_larger_than_the_largest_object() -> None:
+    with pytest.raises(UsageError) as caught:
+        make_plan(GIB, 6 * GIB, SWIFT)
+    assert str(caught.value) == (
+        "--segment-size 6GiB is more than this cluster's largest object (5.0 GiB): "
+        "use --segment-size 5GiB or less"
+    )
+
+
+def test_asked_segment_smaller_than_the_smallest_segment() -> None:
+    with pytest.raises(UsageError) as caught:
+        make_plan(GIB, 4096, SwiftLimits(min_segment_size=MIB))
+    assert str(caught.value) == (
+        "--segment-size 4096 is less than this cluster's smallest segment (1.0 MiB): "
+        "use --segment-size 1MiB or more"
+    )
+
+
+def test_file_too_large_for_one_manifest() -> None:
+    with pytest.raises(UsageError) as caught:
+        make_plan(5 * TIB, None, SWIFT)
+    assert str(caught.value) == (
+        "5.0 TiB is too large for one manifest on this cluster: "
+        "at most 1000 segments of 5.0 GiB (4.9 TiB)"
+    )
+
+
+def _real_manifest(
+    plan_size: int, segment_size: int, object_name: str, segment_container: str
+) -> str:
+    """The manifest JSON the engine will send, with a real mtime."""
+    prefix = segment_prefix(object_name, 1700000000.123456, plan_size, segment_size)
+    plan = make_plan(plan_size, segment_size, SWIFT)
+    return json.dumps(
+        [
+            {
+                "path": f"/{segment_container}/{segment_name(prefix, spec.index)}",
+                "etag": "d41d8cd98f00b204e9800998ecf8427e",
+                "size_bytes": spec.length,
+            }
+            for spec in plan.segments()
+        ]
+    )
+
+
+def test_manifest_size_limit_is_checked_before_upload() -> None:
+    names = {"object_name": "backups/db.tar", "segment_container": "backups_segments"}
+    manifest = _real_manifest(900 * MIB, MIB, **names)
+    assert make_plan(900 * MIB, MIB, SwiftLimits(max_manifest_size=len(manifest)), **names)
+
+    too_small = SwiftLimits(max_manifest_size=len(manifest) - 1)
+    with pytest.raises(UsageError) as caught:
+        make_plan(900 * MIB, MIB, too_small, **names)
+    assert str(caught.value).startswith("--segment-size 1MiB makes a manifest of about ")
+    assert "(900 segments); this cluster allows " in str(caught.value)
+    suggested = int(str(caught.value).split("use --segment-size ")[1].removesuffix("MiB or more"))
+    assert make_plan(900 * MIB, suggested * MIB, too_small, **names).segment_count < 900
+
+
+def test_manifest_estimate_without_names_assumes_the_longest_names() -> None:
+    # 1000 entries of about 1.35 kB each do not fit in 1 MiB.
+    limits = SwiftLimits(max_manifest_size=MIB)
+    with pytest.raises(UsageError, match=r"makes a manifest of about 1\.3 MiB"):
+        make_plan(1000 * MIB, MIB, limits)
+    assert make_plan(1000 * MIB, MIB, limits, object_name="a", segment_container="a_segments")
+
+
+def test_object_name_too_long() -> None:
+    with pytest.raises(UsageError) as caught:
+        make_plan(10, None, SWIFT, object_name="é" * 600)
+    assert str(caught.value) == "object name is 1200 bytes long; this cluster allows 1024"
+
+
+def test_object_name_too_long_for_its_segment_names() -> None:
+    assert make_plan(10, None, SWIFT, object_name="x" * 1000).is_plain_object
+    with pytest.raises(UsageError) as caught:
+        make_plan(10 * GIB, None, SWIFT, object_name="x" * 1000)
+    assert str(caught.value) == (
+        "object name is too long for its segment names: they add 54 bytes to its 1000 "
+        "and this cluster allows 1024"
+    )
+
+
+def test_cluster_without_slo_takes_one_plain_object_only() -> None:
+    limits = SwiftLimits.from_info({"swift": {"max_file_size": 5368709122}})
+    plan = make_plan(GIB, None, limits)
+    assert plan.is_plain_object
+    assert plan.explanation == "1.0 GiB: one plain object (this cluster has no SLO)"
+    with pytest.raises(UsageError) as caught:
+        make_plan(6 * GIB, None, limits)
+    assert str(caught.value) == (
+        "6.0 GiB is more than this cluster's largest object (5.0 GiB) "
+        "and it has no SLO support to split it"
+    )
+    with pytest.raises(UsageError, match=r"^--segment-size 256MiB: this cluster has no SLO"):
+        make_plan(GIB, 256 * MIB, limits)
+
+
+def test_segment_names_match_the_swift_cli() -> None:
+    # swiftclient: '%s/slo/%s/%s/%s/%08d' % (obj, '%f' % getmtime(path), size, seg_size, i)
+    prefix = segment_prefix("dir/backup.tar", 1700000000.123456, 250 * 10**9, GIB)
+    assert prefix == "dir/backup.tar/slo/1700000000.123456/250000000000/1073741824/"
+    assert segment_name(prefix, 7) == prefix + "00000007"
+    assert segment_prefix("o", 1700000000.5, 1, 1) == "o/slo/1700000000.500000/1/1/"
+
+
+def test_expected_slo_etag() -> None:
+    etags = [hashlib.md5(part).hexdigest() for part in (b"first", b"second")]
+    assert expected_slo_etag(etags) == hashlib.md5("".join(etags).encode()).hexdigest()
+    assert expected_slo_etag(["d41d8cd98f00b204e9800998ecf8427e"]) == (
+        "74be16979710d4c4e7c6647856088456"
+    )
