@@ -58,7 +58,11 @@ def explain_auth_failure(error: Exception, credentials: Credentials) -> NoReturn
         message = f"cannot reach {host}: no answer in {AUTH_TIMEOUT_S:.0f} s (network or firewall)"
     elif isinstance(error, ks_exceptions.ConnectFailure):
         message = f"cannot reach {host}: connection failed (is OS_AUTH_URL {auth_url} right?)"
-    elif isinstance(error, ks_exceptions.DiscoveryFailure | ks_exceptions.NotFound):
+    elif isinstance(error, ks_exceptions.DiscoveryFailure) or getattr(error, "http_status", 0) in (
+        400,
+        404,
+        405,
+    ):
         message = f"{auth_url} does not answer like a Keystone v3 identity service"
     elif isinstance(error, ks_exceptions.EndpointNotFound | ks_exceptions.EmptyCatalog):
         message = f"the catalog of {host} has no object-store (Swift) endpoint for this project"

@@ -1,0 +1,106 @@
+"""`swiftui regions` against the sandbox: both credential sources, and each auth failure."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from swiftui.cli import main
+from swiftui.sandbox import Sandbox
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_regions_from_ovh_shaped_openrc(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OS_PASSWORD", sandbox.password)
+    code, out, err = run_cli(capsys, "regions", "--openrc", str(sandbox.openrc_path))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert [line.split()[0] for line in lines] == ["GRA", "SBG"]
+    assert lines[0].split()[1] == sandbox.storage_url("GRA")
+    assert lines[1].split()[1] == sandbox.storage_url("SBG")
+    assert sandbox.password not in out + err
+
+
+def test_regions_from_clouds_yaml(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(sandbox.clouds_yaml_path))
+    monkeypatch.setenv("OS_PASSWORD", sandbox.password)
+    code, out, err = run_cli(capsys, "regions", "--os-cloud", "sandbox", "--region", "SBG")
+    assert code == 0, err
+    assert out.split() == ["SBG", sandbox.storage_url("SBG")]
+
+
+def test_regions_from_environment(
+    sandbox_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_cli(capsys, "regions")
+    assert code == 0
+    assert "GRA" in out and "SBG" in out
+
+
+def test_wrong_password_is_one_clear_line(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OS_PASSWORD", "not-the-password")
+    code, out, err = run_cli(capsys, "regions", "--openrc", str(sandbox.openrc_path))
+    assert code == 4
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "refused user 'swiftui-user' for project 'swiftui-demo'" in err
+    assert "not-the-password" not in err
+
+
+def test_compute_region_name_suggests_storage_region(
+    sandbox_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(capsys, "regions", "--region", "GRA7")
+    assert code == 2
+    assert err.strip() == (
+        "swiftui: region 'GRA7' is not in the catalog (valid: GRA, SBG); did you mean GRA?"
+    )
+
+
+def test_unreachable_auth_url_fails_fast(
+    sandbox_env: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    monkeypatch.setenv("OS_AUTH_URL", f"http://127.0.0.1:{closed_port}/v3")
+    started = time.monotonic()
+    code, _, err = run_cli(capsys, "regions")
+    assert time.monotonic() - started < 15
+    assert code == 4
+    assert err.startswith(f"swiftui: cannot reach 127.0.0.1:{closed_port}")
+    assert "Traceback" not in err
+
+
+def test_swift_url_given_as_auth_url_is_not_keystone(
+    sandbox: Sandbox,
+    sandbox_env: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OS_AUTH_URL", sandbox.proxy_url("GRA") + "/v3")
+    code, _, err = run_cli(capsys, "regions")
+    assert code == 4
+    assert "does not answer like a Keystone v3 identity service" in err
+
+
+def test_no_password_and_no_terminal_is_an_error(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run_cli(capsys, "regions", "--openrc", str(sandbox.openrc_path))
+    assert code == 3
+    assert "no password for user 'swiftui-user'" in err or "no password" in err
