@@ -184,7 +184,13 @@ class _Handler(socketserver.StreamRequestHandler):
                 block = self.rfile.read(want)
                 if not block:
                     return False
-                upstream.send(block)
+                try:
+                    upstream.send(block)
+                except OSError:
+                    # Swift answered early (a 401 does) and closed: read the client's
+                    # rest, then pass the answer on, as Swift's own proxy would.
+                    self._discard(remaining - len(block))
+                    break
                 sent += len(block)
                 remaining -= len(block)
             response = upstream.getresponse()

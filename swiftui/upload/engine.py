@@ -31,7 +31,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from swiftui.errors import OperationCancelled, SwiftError, SwiftuiError, UsageError
-from swiftui.swift import SEGMENT_CONTENT_TYPE, SEGMENTS_SUFFIX, object_path, parse_manifest
+from swiftui.swift import (
+    SEGMENT_CONTENT_TYPE,
+    SEGMENTS_SUFFIX,
+    describe_failure,
+    object_path,
+    parse_manifest,
+)
 from swiftui.units import format_bytes
 from swiftui.upload.events import (
     ManifestWriting,
@@ -63,7 +69,7 @@ from swiftui.upload.plan import (
     segment_prefix,
 )
 from swiftui.upload.source import BLOCK_SIZE, Aborted, SegmentBody, SourceFile
-from swiftui.upload.transport import DATA_TIMEOUT, RetryPolicy, Transport
+from swiftui.upload.transport import DATA_TIMEOUT, RetryPolicy, TokenRefused, Transport
 
 if TYPE_CHECKING:
     import requests
@@ -713,8 +719,8 @@ class _Upload:
             "PUT",
             path,
             what=what,
-            ok=(201, 202) if heartbeat else (201,),
-            check=_heartbeat_check(what) if heartbeat else None,
+            ok=(201, 202, 400),
+            check=_manifest_check(what),
             data=json.dumps(entries).encode(),
             headers=headers,
             params=params,
@@ -917,25 +923,36 @@ class _Upload:
         return deleted
 
 
-def _heartbeat_check(what: str) -> Callable[[requests.Response], str | None]:
-    """With ``heartbeat=on`` the status is in the body: retry a 5xx, refuse anything else."""
+def _manifest_check(what: str) -> Callable[[requests.Response], str | None]:
+    """Read Swift's verdict on a manifest: in the body with ``heartbeat=on`` (202), or a
+    400 listing the segments it refused. Retry a 5xx verdict; segments refused with 401
+    mean the token was refused; anything else is final."""
 
     def check(response: requests.Response) -> str | None:
-        if response.status_code != 202:
+        if response.status_code == 201:
             return None
         text = response.text.strip()
         try:
             body = json.loads(text)
-            status = str(body["Response Status"])
-        except (ValueError, KeyError, TypeError):
-            return f"unreadable heartbeat reply: {text[:100]!r}"
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            if response.status_code == 202:
+                return f"unreadable manifest verdict: {text[:100]!r}"
+            raise SwiftError(describe_failure(response, what, "PUT"))
+        status = str(body.get("Response Status") or f"{response.status_code} {response.reason}")
         if status.startswith("2"):
             return None
-        if status[:1] == "5":
+        if status.startswith("5"):
             return f"manifest check answered {status}"
-        errors = "; ".join(f"{path}: {reason}" for path, reason in body.get("Errors", [])[:5])
-        detail = errors or str(body.get("Response Body", "")).strip()
-        raise SwiftError(f"{what}: Swift refused the manifest: {status}: {detail}")
+        errors = [(str(path), str(reason)) for path, reason in body.get("Errors") or []]
+        if errors and all(reason.startswith("401") for _path, reason in errors):
+            raise TokenRefused
+        detail = "; ".join(f"{path}: {reason}" for path, reason in errors[:5])
+        raise SwiftError(
+            f"{what}: Swift refused the manifest: {status}: "
+            f"{detail or str(body.get('Response Body', '')).strip()}"
+        )
 
     return check
 

@@ -38,7 +38,13 @@ RetryCallback = Callable[[int, str, float], None]
 """Called with (next attempt, reason, delay in seconds) before each retry."""
 
 ResponseCheck = Callable[["requests.Response"], "str | None"]
-"""Looks at a successful response; a string is a reason to send the request again."""
+"""Looks at a response with an ``ok`` status; a string is a reason to send the request
+again; raising :class:`TokenRefused` treats it like a 401."""
+
+
+class TokenRefused(Exception):
+    """A response that is not a 401 but says the token was refused (an SLO manifest's
+    segment checks answer 401 inside a 400)."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,10 @@ class Transport:
                 raise AuthError(f"{what}: cannot authenticate: {_first_line(error)}") from None
             else:
                 status = response.status_code
+                try:
+                    problem = check(response) if check and status in ok else None
+                except TokenRefused:
+                    status = 401
                 if status == 401 and not reauthenticated:
                     self._invalidate_token(generation)
                     reauthenticated = True
@@ -138,7 +148,6 @@ class Transport:
                         describe_failure(response, what, method) + ", even with a new token"
                     )
                 elif status in ok:
-                    problem = check(response) if check else None
                     if problem is None:
                         return response
                     reason, delay = problem, self.policy.backoff(attempt)
