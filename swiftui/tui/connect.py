@@ -1,0 +1,283 @@
+"""Start-up: pick credentials (or take the command line's), ask the password, log in.
+
+Without auth options the screen offers what it finds: ``OS_*`` variables of the shell,
+openrc files in the working directory, clouds of clouds.yaml, and the sandbox if one is
+running in its default directory. Logging in runs in a thread worker; when the credentials
+need a password, the worker waits for the masked modal's answer (a future the screen
+resolves), so ``load_credentials`` keeps its synchronous ``ask_password`` contract.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+import yaml
+from openstack import exceptions as sdk_exceptions
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Header, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from swiftui.cloud import Cloud, connect
+from swiftui.credentials import load_credentials
+from swiftui.errors import SwiftuiError
+from swiftui.paths import sandbox_default_dir
+from swiftui.tui.base import SwiftuiScreen
+
+PASSWORD_POLL_S = 0.2
+
+
+@dataclass(frozen=True)
+class ConnectRequest:
+    """Where credentials come from, as the command line named it or the screen offers it."""
+
+    label: str
+    openrc: Path | None = None
+    cloud: str | None = None
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+
+def discover_requests(cwd: Path, environ: Mapping[str, str]) -> list[ConnectRequest]:
+    """What this machine offers: shell variables, openrc files here, clouds, the sandbox."""
+    found: list[ConnectRequest] = []
+    if environ.get("OS_AUTH_URL") and not environ.get("OS_CLOUD"):
+        found.append(ConnectRequest("OS_* variables of this shell", environ=environ))
+    for path in sorted(cwd.glob("*openrc*")):
+        if path.is_file():
+            found.append(ConnectRequest(f"openrc  {path.name}", openrc=path, environ=environ))
+    found.extend(
+        ConnectRequest(f"cloud   {name}  (clouds.yaml)", cloud=name, environ=environ)
+        for name in _cloud_names(environ)
+    )
+    sandbox = _running_sandbox(sandbox_default_dir(), environ)
+    if sandbox is not None:
+        found.append(sandbox)
+    return found
+
+
+def _cloud_names(environ: Mapping[str, str]) -> list[str]:
+    """Clouds of the clouds.yaml openstacksdk would read (``OS_CLIENT_CONFIG_FILE`` first)."""
+    from openstack.config import loader
+
+    config_file = environ.get("OS_CLIENT_CONFIG_FILE")
+    files = {"config_files": [config_file]} if config_file else {}
+    try:
+        config = loader.OpenStackConfig(load_envvars=False, **files)
+        # Without any clouds.yaml the loader still names one cloud: its built-in defaults.
+        return sorted(config.get_cloud_names()) if config.config_filename else []
+    except (sdk_exceptions.SDKException, OSError, yaml.YAMLError):
+        return []
+
+
+def _running_sandbox(directory: Path, environ: Mapping[str, str]) -> ConnectRequest | None:
+    """The sandbox of ``directory`` if its process is alive; its throwaway password is known."""
+    from swiftui.sandbox.stack import SandboxState
+
+    try:
+        pid = int((directory / "sandbox.pid").read_text().strip())
+        os.kill(pid, 0)
+        state = SandboxState.load(directory / "state.json")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    openrc = directory / "openrc.sh"
+    if not openrc.is_file():
+        return None
+    return ConnectRequest(
+        f"sandbox {directory}",
+        openrc=openrc,
+        environ={**environ, "OS_PASSWORD": state.user_password},
+    )
+
+
+class PasswordScreen(ModalScreen[str | None]):
+    """A masked input; Escape answers None (no password: the login is abandoned)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, prompt: str) -> None:
+        super().__init__()
+        self.prompt = prompt
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="password-box", classes="dialog"):
+            yield Label(self.prompt)
+            yield Input(password=True, id="password")
+            yield Label("Enter to log in, Escape to cancel", classes="hint")
+
+    @on(Input.Submitted)
+    def submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConnectScreen(SwiftuiScreen):
+    """The choices, an openrc path input, and what happened when logging in failed."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "focus_path", "openrc path", tooltip="Type the path of an openrc file"),
+    ]
+
+    class PasswordNeeded(Message):
+        def __init__(self, prompt: str, answer: Future[str | None]) -> None:
+            super().__init__()
+            self.prompt = prompt
+            self.answer = answer
+
+    class Found(Message):
+        def __init__(self, requests: list[ConnectRequest]) -> None:
+            super().__init__()
+            self.requests = requests
+
+    class Connected(Message):
+        def __init__(self, cloud: Cloud, region: str) -> None:
+            super().__init__()
+            self.cloud = cloud
+            self.region = region
+
+    def __init__(
+        self,
+        given: ConnectRequest | None,
+        environ: Mapping[str, str],
+        *,
+        region: str | None = None,
+        insecure: bool = False,
+    ) -> None:
+        super().__init__()
+        self.given = given
+        self.environ = environ
+        self.region_name = region
+        self.insecure = insecure
+        self.requests: list[ConnectRequest] = [given] if given else []
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="")
+        with Vertical(id="connect-box"):
+            yield Label(
+                "Pick the credentials to log in with (Enter); the password is asked when "
+                "they need one.",
+                classes="hint",
+            )
+            yield OptionList(id="choices")
+            yield Label("Or the path of an openrc file:", classes="hint")
+            yield Input(placeholder="e.g. ~/openrc.sh", id="openrc-path")
+            yield Static(id="connect-status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        choices = self.query_one("#choices", OptionList)
+        choices.border_title = "Connect to"
+        self.discover(Path.cwd())
+        if self.given is not None:
+            self.start(self.given)
+
+    @work(thread=True, exit_on_error=False, group="discover")
+    def discover(self, cwd: Path) -> None:
+        self.post_message(self.Found(discover_requests(cwd, self.environ)))
+
+    @on(Found)
+    def show_requests(self, message: Found) -> None:
+        found = message.requests
+        self.requests = [self.given, *found] if self.given else found
+        choices = self.query_one("#choices", OptionList)
+        choices.clear_options()
+        if self.requests:
+            choices.add_options(
+                Option(request.label, id=str(index)) for index, request in enumerate(self.requests)
+            )
+            choices.highlighted = 0
+        else:
+            choices.add_option(
+                Option(
+                    "No credentials found here: no OS_* variables, no *openrc* file in "
+                    f"{Path.cwd()}, no clouds.yaml, no running sandbox. Type the path of "
+                    "an openrc file below, or start one with `swiftui sandbox`.",
+                    disabled=True,
+                )
+            )
+        if self.given is None:
+            (choices if self.requests else self.query_one("#openrc-path", Input)).focus()
+
+    @on(OptionList.OptionSelected, "#choices")
+    def choose(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.start(self.requests[int(event.option.id)])
+
+    @on(Input.Submitted, "#openrc-path")
+    def choose_path(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            path = Path(event.value.strip()).expanduser()
+            self.start(ConnectRequest(f"openrc  {path}", openrc=path, environ=self.environ))
+
+    def action_focus_path(self) -> None:
+        self.query_one("#openrc-path", Input).focus()
+
+    def start(self, request: ConnectRequest) -> None:
+        self.set_status(f"Logging in with {' '.join(request.label.split())}…")
+        self.log_in(request)
+
+    def set_status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#connect-status", Static)
+        status.update(text)
+        status.set_class(error, "error")
+
+    def show_error(self, message: str) -> None:
+        self.set_status(
+            f"{message}\n\nFix it, then press Enter on a choice to try again, or pick another.",
+            error=True,
+        )
+        self.query_one("#choices", OptionList).focus()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="connect")
+    def log_in(self, request: ConnectRequest) -> None:
+        credentials = load_credentials(
+            openrc=request.openrc,
+            cloud=request.cloud,
+            environ=request.environ,
+            ask_password=self._ask_password,
+        )
+        for warning in credentials.warnings:
+            self.app.call_from_thread(self.app.notify, warning, severity="warning")
+        cloud = connect(credentials, insecure=self.insecure)
+        try:
+            region = (
+                cloud.check_region(self.region_name) if self.region_name else cloud.default_region()
+            )
+        except SwiftuiError:
+            cloud.close()
+            raise
+        if get_current_worker().is_cancelled:
+            cloud.close()
+            return
+        self.post_message(self.Connected(cloud, region))
+
+    def _ask_password(self, prompt: str) -> str | None:
+        """Runs in the worker thread: the screen shows the modal, the thread waits for it."""
+        answer: Future[str | None] = Future()
+        self.post_message(self.PasswordNeeded(prompt.rstrip(": "), answer))
+        worker = get_current_worker()
+        while True:
+            try:
+                return answer.result(timeout=PASSWORD_POLL_S)
+            except TimeoutError:
+                if worker.is_cancelled:
+                    return None
+
+    @on(PasswordNeeded)
+    def ask_password(self, message: PasswordNeeded) -> None:
+        self.app.push_screen(PasswordScreen(message.prompt), message.answer.set_result)
+
+    @on(Connected)
+    def connected(self, message: Connected) -> None:
+        self.swiftui_app.show_browser(message.cloud, message.region)
