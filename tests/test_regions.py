@@ -104,3 +104,62 @@ def test_no_password_and_no_terminal_is_an_error(
     code, _, err = run_cli(capsys, "regions", "--openrc", str(sandbox.openrc_path))
     assert code == 3
     assert "no password for user 'swiftui-user'" in err or "no password" in err
+
+
+def _self_signed_server(tmp_path: Path) -> tuple[object, int]:
+    """An HTTPS server on 127.0.0.1 whose certificate nobody trusts."""
+    import datetime
+    import http.server
+    import ssl
+    import threading
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    pem = tmp_path / "server.pem"
+    pem.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        + cert.public_bytes(serialization.Encoding.PEM)
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pem)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, server.server_address[1]
+
+
+def test_untrusted_certificate_is_refused_by_default(
+    sandbox_env: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    server, port = _self_signed_server(tmp_path)
+    try:
+        monkeypatch.setenv("OS_AUTH_URL", f"https://127.0.0.1:{port}/v3")
+        code, _, err = run_cli(capsys, "regions")
+    finally:
+        server.shutdown()
+    assert code == 4
+    assert err.startswith(f"swiftui: TLS verification failed for 127.0.0.1:{port}")
+    assert "--insecure" in err

@@ -302,8 +302,7 @@ class Sandbox:
         self.state = state
         self._write_configs()
         self._build_keystone()
-        for region in REGIONS:
-            self._build_rings(region)
+        self._build_rings()
         state.save(self.state_path)
 
     def _keystone_conf_path(self) -> Path:
@@ -348,32 +347,21 @@ class Sandbox:
         if result.returncode != 0:
             raise SandboxError(f"keystone-manage {args[0]} failed: see {log_path}")
 
-    def _build_rings(self, region: str) -> None:
-        from swift.common.ring import RingBuilder
-
-        ports = self._state().clusters[region]
-        swift_dir = self.directory / region / "etc"
-        for ring_name, port in (
-            ("account", ports.account),
-            ("container", ports.container),
-            ("object", ports.object),
-            ("object-1", ports.object),
-        ):
-            builder = RingBuilder(part_power=6, replicas=1, min_part_hours=0)
-            builder.add_dev(
-                {
-                    "id": 0,
-                    "region": 1,
-                    "zone": 1,
-                    "ip": "127.0.0.1",
-                    "port": port,
-                    "device": "d1",
-                    "weight": 1.0,
-                    "meta": "",
-                }
-            )
-            builder.rebalance()
-            builder.get_ring().save(str(swift_dir / f"{ring_name}.ring.gz"))
+    def _build_rings(self) -> None:
+        args = []
+        for region, ports in self._state().clusters.items():
+            swift_dir = self.directory / region / "etc"
+            args += [str(swift_dir), str(ports.account), str(ports.container), str(ports.object)]
+        result = subprocess.run(
+            [sys.executable, "-m", "swiftui.sandbox.servers", "rings", *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        if result.returncode != 0:
+            last = (result.stderr.strip().splitlines() or ["?"])[-1]
+            raise SandboxError(f"building the Swift rings failed: {last}")
 
     # -- configuration files (rewritten at each start: cheap, and carries token lifetime) ---
 
