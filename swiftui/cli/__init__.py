@@ -9,6 +9,7 @@ code; Ctrl-C becomes exit code 130 with no traceback.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -49,9 +50,19 @@ def _run_tui(args: argparse.Namespace) -> int:
     return run_tui(args)
 
 
+def _configure_logging(for_tui: bool) -> None:
+    """Our warnings as one line on stderr; library chatter (keystoneauth's version
+    discovery, openstacksdk) stays out of the user's terminal and of cron mails."""
+    for noisy in ("keystoneauth", "keystoneauth1", "openstack", "stevedore", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    if not for_tui:
+        logging.basicConfig(level=logging.WARNING, format="swiftui: warning: %(message)s")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _configure_logging(for_tui=args.handler is _run_tui)
     try:
         return int(args.handler(args) or 0)
     except SwiftuiError as error:
