@@ -1,0 +1,224 @@
+"""Which objects the manifests of some containers still need.
+
+A segment may be used by more than one manifest (a copied manifest, an overwrite that
+kept some segments, a DLO whose prefix covers it). Before swiftui deletes a segment, or
+calls it an orphan, it reads every manifest (SLO and DLO) of the containers that could
+point at it, and keeps what any of them references. A scan that cannot read a manifest
+fails as a whole: an incomplete index would make a needed segment look unused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import unquote
+
+from swiftui.errors import SwiftError
+from swiftui.swift import (
+    SEGMENTS_SUFFIX,
+    ManifestSegment,
+    ObjectEntry,
+    object_path,
+    parse_manifest,
+)
+
+if TYPE_CHECKING:
+    from swiftui.swift import SwiftService
+
+# Parallel HEADs and manifest GETs while scanning: small requests, a few threads suffice.
+SCAN_THREADS = 4
+# Swift refuses SLOs nested deeper than 10; this only guards against a malformed cycle.
+MAX_NESTING = 10
+
+ObjectKey = tuple[str, str]
+"""(container, object name), both unquoted."""
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def label(container: str, name: str) -> str:
+    """How swiftui names an object to the user: ``container/name``."""
+    return f"{container}/{name}"
+
+
+def segments_parent(container: str) -> str | None:
+    """``backups`` for ``backups_segments``: the container whose archives use these segments."""
+    if container.endswith(SEGMENTS_SUFFIX) and len(container) > len(SEGMENTS_SUFFIX):
+        return container[: -len(SEGMENTS_SUFFIX)]
+    return None
+
+
+def related_containers(container: str) -> list[str]:
+    """A container and the one its segments (or its archives) live in, by the ``_segments`` rule."""
+    parent = segments_parent(container)
+    return [container, parent] if parent else [container, container + SEGMENTS_SUFFIX]
+
+
+def dlo_target(header: str) -> ObjectKey:
+    """``(container, prefix)`` from an ``X-Object-Manifest`` value (URL-encoded)."""
+    container, _, prefix = unquote(header).partition("/")
+    return container, prefix
+
+
+def is_slo(headers: Mapping[str, str]) -> bool:
+    """Swift marks an SLO manifest (on HEAD, GET and ``multipart-manifest=get``) this way."""
+    return headers.get("X-Static-Large-Object", "").lower() == "true"
+
+
+@dataclass(frozen=True)
+class StoredManifest:
+    """One SLO manifest as stored: its entries and the size of its JSON."""
+
+    segments: tuple[ManifestSegment, ...]
+    stored_bytes: int
+
+
+def read_manifest(service: SwiftService, container: str, name: str) -> StoredManifest | None:
+    """The stored manifest of an SLO; None if the object is gone."""
+    response = service.request(
+        "GET",
+        object_path(container, name),
+        params={"multipart-manifest": "get"},
+        ok=(200, 404),
+        what=label(container, name),
+    )
+    if response.status_code == 404:
+        return None
+    if not is_slo(response.headers):
+        raise SwiftError(f"{label(container, name)} is not a static large object (SLO)")
+    return StoredManifest(tuple(parse_manifest(response.content)), len(response.content))
+
+
+@dataclass(frozen=True)
+class ExpandedSegment:
+    """A leaf segment or a nested manifest reached from a top manifest."""
+
+    segment: ManifestSegment
+    depth: int
+
+
+def expand_manifest(
+    service: SwiftService,
+    segments: Iterable[ManifestSegment],
+    *,
+    cache: dict[ObjectKey, StoredManifest | None] | None = None,
+    depth: int = 0,
+) -> Iterator[ExpandedSegment]:
+    """Every object an SLO needs: its entries, and the entries of nested SLOs (``sub_slo``)."""
+    cache = {} if cache is None else cache
+    for segment in segments:
+        yield ExpandedSegment(segment, depth)
+        if not segment.sub_slo or depth >= MAX_NESTING:
+            continue
+        key = (segment.container, segment.name)
+        if key not in cache:
+            cache[key] = read_manifest(service, *key)
+        nested = cache[key]
+        if nested is not None:
+            yield from expand_manifest(service, nested.segments, cache=cache, depth=depth + 1)
+
+
+@dataclass
+class ReferenceIndex:
+    """What the manifests of ``scanned`` containers reference (SLO entries, DLO prefixes)."""
+
+    scanned: tuple[str, ...] = ()
+    manifests: set[ObjectKey] = field(default_factory=set)
+    """Every SLO and DLO manifest found, top-level or nested."""
+    listed: dict[ObjectKey, ObjectEntry] = field(default_factory=dict)
+    """Every object of the scanned containers, as the listing showed it."""
+    _slo_users: dict[ObjectKey, set[str]] = field(default_factory=dict)
+    _dlo_prefixes: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def add_slo_reference(self, segment: ObjectKey, manifest_label: str) -> None:
+        self._slo_users.setdefault(segment, set()).add(manifest_label)
+
+    def add_dlo(self, container: str, prefix: str, manifest_label: str) -> None:
+        self._dlo_prefixes.append((container, prefix, manifest_label))
+
+    def users_of(
+        self, container: str, name: str, *, ignoring: Iterable[str] = ()
+    ) -> tuple[str, ...]:
+        """Labels of the manifests that need ``container/name``, except those ``ignoring``."""
+        ignored = set(ignoring)
+        users = set(self._slo_users.get((container, name), ()))
+        users.update(
+            manifest_label
+            for dlo_container, prefix, manifest_label in self._dlo_prefixes
+            if dlo_container == container
+            and name.startswith(prefix)
+            and manifest_label != label(container, name)
+        )
+        return tuple(sorted(users - ignored))
+
+
+def build_reference_index(
+    service: SwiftService, containers: Iterable[str], *, threads: int = SCAN_THREADS
+) -> ReferenceIndex:
+    """Read every manifest of ``containers`` (missing containers are skipped).
+
+    Objects the listing shows as SLOs (``slo_etag``) are read at once; segments
+    (``application/swiftclient-segment``) are not manifests; any other object is HEADed,
+    because a DLO manifest, or an SLO made before listings carried ``slo_etag``, looks like
+    a plain object in a listing.
+    """
+    names = tuple(dict.fromkeys(containers))
+    index = ReferenceIndex(scanned=tuple(name for name in names if _exists(service, name)))
+    slo_keys: list[ObjectKey] = []
+    unknown_keys: list[ObjectKey] = []
+    for container in index.scanned:
+        for entry in service.iter_objects(container):
+            if not entry.is_dir:
+                index.listed[(container, entry.name)] = entry
+            if entry.is_dir or (entry.is_segment and not entry.slo_etag):
+                continue
+            (slo_keys if entry.slo_etag else unknown_keys).append((container, entry.name))
+
+    heads = parallel_map(lambda key: service.object_headers(*key), unknown_keys, threads=threads)
+    for key, headers in zip(unknown_keys, heads, strict=True):
+        if headers is None:
+            continue
+        if is_slo(headers):
+            slo_keys.append(key)
+        elif manifest_header := headers.get("X-Object-Manifest"):
+            index.manifests.add(key)
+            index.add_dlo(*dlo_target(manifest_header), label(*key))
+
+    # Nested manifests shared by several archives are read once; two threads reading the
+    # same one at the same time only cost a duplicate GET.
+    cache: dict[ObjectKey, StoredManifest | None] = {}
+
+    def expand(key: ObjectKey) -> list[ExpandedSegment]:
+        manifest = read_manifest(service, *key)
+        if manifest is None:
+            return []
+        return list(expand_manifest(service, manifest.segments, cache=cache))
+
+    for key, expanded in zip(
+        slo_keys, parallel_map(expand, slo_keys, threads=threads), strict=True
+    ):
+        index.manifests.add(key)
+        for item in expanded:
+            segment_key = (item.segment.container, item.segment.name)
+            index.add_slo_reference(segment_key, label(*key))
+            if item.segment.sub_slo:
+                index.manifests.add(segment_key)
+    return index
+
+
+def parallel_map(
+    function: Callable[[_T], _R], items: Iterable[_T], *, threads: int = SCAN_THREADS
+) -> list[_R]:
+    """``map`` over a few threads, results in order; the first error is raised."""
+    items = list(items)
+    if len(items) <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(function, items))
+
+
+def _exists(service: SwiftService, container: str) -> bool:
+    return service.container_headers(container) is not None
