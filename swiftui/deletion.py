@@ -646,11 +646,16 @@ class _Execution:
 _KIND_NAMES = {"slo": "SLO", "dlo": "DLO", "plain": "object", "orphans": "orphaned segments"}
 
 
+def plural(count: int, word: str) -> str:
+    """``1 segment``, ``2 segments``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def describe_item(item: PlannedDeletion) -> str:
     """``c/backup.tar  SLO 250.0 GiB: manifest and 233 segments in c_segments``."""
     if not item.has_object:
         return (
-            f"{item.label}*  {len(item.segments)} orphaned segments, "
+            f"{item.label}*  {plural(len(item.segments), 'orphaned segment')}, "
             f"{format_bytes(item.bytes_total)}"
         )
     text = f"{item.label}  {_KIND_NAMES[item.kind]} {format_bytes(item.size)}"
@@ -658,9 +663,9 @@ def describe_item(item: PlannedDeletion) -> str:
         return text
     containers = ", ".join(sorted({segment.container for segment in item.segments}))
     where = f" in {containers}" if containers else ""
-    text += f": manifest and {len(item.segments)} segments{where}"
+    text += f": manifest and {plural(len(item.segments), 'segment')}{where}"
     if item.kept:
-        text += f"; {len(item.kept)} shared segments kept"
+        text += f"; {plural(len(item.kept), 'shared segment')} kept"
     return text
 
 
@@ -685,7 +690,7 @@ def plan_total(plan: DeletionPlan) -> str:
     """``Total: 2 objects, 466 segments, 500.0 GiB in c, c_segments``."""
     containers = ", ".join(plan.containers) or "no container"
     return (
-        f"Total: {plan.object_count} objects, {plan.segment_count} segments, "
+        f"Total: {plural(plan.object_count, 'object')}, {plural(plan.segment_count, 'segment')}, "
         f"{format_bytes(plan.bytes_total)} in {containers}"
     )
 
@@ -693,7 +698,8 @@ def plan_total(plan: DeletionPlan) -> str:
 def describe_summary(summary: DeletionSummary) -> list[str]:
     """What was done and what is left, as lines; the first one is the summary line."""
     line = (
-        f"Deleted {summary.objects_deleted} objects and {summary.segments_deleted} segments, "
+        f"Deleted {plural(summary.objects_deleted, 'object')} and "
+        f"{plural(summary.segments_deleted, 'segment')}, "
         f"{format_bytes(summary.bytes_freed)} freed"
     )
     if summary.kept:
@@ -708,7 +714,7 @@ def describe_summary(summary: DeletionSummary) -> list[str]:
         lines.append("Still there: " + ", ".join(summary.objects_left))
     if summary.orphans_left:
         lines.append(
-            f"{len(summary.orphans_left)} segments are left without their manifest "
+            f"{plural(len(summary.orphans_left), 'segment')} left without a manifest "
             "(swiftui orphans finds them): "
             + ", ".join(summary.orphans_left[:5])
             + (" ..." if len(summary.orphans_left) > 5 else "")

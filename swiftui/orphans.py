@@ -29,6 +29,7 @@ from swiftui.deletion import (
     DeletionSummary,
     StoredObject,
     plan_segments_deletion,
+    plural,
 )
 from swiftui.errors import UsageError
 from swiftui.references import (
@@ -51,8 +52,9 @@ if TYPE_CHECKING:
 # group untouched for a day is not being uploaded any more.
 DEFAULT_MIN_AGE_S = 86400
 
+# Non-greedy object part: ``x/slo/1.0/...`` is object ``x`` of an SLO, not ``x/slo`` of a DLO.
 _SEGMENT_NAME = re.compile(
-    r"^(?P<object>.+)/(?:slo/)?(?P<mtime>\d+(?:\.\d+)?)/(?P<size>\d+)/(?P<segment_size>\d+)/\d+$"
+    r"^(?P<object>.+?)/(?:slo/)?(?P<mtime>\d+(?:\.\d+)?)/(?P<size>\d+)/(?P<segment_size>\d+)/\d+$"
 )
 
 
@@ -299,9 +301,12 @@ def forget_deleted_uploads(groups: Iterable[OrphanGroup], summary: DeletionSumma
 
 def describe_group(group: OrphanGroup, *, now: float) -> str:
     """``c_segments/obj/slo/.../  3 segments, 3.0 GiB, last written 2 days ago: <cause>``."""
-    expected = f" of {group.expected_count}" if group.expected_count else ""
+    if group.expected_count:
+        count = f"{group.count} of {group.expected_count} segments"
+    else:
+        count = plural(group.count, "segment")
     text = (
-        f"{group.label}  {group.count}{expected} segments, {format_bytes(group.bytes)}, "
+        f"{group.label}  {count}, {format_bytes(group.bytes)}, "
         f"last written {format_duration(now - group.last_modified)} ago: {group.cause}"
     )
     if group.journal_note:

@@ -127,7 +127,8 @@ def select_for_prune(
     for rank, archive in enumerate(candidates):
         age = now - archive.archive_time
         if keep_last is not None and rank < keep_last:
-            decision = PruneDecision(archive, False, f"one of the {keep_last} newest")
+            newest = "the newest" if keep_last == 1 else f"one of the {keep_last} newest"
+            decision = PruneDecision(archive, False, newest)
         elif older_than_s is not None and age <= older_than_s:
             decision = PruneDecision(
                 archive, False, f"not older than {format_duration(older_than_s)}"
@@ -137,7 +138,8 @@ def select_for_prune(
                 archive, True, f"{format_duration(age)} old ({archive.dated_by})"
             )
         else:
-            decision = PruneDecision(archive, True, f"not one of the {keep_last} newest")
+            newest = "the newest" if keep_last == 1 else f"the {keep_last} newest"
+            decision = PruneDecision(archive, True, f"not {newest}")
         decisions.append(decision)
     return PruneSelection(tuple(decisions))
 

@@ -191,6 +191,27 @@ def test_a_refused_manifest_delete_leaves_the_archive_whole_and_a_refused_segmen
     assert stuck_segment in left and len(left) == 3
 
 
+def test_a_failed_bulk_request_falls_back_to_one_delete_per_object(
+    cloud: Cloud, sandbox: Sandbox, checker: swiftclient.Connection, container_name: str
+) -> None:
+    make_slo(checker, container_name, "a", random_bytes(3000))
+    bulk_requests = []
+
+    def fail(method: str, path: str) -> int | None:
+        if method == "POST" and "bulk-delete" in path:
+            bulk_requests.append(path)
+            return 503
+        return None
+
+    with faulty_proxy(sandbox.proxy_url("GRA"), fail) as proxy:
+        service = cloud.service("GRA", endpoint_override=f"{proxy}/v1/AUTH_{sandbox.project_id}")
+        summary = execute_deletion(service, plan_deletion(service, container_name, ["a"]))
+
+    assert bulk_requests and summary.complete and summary.segments_deleted == 3
+    assert names(checker, container_name) == []
+    assert names(checker, f"{container_name}_segments") == []
+
+
 def test_cancel_stops_between_archives_and_what_is_left_is_whole(
     service, checker: swiftclient.Connection, container_name: str
 ) -> None:
@@ -232,7 +253,7 @@ def test_rm_without_a_terminal_and_without_yes_deletes_nothing_and_exits_6(
 
     assert result.returncode == 6, result.stderr
     assert f"{container_name}/archive  SLO" in result.stdout
-    assert "Total: 1 objects, 2 segments" in result.stdout
+    assert "Total: 1 object, 2 segments" in result.stdout
     assert "nothing deleted" in result.stderr and "--yes" in result.stderr
     assert names(checker, container_name) == ["archive"]
     assert names(checker, f"{container_name}_segments") == before
@@ -275,9 +296,9 @@ def test_rm_asks_on_a_terminal(
     assert main(["rm", container_name, "archive"]) == code
 
     captured = capsys.readouterr()
-    assert "Delete 1 objects and 2 segments" in captured.out
+    assert "Delete 1 object and 2 segments" in captured.out
     if code == 0:
-        assert "Deleted 1 objects and 2 segments" in captured.out
+        assert "Deleted 1 object and 2 segments" in captured.out
         assert names(checker, container_name) == []
         assert names(checker, f"{container_name}_segments") == []
     else:

@@ -23,6 +23,7 @@ from swiftui.deletion import (
     describe_summary,
     execute_deletion,
     plan_deletion,
+    plural,
 )
 from swiftui.errors import NotConfirmedError, OperationCancelled, SwiftError, UsageError
 from swiftui.orphans import (
@@ -152,7 +153,7 @@ def run_prune(args: argparse.Namespace) -> int:
             f"  {format_bytes(archive.size):>10}  {archive.name}  ({decision.reason})"
         )
     if not selection.selected:
-        print(f"Nothing to prune: {len(selection.kept)} archives kept.")
+        print(f"Nothing to prune: {plural(len(selection.kept), 'archive')} kept.")
         return 0
     plan = plan_deletion(
         service,
@@ -181,9 +182,16 @@ def run_orphans(args: argparse.Namespace) -> int:
         if (group.selected_by_default or (args.include_resumable and group.resumable))
         and not group.recent
     ]
+    scanned = ", ".join(report.scanned) or "no container"
+    if not report.groups:
+        print(
+            f"No orphaned segments: nothing in {report.segment_container!r} or "
+            f"{report.container!r} lacks a manifest (manifests read in {scanned})."
+        )
+        return 0
     print(
-        f"Orphaned segments of {report.container!r} and {report.segment_container!r} "
-        f"(manifests read in {', '.join(report.scanned) or 'no container'}):"
+        f"Segments no manifest references, in {report.segment_container!r} and "
+        f"{report.container!r} (manifests read in {scanned}):"
     )
     chosen_ids = {id(group) for group in chosen}
     for group in report.groups:
@@ -192,9 +200,9 @@ def run_orphans(args: argparse.Namespace) -> int:
     chosen_count = sum(group.count for group in chosen)
     chosen_bytes = sum(group.bytes for group in chosen)
     print(
-        f"Total: {len(report.groups)} groups, {report.count} segments, "
-        f"{format_bytes(report.bytes)}; selected {len(chosen)} groups, {chosen_count} "
-        f"segments, {format_bytes(chosen_bytes)}"
+        f"Total: {plural(len(report.groups), 'group')}, {plural(report.count, 'segment')}, "
+        f"{format_bytes(report.bytes)}; selected {plural(len(chosen), 'group')}, "
+        f"{plural(chosen_count, 'segment')}, {format_bytes(chosen_bytes)}"
     )
     if not args.delete or not chosen:
         if chosen:
@@ -253,7 +261,8 @@ def _confirm_and_delete(
         print("Nothing to delete.")
         return execute_deletion(service, plan)
     confirm(
-        f"Delete {plan.object_count} objects and {plan.segment_count} segments "
+        f"Delete {plural(plan.object_count, 'object')} and "
+        f"{plural(plan.segment_count, 'segment')} "
         f"({format_bytes(plan.bytes_total)})?",
         yes=yes,
     )
@@ -308,7 +317,7 @@ def _print_progress(event: DeletionProgress) -> None:
 def _raise_if_incomplete(summary: DeletionSummary) -> None:
     left = [*summary.objects_left]
     if summary.orphans_left:
-        left.append(f"{len(summary.orphans_left)} segments without a manifest")
+        left.append(f"{plural(len(summary.orphans_left), 'segment')} without a manifest")
     left_text = f"; left: {', '.join(left)}" if left else ""
     if summary.cancelled:
         raise OperationCancelled(f"deletion cancelled{left_text}")
