@@ -29,6 +29,7 @@ from swiftui.sandbox import Sandbox
 from swiftui.swift import SwiftService
 from swiftui.units import KIB, MIB
 from swiftui.upload.engine import (
+    HEARTBEAT_MIN_SEGMENTS,
     SEGMENT_EXPIRY_MARGIN_S,
     UploadRequest,
     abandon_upload,
@@ -113,11 +114,12 @@ def test_many_segments_use_a_heartbeat_manifest(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "many.bin"
-    md5 = write_random(path, 20 * 256 * KIB)
+    # 1 MiB segments: Swift throttles GETs of SLOs made of smaller ones to 1 segment/s.
+    md5 = write_random(path, 16 * MIB)
     with FaultProxy(sandbox.proxy_url("GRA")) as proxy:
         watched = cloud.service("GRA", endpoint_override=proxy.url_for(sandbox.storage_url("GRA")))
         result, _events = upload(
-            watched, UploadRequest(path, container_name, segment_size=256 * KIB, threads=3)
+            watched, UploadRequest(path, container_name, segment_size=MIB, threads=3)
         )
         manifest_puts = [
             seen
@@ -127,7 +129,7 @@ def test_many_segments_use_a_heartbeat_manifest(
     assert [(seen.query, seen.outcome) for seen in manifest_puts] == [
         ("multipart-manifest=put&heartbeat=on", "forwarded 202")
     ]
-    assert result.segment_count == 20
+    assert result.segment_count == HEARTBEAT_MIN_SEGMENTS == 16
     assert checker.head_object(container_name, "many.bin")["x-static-large-object"] == "True"
     assert download_md5(checker, container_name, "many.bin") == md5
 

@@ -32,7 +32,7 @@ from swiftui.units import (
     parse_duration,
     parse_size,
 )
-from swiftui.upload.engine import DEFAULT_THREADS, UploadRequest, run_upload
+from swiftui.upload.engine import DEFAULT_THREADS, UploadRequest, check_request, run_upload
 from swiftui.upload.events import (
     ManifestWriting,
     Notice,
@@ -123,8 +123,10 @@ def run(args: argparse.Namespace) -> int:
         ),
         leave_segments=args.leave_segments,
     )
+    # A bad option or an unreadable file is refused before asking for a password.
+    check_request(request)
     with SourceFile(args.file):
-        pass  # a missing or unreadable file is refused before asking for a password
+        pass
     cloud, region = connect_args(args)
     service = cloud.service(region)
     printer = _printer(args.json, sys.stdout)

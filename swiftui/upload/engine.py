@@ -209,6 +209,25 @@ def abandon_upload(service: SwiftService, upload: ResumableUpload) -> int:
     return deleted
 
 
+def check_request(request: UploadRequest) -> int | None:
+    """Refuse a bad request before any network or disk work; return its expiry (unix time).
+
+    ``delete_after`` counts from now, so each run (a resume too) sets it afresh.
+    """
+    if not 1 <= request.threads <= MAX_THREADS:
+        raise UsageError(f"--threads must be between 1 and {MAX_THREADS}, not {request.threads}")
+    if request.delete_at is not None and request.delete_after is not None:
+        raise UsageError("give --delete-at or --delete-after, not both")
+    if request.delete_after is not None:
+        if request.delete_after <= 0:
+            raise UsageError("--delete-after must be at least 1 second")
+        return int(time.time()) + request.delete_after
+    if request.delete_at is not None and request.delete_at <= time.time():
+        when = datetime.fromtimestamp(request.delete_at).isoformat(sep=" ", timespec="seconds")
+        raise UsageError(f"--delete-at {when} is not in the future")
+    return request.delete_at
+
+
 def journal_target(service: SwiftService, container: str, object_name: str) -> str:
     """Names the destination in a journal: region, account, container, object (no secret).
 
@@ -317,7 +336,7 @@ class _Upload:
 
     def run(self) -> UploadResult:
         started = time.monotonic()
-        delete_at = self._check_request()
+        delete_at = check_request(self.request)
         with SourceFile(Path(self.request.local_path).expanduser()) as source:
             self._source = source
             limits = self.service.limits()
@@ -352,31 +371,9 @@ class _Upload:
                 etag = self._upload_plain(source, delete_at)
                 new_segments: set[tuple[str, str]] = set()
             else:
-                prefix = segment_prefix(
-                    self.object_name, source.mtime, source.size, plan.segment_size
+                etag, new_segments = self._upload_slo(
+                    source, plan, target, resume, reusable, delete_at
                 )
-                self.journal = resume or Journal.create(
-                    target=target,
-                    local_path=source.path,
-                    file_size=source.size,
-                    file_mtime=source.mtime,
-                    container=self.container,
-                    segment_container=self.segment_container,
-                    object_name=self.object_name,
-                    region=self.service.region,
-                    segment_size=plan.segment_size,
-                    segment_prefix=prefix,
-                    delete_at=delete_at,
-                    delete_after=self.request.delete_after,
-                )
-                self._post_expiry_on_reused = delete_at is not None or (
-                    resume is not None and resume.delete_at is not None
-                )
-                etag = self._upload_segments(source, plan, prefix, reusable, delete_at)
-                new_segments = {
-                    (self.segment_container, segment_name(prefix, index))
-                    for index in range(plan.segment_count)
-                }
             deleted = self._delete_old_segments(new_segments)
             if self.journal is not None:
                 self.journal.remove()
@@ -394,24 +391,6 @@ class _Upload:
                 delete_at=delete_at,
                 old_segments_deleted=deleted,
             )
-
-    def _check_request(self) -> int | None:
-        """Refuse a bad request before any network or disk work; return the expiry time."""
-        request = self.request
-        if not 1 <= request.threads <= MAX_THREADS:
-            raise UsageError(
-                f"--threads must be between 1 and {MAX_THREADS}, not {request.threads}"
-            )
-        if request.delete_at is not None and request.delete_after is not None:
-            raise UsageError("give --delete-at or --delete-after, not both")
-        if request.delete_after is not None:
-            if request.delete_after <= 0:
-                raise UsageError("--delete-after must be at least 1 second")
-            return int(time.time()) + request.delete_after
-        if request.delete_at is not None and request.delete_at <= time.time():
-            when = datetime.fromtimestamp(request.delete_at).isoformat(sep=" ", timespec="seconds")
-            raise UsageError(f"--delete-at {when} is not in the future")
-        return request.delete_at
 
     def _check_names(self, limits: SwiftLimits) -> None:
         for option, name in (
@@ -591,15 +570,19 @@ class _Upload:
 
     def _forget_stale(self, stale: Journal) -> None:
         """Delete what an upload that cannot resume left behind, and its journal."""
-        deleted, failed = _delete_unused_segments(
-            self.transport,
-            self.container,
-            self.object_name,
-            stale.segment_container,
-            stale.segment_prefix,
-            self._retry_reporter("removal of the earlier upload's segments"),
-            keep=self.old_manifest,
-        )
+        try:
+            deleted, failed = _delete_unused_segments(
+                self.transport,
+                self.container,
+                self.object_name,
+                stale.segment_container,
+                stale.segment_prefix,
+                self._retry_reporter("removal of the earlier upload's segments"),
+                keep=self.old_manifest,
+            )
+        except SwiftError as error:
+            self.on_event(Notice(f"the earlier, interrupted upload's segments stay: {error}"))
+            deleted, failed = 0, 0
         if deleted or failed:
             message = f"removed {deleted} segments of the earlier, interrupted upload"
             if failed:
@@ -651,6 +634,42 @@ class _Upload:
         return md5
 
     # -- segments and manifest ------------------------------------------------------------------
+
+    def _upload_slo(
+        self,
+        source: SourceFile,
+        plan: UploadPlan,
+        target: str,
+        resume: Journal | None,
+        reusable: dict[str, tuple[int, str]],
+        delete_at: int | None,
+    ) -> tuple[str, set[tuple[str, str]]]:
+        """Segments, then the manifest; returns the SLO Etag and the segments it uses."""
+        prefix = segment_prefix(self.object_name, source.mtime, source.size, plan.segment_size)
+        self.journal = resume or Journal.create(
+            target=target,
+            local_path=source.path,
+            file_size=source.size,
+            file_mtime=source.mtime,
+            container=self.container,
+            segment_container=self.segment_container,
+            object_name=self.object_name,
+            region=self.service.region,
+            segment_size=plan.segment_size,
+            segment_prefix=prefix,
+            delete_at=delete_at,
+            delete_after=self.request.delete_after,
+        )
+        # Reused segments carry whatever expiry their first upload gave them.
+        self._post_expiry_on_reused = delete_at is not None or (
+            resume is not None and resume.delete_at is not None
+        )
+        etag = self._upload_segments(source, plan, prefix, reusable, delete_at)
+        used = {
+            (self.segment_container, segment_name(prefix, index))
+            for index in range(plan.segment_count)
+        }
+        return etag, used
 
     def _upload_segments(
         self,
@@ -914,9 +933,14 @@ class _Upload:
         unused = sorted(self.old_manifest - new_segments)
         if not unused or self.request.leave_segments:
             return 0
-        deleted, failed = _delete_objects(
-            self.transport, unused, self._retry_reporter("deletion of the old segments")
-        )
+        try:
+            deleted, failed = _delete_objects(
+                self.transport, unused, self._retry_reporter("deletion of the old segments")
+            )
+        except SwiftError as error:
+            # The new object is in place: this is worth telling, not failing the upload.
+            self.on_event(Notice(f"the old segments of the replaced object stay: {error}"))
+            return 0
         self.on_event(OldSegmentsDeleted(count=deleted, failed=failed))
         if failed:
             self.on_event(Notice(f"{failed} segments of the replaced object could not be deleted"))

@@ -1,0 +1,244 @@
+"""Benchmark: ``swiftui upload`` against ``swift upload`` (python-swiftclient) on a sandbox.
+
+Both tools upload the same generated file as an SLO with the same segment size and the
+same number of segment threads, in alternating runs (the order flips every round), each
+as its own process. Reported per tool: medians of wall time, MB/s, client CPU seconds
+(user + system of the process, from ``wait4``) and peak RSS; then swiftui / swift ratios.
+On a 2-core machine the client shares the CPU with the Swift servers, so client CPU per
+GiB matters as much as wall time.
+
+By hand:  python tests/benchmark_upload.py [--size 2GiB] [--segment-size 256MiB]
+          [--threads 3] [--runs 3] [--only swiftui]
+With pytest: python -m pytest tests/benchmark_upload.py -m benchmark -s
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import swiftclient
+
+from swiftui.sandbox import Sandbox
+from swiftui.units import GIB, MIB, parse_size
+from swiftui.upload.engine import DEFAULT_THREADS
+
+CONTAINER = "bench"
+TOOLS = ("swiftui", "swift")
+
+
+@dataclass(frozen=True)
+class Run:
+    wall_s: float
+    cpu_s: float
+    peak_rss: int
+
+
+def generate(path: Path, size: int) -> None:
+    """Random bytes: Swift stores them as they are, no tool gets an easy ride."""
+    with path.open("wb") as handle:
+        left = size
+        while left:
+            block = os.urandom(min(left, 8 * MIB))
+            handle.write(block)
+            left -= len(block)
+
+
+# Linux folds the RSS a process had before exec into its ru_maxrss, and a child forked
+# from this (large) process starts with our RSS: so a bare interpreter (python -S, about
+# 9 MiB) forks and execs the tool, and reports the tool's own rusage from wait4.
+RUSAGE_LAUNCHER = """
+import json, os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    json.dump([os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime,
+               usage.ru_maxrss * 1024], out)
+"""
+
+
+def measure(command: list[str], env: dict[str, str], log: Path) -> Run:
+    """Run ``command`` to its end: wall time here, its CPU time and peak RSS from wait4."""
+    usage_path = log.with_suffix(".rusage")
+    with log.open("wb") as output:
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-S", "-c", RUSAGE_LAUNCHER, str(usage_path), *command],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            check=True,
+        )
+        wall = time.perf_counter() - started
+    code, cpu, rss = json.loads(usage_path.read_text())
+    if code != 0:
+        raise SystemExit(f"{command[:4]} failed ({code}): see {log}")
+    return Run(wall, cpu, rss)
+
+
+def command_for(tool: str, path: Path, name: str, segment_size: int, threads: int) -> list[str]:
+    if tool == "swiftui":
+        return [
+            sys.executable, "-m", "swiftui", "upload", CONTAINER, str(path),
+            "--object-name", name, "--segment-size", str(segment_size),
+            "--threads", str(threads),
+        ]  # fmt: skip
+    swift = shutil.which("swift", path=str(Path(sys.executable).parent)) or "swift"
+    return [
+        swift, "upload", "--use-slo", "--segment-size", str(segment_size),
+        "--segment-threads", str(threads), "--object-name", name, CONTAINER, str(path),
+    ]  # fmt: skip
+
+
+def connection(sandbox: Sandbox) -> swiftclient.Connection:
+    return swiftclient.Connection(
+        authurl=sandbox.auth_url,
+        user=sandbox.username,
+        key=sandbox.password,
+        auth_version="3",
+        os_options={
+            "project_name": sandbox.project_name,
+            "user_domain_name": "Default",
+            "project_domain_name": "Default",
+            "region_name": "GRA",
+        },
+    )
+
+
+def report(
+    size: int,
+    segment_size: int,
+    threads: int,
+    runs: dict[str, list[Run]],
+    startup: dict[str, float],
+) -> str:
+    """Medians per tool; ``CPU s/GiB`` is the whole run's, ``net`` leaves out the CPU the
+    tool spends on a 1 MiB upload (interpreter start, imports, authentication)."""
+    lines = [
+        f"file {size / GIB:.1f} GiB, segments {segment_size / MIB:.0f} MiB, "
+        f"threads {threads}, {len(next(iter(runs.values())))} runs per tool (medians)",
+        f"{'tool':<8} {'wall s':>8} {'MB/s':>8} {'CPU s':>8} {'CPU s/GiB':>10} "
+        f"{'start CPU':>10} {'net s/GiB':>10} {'RSS MiB':>8}",
+    ]
+    medians = {}
+    gib = size / GIB
+    for tool, measured in runs.items():
+        wall = statistics.median(run.wall_s for run in measured)
+        cpu = statistics.median(run.cpu_s for run in measured)
+        rss = statistics.median(run.peak_rss for run in measured)
+        medians[tool] = (wall, cpu, rss)
+        lines.append(
+            f"{tool:<8} {wall:8.2f} {size / wall / 1e6:8.1f} {cpu:8.2f} {cpu / gib:10.2f} "
+            f"{startup[tool]:10.2f} {(cpu - startup[tool]) / gib:10.2f} {rss / MIB:8.1f}"
+        )
+        lines.append(
+            "         runs: "
+            + ", ".join(
+                f"{run.wall_s:.1f} s/{run.cpu_s:.1f} cpu/{run.peak_rss / MIB:.0f} MiB"
+                for run in measured
+            )
+        )
+    if len(medians) == 2:
+        (ui_wall, ui_cpu, ui_rss), (sw_wall, sw_cpu, sw_rss) = medians["swiftui"], medians["swift"]
+        lines.append(
+            f"swiftui / swift: throughput x{sw_wall / ui_wall:.2f}, client CPU "
+            f"x{ui_cpu / sw_cpu:.2f} (net of start-up x"
+            f"{(ui_cpu - startup['swiftui']) / (sw_cpu - startup['swift']):.2f}), "
+            f"peak RSS x{ui_rss / sw_rss:.2f}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", default="2GiB", help="generated file size (default 2GiB)")
+    parser.add_argument("--segment-size", default="256MiB", help="both tools (default 256MiB)")
+    parser.add_argument(
+        "--threads",
+        default=str(DEFAULT_THREADS),
+        help=f"segment threads for both tools; a list like 1,2,4 runs each (default "
+        f"{DEFAULT_THREADS})",
+    )
+    parser.add_argument("--runs", type=int, default=3, help="runs per tool (default 3)")
+    parser.add_argument("--only", choices=TOOLS, help="measure one tool only")
+    parser.add_argument("--dir", type=Path, help="work directory (default: a temporary one)")
+    args = parser.parse_args(argv)
+    size = parse_size(args.size, option="--size")
+    segment_size = parse_size(args.segment_size, option="--segment-size")
+    tools = (args.only,) if args.only else TOOLS
+
+    with tempfile.TemporaryDirectory(prefix="swiftui-bench-", dir=args.dir) as work_dir:
+        work = Path(work_dir)
+        path = work / "bench.bin"
+        print(f"generating {size / GIB:.1f} GiB in {path}", flush=True)
+        generate(path, size)
+        with Sandbox(work / "sandbox") as sandbox:
+            env = {
+                **os.environ,
+                **sandbox.environ(),
+                "XDG_STATE_HOME": str(work / "state"),
+                "PYTHONWARNINGS": "ignore",
+            }
+            swift = connection(sandbox)
+            swift.put_container(CONTAINER)
+            small = work / "small.bin"
+            generate(small, MIB)
+            startup = {}
+            for tool in tools:
+                small_runs = [
+                    measure(
+                        command_for(tool, small, f"{tool}-small-{number}", segment_size, 1),
+                        env,
+                        work / f"{tool}-small-{number}.log",
+                    )
+                    for number in range(3)
+                ]
+                startup[tool] = statistics.median(run.cpu_s for run in small_runs)
+                print(f"  {tool} start-up (1 MiB upload): {startup[tool]:.2f} CPU s", flush=True)
+            thread_counts = [int(value) for value in args.threads.split(",")]
+            runs = {(threads, tool): [] for threads in thread_counts for tool in tools}
+            # Rounds outermost, so a burst of load elsewhere on the machine hits every
+            # setting alike; the tool order flips every round.
+            for number in range(args.runs):
+                order = tools if number % 2 == 0 else tuple(reversed(tools))
+                for threads in thread_counts:
+                    for tool in order:
+                        name = f"{tool}-{threads}-{number}"
+                        command = command_for(tool, path, name, segment_size, threads)
+                        run = measure(command, env, work / f"{name}.log")
+                        stored = swift.head_object(CONTAINER, name)
+                        assert int(stored["content-length"]) == size, stored
+                        swift.delete_object(
+                            CONTAINER, name, query_string="multipart-manifest=delete"
+                        )
+                        runs[threads, tool].append(run)
+                        print(
+                            f"  {name}: {run.wall_s:.2f} s, {run.cpu_s:.2f} CPU s, "
+                            f"{run.peak_rss / MIB:.0f} MiB",
+                            flush=True,
+                        )
+            for threads in thread_counts:
+                by_tool = {tool: runs[threads, tool] for tool in tools}
+                print(report(size, segment_size, threads, by_tool, startup), flush=True)
+    return 0
+
+
+@pytest.mark.benchmark
+def test_upload_benchmark(tmp_path: Path) -> None:
+    assert main(["--dir", str(tmp_path), "--runs", "3"]) == 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
