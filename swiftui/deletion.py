@@ -409,11 +409,12 @@ def execute_deletion(
     cancel: threading.Event | None = None,
     bulk: bool | None = None,
 ) -> DeletionSummary:
-    """Carry out ``plan``; never raises for a refused DELETE, the summary says what is left.
+    """Carry out ``plan``; a refused DELETE is not raised: the summary says what is left.
 
-    ``bulk`` None uses bulk delete when the cluster's ``/info`` offers it. ``cancel``
-    stops before the next archive (or the next request of the current one); what is
-    already deleted stays deleted and the summary tells what is left.
+    ``on_event`` is called in the calling thread (a TUI worker hands it to the UI with
+    ``call_from_thread``). ``cancel`` stops before the next archive or the next request;
+    what is deleted stays deleted and the summary tells what is left. ``bulk`` None
+    uses bulk delete when the cluster's ``/info`` offers it.
     """
     use_bulk = service.limits().bulk_delete_max is not None if bulk is None else bulk
     chunk = min(BULK_CHUNK, service.limits().bulk_delete_max or BULK_CHUNK)
@@ -458,13 +459,20 @@ class _Execution:
         self.done = 0
         self.bytes_done = 0
         self.already_gone = 0
+        # True once a cancellation made this run skip something.
+        self.stopped = False
+
+    def _stopping(self) -> bool:
+        if self.cancel.is_set():
+            self.stopped = True
+        return self.stopped
 
     def execute(self) -> DeletionSummary:
         with ThreadPoolExecutor(max_workers=DELETE_THREADS) as self.pool:
             # Plain objects have no segments: they go together, in as few requests as can be.
             plain = [item for item in self.plan.items if item.kind == "plain"]
             for start in range(0, len(plain), self.chunk):
-                if self.cancel.is_set():
+                if self._stopping():
                     break
                 batch = plain[start : start + self.chunk]
                 objects = [StoredObject(*item.key, item.stored_bytes) for item in batch]
@@ -474,7 +482,7 @@ class _Execution:
             for position, item in enumerate(self.plan.items):
                 if item.kind == "plain":
                     continue
-                if self.cancel.is_set():
+                if self._stopping():
                     break
                 self._delete_item(position, item)
                 self._emit(item, finished=True)
@@ -499,7 +507,7 @@ class _Execution:
                 return
         leaves = [segment for segment in ready if not segment.is_manifest]
         for start in range(0, len(leaves), self.chunk):
-            if self.cancel.is_set():
+            if self._stopping():
                 return
             self._delete(leaves[start : start + self.chunk], item)
 
@@ -521,7 +529,7 @@ class _Execution:
         """One DELETE with retries on transient failures; a 404 means already gone."""
         reason = ""
         for delay in (*RETRY_DELAYS_S, None):
-            if self.cancel.is_set():
+            if self._stopping():
                 return _Result.NOT_TRIED, ""
             try:
                 response = self.service.request(
@@ -637,7 +645,7 @@ class _Execution:
             failures=tuple(self.failures.values()),
             objects_left=tuple(item.label for item in objects if item.key not in gone_objects),
             orphans_left=tuple(orphans),
-            cancelled=self.cancel.is_set(),
+            cancelled=self.stopped,
         )
 
 
@@ -658,7 +666,7 @@ def describe_item(item: PlannedDeletion) -> str:
             f"{item.label}*  {plural(len(item.segments), 'orphaned segment')}, "
             f"{format_bytes(item.bytes_total)}"
         )
-    text = f"{item.label}  {_KIND_NAMES[item.kind]} {format_bytes(item.size)}"
+    text = f"{item.label}  {_KIND_NAMES[item.kind]}, {format_bytes(item.size)}"
     if item.kind == "plain":
         return text
     containers = ", ".join(sorted({segment.container for segment in item.segments}))
