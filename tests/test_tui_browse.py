@@ -51,7 +51,8 @@ def cells(app: SwiftuiApp, selector: str, key: str) -> list[str]:
 
 
 def keys_of(app: SwiftuiApp, selector: str) -> list[str]:
-    return [row.key for row in table(app, selector).rows]
+    """Row keys of a table of the current screen; none while that screen is being built."""
+    return [key for found in app.screen.query(selector).results(ListingTable) for key in found.keys]
 
 
 def shown(app: SwiftuiApp, selector: str) -> str:

@@ -29,7 +29,9 @@ def status(app: SwiftuiApp) -> str:
 def regions_shown(app: SwiftuiApp) -> list[str]:
     if not isinstance(app.screen, BrowserScreen):
         return []
-    return [row.key for row in app.screen.query_one("#regions", ListingTable).rows]
+    return [
+        key for table in app.screen.query("#regions").results(ListingTable) for key in table.keys
+    ]
 
 
 async def test_openrc_asks_the_password_in_a_masked_modal(sandbox: Sandbox) -> None:
@@ -42,7 +44,8 @@ async def test_openrc_asks_the_password_in_a_masked_modal(sandbox: Sandbox) -> N
         )
         await pilot.press(*sandbox.password, "enter")
         await wait_for(pilot, lambda: regions_shown(app) == ["GRA", "SBG"], "the regions")
-        assert app.sub_title == "swiftui-user @ swiftui-demo"
+        title = app.screen.query_one("#title-bar", Static).content
+        assert title == "swiftui — swiftui-user @ swiftui-demo"
 
 
 async def test_a_wrong_password_is_explained_and_can_be_retried(sandbox: Sandbox) -> None:

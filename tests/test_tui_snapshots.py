@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from tui_data import NOW, demo_cloud
+from tui_support import settle
 
 from swiftui.tui.app import SwiftuiApp
 from swiftui.tui.context import UPLOAD
@@ -23,14 +24,6 @@ SnapCompare = Callable[..., bool]
 
 def demo_app() -> SwiftuiApp:
     return SwiftuiApp(cloud=demo_cloud(), region="GRA", environ={}, clock=lambda: NOW, zone=UTC)  # type: ignore[arg-type]
-
-
-async def settle(pilot: Pilot) -> None:
-    """Let the listing, the HEADs of visible rows and the pending timers finish."""
-    for _ in range(3):
-        await pilot.pause(0.35)
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def keys(*presses: str) -> Callable[[Pilot], Awaitable[None]]:

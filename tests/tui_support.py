@@ -6,12 +6,14 @@ SLOs that another tool wrote, named the way that tool names segments.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from swiftclient.service import SwiftService, SwiftUploadObject
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from swiftui.sandbox import Sandbox
 
@@ -31,7 +33,8 @@ async def settle(pilot: Pilot) -> None:
     """Let running workers and the short timers that start new ones finish."""
     for _ in range(3):
         await pilot.pause(0.35)
-        await pilot.app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):
+            await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 

@@ -1,10 +1,10 @@
 """The Textual application: connect, then browse; other screens plug in by name.
 
 Network I/O runs in thread workers that never touch widgets: they post messages to their
-screen. A failed worker lands in one place, :meth:`SwiftuiApp.report_worker`,
-which shows the error (a :class:`~swiftui.errors.SwiftuiError`'s one line) as a
-notification and on the screen that ran it; screens forward their workers' state changes
-to it (that message does not bubble).
+screen. A failed worker lands in one place, :meth:`SwiftuiApp.report_worker` (screens
+forward their workers' state changes to it: that message does not bubble), which shows
+the error, a :class:`~swiftui.errors.SwiftuiError`'s one line, in the screen's own panel
+when it has one, else as a notification.
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ class SwiftuiApp(App[int]):
         self.page_size = page_size
         self.screen_factories: dict[str, ScreenFactory] = {}
         self.busy_checks: list[BusyCheck] = []
+        self.identity = ""
 
     # -- plugging other screens in ---------------------------------------------------------
 
@@ -105,7 +106,7 @@ class SwiftuiApp(App[int]):
         auth = cloud.credentials.auth
         who = auth.get("username") or auth.get("application_credential_name") or "?"
         project = auth.get("project_name") or auth.get("project_id") or ""
-        self.sub_title = f"{who} @ {project}" if project else who
+        self.identity = f"{who} @ {project}" if project else who
         browser = BrowserScreen(cloud, region)
         if isinstance(self.screen, ConnectScreen):
             self.switch_screen(browser)
@@ -126,10 +127,10 @@ class SwiftuiApp(App[int]):
         else:
             message = f"unexpected {type(error).__name__}: {error} (please report it)"
             self.log.error(message)
-        self.notify(message, title="Error", severity="error", timeout=12)
         node = event.worker.node
-        if isinstance(node, SwiftuiScreen):
-            node.show_error(message)
+        shown = isinstance(node, SwiftuiScreen) and node.show_error(message)
+        if not shown:
+            self.notify(message, title="Error", severity="error", timeout=12)
 
     # -- actions ---------------------------------------------------------------------------
 

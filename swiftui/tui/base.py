@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual.app import SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import Static
 from textual.worker import Worker
 
 from swiftui.tui.context import DELETE, UPLOAD, BrowseContext
@@ -22,12 +23,19 @@ class SwiftuiScreen(Screen[None]):
     def swiftui_app(self) -> SwiftuiApp:
         return cast("SwiftuiApp", self.app)
 
+    def header(self) -> ComposeResult:
+        """The top line: who is logged in where. (Textual's Header schedules title updates
+        that fail when its screen goes away at once, as a quick quit does.)"""
+        identity = self.swiftui_app.identity
+        yield Static(f"swiftui — {identity}" if identity else "swiftui", id="title-bar")
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         self.swiftui_app.report_worker(event)
 
-    def show_error(self, message: str) -> None:
-        """A worker of this screen failed; the app has notified already. Screens that have
-        a place for it (a status line, a panel) show it there too."""
+    def show_error(self, message: str) -> bool:
+        """A worker of this screen failed: show ``message`` in the screen's own place for
+        it, if it has one. False asks the app for a notification instead (or as well)."""
+        return False
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Commands this screen adds to the command palette (ctrl+p)."""

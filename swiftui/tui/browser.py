@@ -19,7 +19,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Footer, Header
+from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from swiftui.browse import (
@@ -103,7 +103,7 @@ class BrowserScreen(BrowsingScreen):
         self.shown_region: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="")
+        yield from self.header()
         with Vertical(id="browser"):
             yield ListingTable(REGION_COLUMNS, id="regions")
             yield ListingTable(CONTAINER_COLUMNS, id="containers")

@@ -24,7 +24,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -162,9 +162,9 @@ class ConnectScreen(SwiftuiScreen):
         self.requests: list[ConnectRequest] = [given] if given else []
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="")
+        yield from self.header()
         with Vertical(id="connect-box"):
-            yield Label(
+            yield Static(
                 "Pick the credentials to log in with (Enter); the password is asked when "
                 "they need one.",
                 classes="hint",
@@ -232,12 +232,13 @@ class ConnectScreen(SwiftuiScreen):
         status.update(text)
         status.set_class(error, "error")
 
-    def show_error(self, message: str) -> None:
+    def show_error(self, message: str) -> bool:
         self.set_status(
             f"{message}\n\nFix it, then press Enter on a choice to try again, or pick another.",
             error=True,
         )
         self.query_one("#choices", OptionList).focus()
+        return True
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="connect")
     def log_in(self, request: ConnectRequest) -> None:

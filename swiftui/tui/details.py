@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from swiftui.browse import (
@@ -106,7 +106,7 @@ class ObjectDetailsScreen(SwiftuiScreen):
         self.verifying = False
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="")
+        yield from self.header()
         yield Static("loading…", id="summary")
         with TabbedContent(id="detail-tabs"):
             with TabPane("Manifest", id="tab-manifest"):
@@ -284,9 +284,10 @@ class ObjectDetailsScreen(SwiftuiScreen):
             if first is not None:
                 self.query_one("#manifest", ListingTable).move_cursor_to_key(str(first.index))
 
-    def show_error(self, message: str) -> None:
+    def show_error(self, message: str) -> bool:
         self.verifying = False
         self.query_one("#verdict", Static).update(Text(message, "bold red"))
+        return True
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -325,7 +326,7 @@ class ContainerDetailsScreen(SwiftuiScreen):
         self.info = info
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="")
+        yield from self.header()
         yield Static("loading…", id="summary")
         yield ListingTable(HEADER_COLUMNS, id="headers")
         yield Footer(compact=True)

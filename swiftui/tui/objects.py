@@ -25,7 +25,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Footer, Input, Label, Static
 from textual.worker import get_current_worker
 
 from swiftui.browse import (
@@ -49,7 +49,13 @@ from swiftui.units import format_bytes
 
 HEAD_THREADS = 4
 HEAD_DELAY_S = 0.25
+AGE_REFRESH_S = 60.0
 FOLDER_MARK = "▸ "
+KIND_STYLES = {
+    ObjectKind.SLO: "bold cyan",
+    ObjectKind.DLO: "bold magenta",
+    ObjectKind.SEGMENT: "dim",
+}
 
 OBJECT_COLUMNS = (
     Column("name", "Name", min_width=16, keep_end=True),
@@ -142,7 +148,6 @@ class ContainerScreen(BrowsingScreen):
         self.listing = Listing(generation=0, prefix=prefix)
         self.history: list[tuple[str, str | None]] = []
         self.facts: dict[str, ObjectFacts | None] = {}
-        self.rows: dict[str, Row] = {}
         self.filter_text = ""
         self.sort_key = SortKey.NAME
         self.reverse = False
@@ -165,18 +170,19 @@ class ContainerScreen(BrowsingScreen):
         return next((item for item in self.neighbours if item.name == name), None)
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="")
+        yield from self.header()
         with Vertical(id="objects-box"):
             with Horizontal(id="filter-bar"):
                 yield Label("Filter ")
                 yield Input(placeholder="part of a name", id="filter", compact=True)
-            yield ListingTable(OBJECT_COLUMNS, id="objects")
+            yield ListingTable(OBJECT_COLUMNS, row_for=self._row, id="objects")
             yield Static(id="row-info")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#objects", ListingTable)
         self.watch(table, "scroll_y", self._view_moved, init=False)
+        self.set_interval(AGE_REFRESH_S, self._dates_aged)
         table.focus()
         self.reload()
 
@@ -188,7 +194,7 @@ class ContainerScreen(BrowsingScreen):
             generation=self.listing.generation + 1,
             prefix=self.listing.prefix if prefix is None else prefix,
         )
-        self.rows.clear()
+        self.query_one("#objects", ListingTable).invalidate()
         self._show_rows()
         self._load_more()
 
@@ -227,7 +233,7 @@ class ContainerScreen(BrowsingScreen):
             self.is_segments = True
         table = self.query_one("#objects", ListingTable)
         if self._server_order():
-            table.append_rows([self._row(entry) for entry in fresh if self._matches(entry)])
+            table.append_keys([entry_key(entry) for entry in fresh if self._matches(entry)])
         else:
             self._show_rows()
         if first_page and self.restore_key:
@@ -240,9 +246,11 @@ class ContainerScreen(BrowsingScreen):
     def near_end(self) -> None:
         self._load_more()
 
-    def show_error(self, message: str) -> None:
+    def show_error(self, message: str) -> bool:
+        """In the table's bottom line, and as a notification: that line is short."""
         self.listing.loading = False
         self._show_status(error=message)
+        return False
 
     # -- HEADs of the rows on screen -------------------------------------------------------
 
@@ -281,14 +289,16 @@ class ContainerScreen(BrowsingScreen):
         self.facts[message.name] = message.facts
         self._heads_in_flight.discard(message.name)
         key = "o:" + message.name
-        entry = self.listing.by_key.get(key)
-        if entry is None:
-            return
-        self.rows.pop(key, None)
         table = self.query_one("#objects", ListingTable)
-        table.update_row(self._row(entry))
+        table.invalidate([key])
         if table.cursor_key == key:
             self._show_row_info(key)
+
+    def _dates_aged(self) -> None:
+        """Relative dates ("3 minutes ago") move on: draw the rows again."""
+        table = self.query_one("#objects", ListingTable)
+        table.invalidate()
+        self._show_row_info(table.cursor_key)
 
     # -- rows ------------------------------------------------------------------------------
 
@@ -300,11 +310,9 @@ class ContainerScreen(BrowsingScreen):
         facts = self.facts.get(entry.name)
         return facts.size if facts is not None and facts.kind is ObjectKind.DLO else entry.bytes
 
-    def _row(self, entry: ObjectEntry) -> Row:
-        key = entry_key(entry)
-        cached = self.rows.get(key)
-        if cached is not None:
-            return cached
+    def _row(self, key: str) -> Row:
+        """The row of ``key``, built when the table first draws it."""
+        entry = self.listing.by_key[key]
         shown_name = entry.name[len(self.listing.prefix) :]
         if entry.is_dir:
             row = Row(key, (Text(FOLDER_MARK + shown_name, style="bold"), "", "", "folder", ""))
@@ -329,7 +337,6 @@ class ContainerScreen(BrowsingScreen):
                 ),
                 style="dim" if kind is ObjectKind.SEGMENT else "",
             )
-        self.rows[key] = row
         return row
 
     def _date(self, when: datetime | None) -> str:
@@ -364,7 +371,7 @@ class ContainerScreen(BrowsingScreen):
         entries = [entry for entry in self.listing.entries if self._matches(entry)]
         if not self._server_order():
             entries.sort(key=self._sort_value(), reverse=self.reverse)  # type: ignore[arg-type]
-        table.set_rows([self._row(entry) for entry in entries], keep_cursor_on=table.cursor_key)
+        table.show_keys([entry_key(entry) for entry in entries], keep_cursor_on=table.cursor_key)
         self._show_status()
 
     def _show_status(self, error: str = "") -> None:
@@ -557,9 +564,14 @@ class ContainerScreen(BrowsingScreen):
         yield SystemCommand("Filter", "Show names containing some text (/)", self.action_filter)
         for key in SortKey:
             yield SystemCommand(
-                f"Sort by {key}", f"Order the loaded objects by {key}", partial(self.set_sort, key)
+                f"Sort by {key}",
+                f"Order the loaded objects by {key}",
+                partial(self.set_sort, key),
+                discover=False,
             )
-        yield SystemCommand("Reverse sort", "Reverse the order (S)", self.action_reverse)
+        yield SystemCommand(
+            "Reverse sort", "Reverse the order (S)", self.action_reverse, discover=False
+        )
         if self.segments_container is not None:
             yield SystemCommand(
                 "Go to segments", f"Open {self.segments_container.name}", self.action_goto_segments
@@ -568,10 +580,3 @@ class ContainerScreen(BrowsingScreen):
             yield SystemCommand(
                 "Go to parent", f"Open {self.parent_container}", self.action_goto_parent
             )
-
-
-KIND_STYLES = {
-    ObjectKind.SLO: "bold cyan",
-    ObjectKind.DLO: "bold magenta",
-    ObjectKind.SEGMENT: "dim",
-}

@@ -2,13 +2,14 @@
 
 Textual's ``DataTable`` measures every cell it is given (about 0.3 ms a row here), which
 turns a 100 000-object listing or a re-sort of it into tens of seconds on the UI thread.
-:class:`ListingTable` keeps plain :class:`Row` tuples, lays its columns out from its own
-width (one column takes the room left), and draws a row only when it is visible.
+:class:`ListingTable` keeps row keys in order, builds a :class:`Row` (plain cells) only
+when it is first drawn, and lays its columns out from its own width (one column takes the
+room left). Rebuilding a row is :meth:`ListingTable.invalidate` away: relative dates age.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -120,55 +121,80 @@ class ListingTable(ScrollView, can_focus=True):
             return self.table
 
     def __init__(
-        self, columns: Sequence[Column], *, id: str | None = None, classes: str | None = None
+        self,
+        columns: Sequence[Column],
+        *,
+        row_for: Callable[[str], Row] | None = None,
+        id: str | None = None,
+        classes: str | None = None,
     ) -> None:
+        """``row_for`` builds a row from its key when it is first drawn (see :meth:`show_keys`)."""
         super().__init__(id=id, classes=classes)
         self.columns = tuple(columns)
-        self._rows: list[Row] = []
+        self._row_for = row_for
+        self._keys: list[str] = []
         self._index: dict[str, int] = {}
+        self._cache: dict[str, Row] = {}
         self._widths: list[int] = []
 
     # -- content ---------------------------------------------------------------------------
 
     @property
     def row_count(self) -> int:
-        return len(self._rows)
+        return len(self._keys)
 
     @property
-    def rows(self) -> Sequence[Row]:
-        return self._rows
+    def keys(self) -> Sequence[str]:
+        return self._keys
+
+    @property
+    def rows(self) -> list[Row]:
+        """Every row, built if need be (for small tables and tests)."""
+        return [self._row_at(index) for index in range(len(self._keys))]
 
     @property
     def cursor_key(self) -> str | None:
-        if 0 <= self.cursor_row < len(self._rows):
-            return self._rows[self.cursor_row].key
+        if 0 <= self.cursor_row < len(self._keys):
+            return self._keys[self.cursor_row]
         return None
 
     def set_rows(self, rows: Sequence[Row], *, keep_cursor_on: str | None = None) -> None:
         """Replace every row; the cursor follows ``keep_cursor_on`` if it is still there."""
-        self._rows = list(rows)
-        self._index = {row.key: index for index, row in enumerate(self._rows)}
+        self._cache = {row.key: row for row in rows}
+        self.show_keys([row.key for row in rows], keep_cursor_on=keep_cursor_on)
+
+    def show_keys(self, keys: Sequence[str], *, keep_cursor_on: str | None = None) -> None:
+        """Show these rows in this order; rows not built yet come from ``row_for``."""
+        self._keys = list(keys)
+        self._index = {key: index for index, key in enumerate(self._keys)}
         self._update_virtual_size()
         target = self._index.get(keep_cursor_on, 0) if keep_cursor_on else 0
-        self.cursor_row = min(target, max(0, len(self._rows) - 1))
+        self.cursor_row = min(target, max(0, len(self._keys) - 1))
         self.refresh()
 
-    def append_rows(self, rows: Sequence[Row]) -> None:
-        for row in rows:
-            self._index[row.key] = len(self._rows)
-            self._rows.append(row)
+    def append_keys(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self._index[key] = len(self._keys)
+            self._keys.append(key)
         self._update_virtual_size()
         self.refresh()
-        if len(self._rows) == len(rows):
+        if len(self._keys) == len(keys):
             self.cursor_row = 0
         self._check_near_end()
 
     def update_row(self, row: Row) -> None:
-        index = self._index.get(row.key)
-        if index is None:
-            return
-        self._rows[index] = row
-        self.refresh_lines(self._screen_line(index))
+        self._cache[row.key] = row
+        if (index := self._index.get(row.key)) is not None:
+            self.refresh_lines(self._screen_line(index))
+
+    def invalidate(self, keys: Sequence[str] | None = None) -> None:
+        """Build these rows (all when None) again from ``row_for`` next time they are drawn."""
+        if keys is None:
+            self._cache.clear()
+        else:
+            for key in keys:
+                self._cache.pop(key, None)
+        self.refresh()
 
     def move_cursor_to_key(self, key: str) -> None:
         if key in self._index:
@@ -177,7 +203,16 @@ class ListingTable(ScrollView, can_focus=True):
     def visible_keys(self) -> list[str]:
         """Keys of the rows on screen now."""
         first = round(self.scroll_y)
-        return [row.key for row in self._rows[first : first + self._visible_rows()]]
+        return self._keys[first : first + self._visible_rows()]
+
+    def _row_at(self, index: int) -> Row:
+        key = self._keys[index]
+        row = self._cache.get(key)
+        if row is None:
+            if self._row_for is None:
+                raise KeyError(key)
+            row = self._cache[key] = self._row_for(key)
+        return row
 
     # -- geometry --------------------------------------------------------------------------
 
@@ -188,7 +223,7 @@ class ListingTable(ScrollView, can_focus=True):
         return index - round(self.scroll_y) + 1
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows) + 1)
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._keys) + 1)
 
     def _layout_columns(self, width: int) -> None:
         fixed = sum(column.width or 0 for column in self.columns)
@@ -218,9 +253,9 @@ class ListingTable(ScrollView, can_focus=True):
             cells: tuple[str | Text, ...] = tuple(column.label for column in self.columns)
             return self._render_cells(cells, header_style, width)
         index = round(self.scroll_y) + y - 1
-        if index >= len(self._rows):
+        if index >= len(self._keys):
             return Strip([Segment(" " * width, base)], width)
-        row = self._rows[index]
+        row = self._row_at(index)
         style = base + Style.parse(row.style) if row.style else base
         if index == self.cursor_row:
             name = "listing-table--cursor" if self.has_focus else "listing-table--cursor-blurred"
@@ -255,7 +290,7 @@ class ListingTable(ScrollView, can_focus=True):
     # -- cursor and scrolling --------------------------------------------------------------
 
     def validate_cursor_row(self, value: int) -> int:
-        return max(0, min(value, len(self._rows) - 1))
+        return max(0, min(value, len(self._keys) - 1))
 
     def watch_cursor_row(self, old: int, new: int) -> None:
         self.refresh()
@@ -284,7 +319,7 @@ class ListingTable(ScrollView, can_focus=True):
     def _check_near_end(self) -> None:
         visible = self._visible_rows()
         bottom = round(self.scroll_y) + visible
-        end = len(self._rows) - visible
+        end = len(self._keys) - visible
         if bottom >= end or self.cursor_row >= end:
             self.post_message(self.NearEnd(self))
 
@@ -295,7 +330,7 @@ class ListingTable(ScrollView, can_focus=True):
         self.cursor_row += direction * self._visible_rows()
 
     def action_cursor_to(self, index: int) -> None:
-        self.cursor_row = index if index >= 0 else len(self._rows) - 1
+        self.cursor_row = index if index >= 0 else len(self._keys) - 1
 
     def action_select(self) -> None:
         if (key := self.cursor_key) is not None:
@@ -316,7 +351,7 @@ class ListingTable(ScrollView, can_focus=True):
                 x += width + GAP
             return
         index = round(self.scroll_y) + offset.y - 1
-        if index < len(self._rows):
+        if index < len(self._keys):
             if index == self.cursor_row and event.chain >= 2:
                 self.action_select()
             self.cursor_row = index
