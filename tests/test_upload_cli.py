@@ -36,6 +36,7 @@ from upload_support import (
 
 from swiftui.sandbox import Sandbox
 from swiftui.units import MIB
+from swiftui.upload.engine import resumable_uploads
 from swiftui.upload.plan import segment_name, segment_prefix
 
 LAUNCHER = """\
@@ -111,9 +112,15 @@ def test_after_kill_9_the_same_command_sends_only_the_missing_segments(
         proxy.add(Fault(match=segment_put(min_index=3), action="hold", times=100))
         process = start_through_proxy(cli_env, proxy, sandbox, tmp_path, *command)
         wait_for(lambda: journal_segments() == 3, "3 segments in the journal")
+        [running] = resumable_uploads()
+        assert running.in_progress
+        second = run_cli(cli_env, *command)
+        assert second.returncode == 2
+        assert "another swiftui is already uploading" in second.stderr
         process.send_signal(signal.SIGKILL)
         process.communicate(timeout=10)
     assert process.returncode == -signal.SIGKILL
+    assert not resumable_uploads()[0].in_progress
 
     segments = f"{container_name}_segments"
     sent_before = object_names(checker, segments)
