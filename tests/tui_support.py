@@ -7,10 +7,14 @@ SLOs that another tool wrote, named the way that tool names segments.
 from __future__ import annotations
 
 import contextlib
+import io
+import tarfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import requests
+import swiftclient
 from swiftclient.service import SwiftService, SwiftUploadObject
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
@@ -30,11 +34,14 @@ async def wait_for(pilot: Pilot, condition: Callable[[], object], what: str) -> 
 
 
 async def settle(pilot: Pilot) -> None:
-    """Let running workers and the short timers that start new ones finish."""
-    for _ in range(3):
-        await pilot.pause(0.35)
+    """Let workers finish, and the short timers (HEADs of visible rows) that start more."""
+    quiet = 0
+    while quiet < 2:
+        await pilot.pause(0.3)
+        busy = any(worker.is_running for worker in pilot.app.workers)
         with contextlib.suppress(WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
+        quiet = 0 if busy else quiet + 1
     await pilot.pause()
 
 
@@ -69,3 +76,22 @@ def upload_slo(
         ):
             if not result["success"]:
                 raise AssertionError(f"swift upload failed: {result.get('error')}")
+
+
+def bulk_create(checker: swiftclient.Connection, container: str, names: list[str]) -> None:
+    """Empty objects, 10 000 per request, through the bulk middleware's extract-archive."""
+    url, token = checker.get_auth()
+    for start in range(0, len(names), 10_000):
+        archive = io.BytesIO()
+        with tarfile.open(fileobj=archive, mode="w") as tar:
+            for name in names[start : start + 10_000]:
+                tar.addfile(tarfile.TarInfo(name), io.BytesIO(b""))
+        response = requests.put(
+            f"{url}/{container}?extract-archive=tar",
+            data=archive.getvalue(),
+            headers={"X-Auth-Token": token, "Accept": "application/json"},
+            timeout=3600,
+        )
+        result = response.json()
+        if response.status_code != 200 or result.get("Errors"):
+            raise AssertionError(f"extract-archive failed: {response.status_code} {result}")

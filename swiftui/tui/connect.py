@@ -26,7 +26,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from swiftui.cloud import Cloud, connect
 from swiftui.credentials import load_credentials
@@ -232,7 +232,7 @@ class ConnectScreen(SwiftuiScreen):
         status.update(text)
         status.set_class(error, "error")
 
-    def show_error(self, message: str) -> bool:
+    def show_error(self, message: str, worker: Worker) -> bool:
         self.set_status(
             f"{message}\n\nFix it, then press Enter on a choice to try again, or pick another.",
             error=True,

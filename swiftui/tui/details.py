@@ -14,7 +14,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Footer, Static, TabbedContent, TabPane
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from swiftui.browse import (
     ManifestCheck,
@@ -284,7 +284,7 @@ class ObjectDetailsScreen(SwiftuiScreen):
             if first is not None:
                 self.query_one("#manifest", ListingTable).move_cursor_to_key(str(first.index))
 
-    def show_error(self, message: str) -> bool:
+    def show_error(self, message: str, worker: Worker) -> bool:
         self.verifying = False
         self.query_one("#verdict", Static).update(Text(message, "bold red"))
         return True

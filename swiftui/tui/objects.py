@@ -26,7 +26,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from swiftui.browse import (
     ObjectFacts,
@@ -41,9 +41,12 @@ from swiftui.browse import (
     segments_parent,
 )
 from swiftui.cloud import Cloud
+from swiftui.deletion import DeletionSummary
+from swiftui.references import label
 from swiftui.swift import SEGMENTS_SUFFIX, ContainerInfo, ObjectEntry
 from swiftui.tui.base import BrowsingScreen
-from swiftui.tui.context import BrowseContext
+from swiftui.tui.context import DELETE, BrowseContext
+from swiftui.tui.delete_select import AgeScreen, archives_older_than
 from swiftui.tui.table import Column, ListingTable, Row
 from swiftui.units import format_bytes
 
@@ -51,6 +54,8 @@ HEAD_THREADS = 4
 HEAD_DELAY_S = 0.25
 AGE_REFRESH_S = 60.0
 FOLDER_MARK = "▸ "
+MARK = "● "
+MARK_STYLE = "bold yellow"
 KIND_STYLES = {
     ObjectKind.SLO: "bold cyan",
     ObjectKind.DLO: "bold magenta",
@@ -100,6 +105,8 @@ class Listing:
     marker: str = ""
     complete: bool = False
     loading: bool = False
+    failed: str = ""
+    """Why the last page could not be fetched; no more pages until a refresh."""
 
 
 class ContainerScreen(BrowsingScreen):
@@ -115,6 +122,10 @@ class ContainerScreen(BrowsingScreen):
         Binding(
             "g", "goto_parent", "Parent", show=False, tooltip="Open the container they belong to"
         ),
+        Binding(
+            "space", "toggle_mark", "Mark", show=False, tooltip="Mark this object (d deletes marks)"
+        ),
+        Binding("a", "mark_older", "Older…", show=False, tooltip="Mark archives older than N days"),
     ]
 
     class PageLoaded(Message):
@@ -130,13 +141,19 @@ class ContainerScreen(BrowsingScreen):
             self.name = name
             self.facts = facts
 
+    class OlderFound(Message):
+        def __init__(self, days: int, entries: list[ObjectEntry]) -> None:
+            super().__init__()
+            self.days = days
+            self.entries = entries
+
     def __init__(
         self,
         cloud: Cloud,
         region: str,
         info: ContainerInfo,
         *,
-        siblings: list[ContainerInfo],
+        region_containers: list[ContainerInfo],
         prefix: str = "",
     ) -> None:
         super().__init__()
@@ -144,7 +161,7 @@ class ContainerScreen(BrowsingScreen):
         self.region_name = region
         self.service = cloud.service(region)
         self.info = info
-        self.neighbours = siblings
+        self.region_containers = region_containers
         self.listing = Listing(generation=0, prefix=prefix)
         self.history: list[tuple[str, str | None]] = []
         self.facts: dict[str, ObjectFacts | None] = {}
@@ -154,6 +171,8 @@ class ContainerScreen(BrowsingScreen):
         self.is_segments = info.is_segments
         self.restore_key: str | None = None
         self._heads_in_flight: set[str] = set()
+        self.marked: dict[str, ObjectEntry] = {}
+        """Marked objects by name, in any folder of this container: what ``d`` deletes."""
         self._heads_timer: Timer | None = None
 
     @property
@@ -162,12 +181,12 @@ class ContainerScreen(BrowsingScreen):
 
     @property
     def parent_container(self) -> str | None:
-        return segments_parent(self.container, [item.name for item in self.neighbours])
+        return segments_parent(self.container, [item.name for item in self.region_containers])
 
     @property
     def segments_container(self) -> ContainerInfo | None:
         name = self.container + SEGMENTS_SUFFIX
-        return next((item for item in self.neighbours if item.name == name), None)
+        return next((item for item in self.region_containers if item.name == name), None)
 
     def compose(self) -> ComposeResult:
         yield from self.header()
@@ -200,7 +219,7 @@ class ContainerScreen(BrowsingScreen):
 
     def _load_more(self) -> None:
         listing = self.listing
-        if listing.loading or listing.complete:
+        if listing.loading or listing.complete or listing.failed:
             return
         listing.loading = True
         self._show_status()
@@ -246,9 +265,11 @@ class ContainerScreen(BrowsingScreen):
     def near_end(self) -> None:
         self._load_more()
 
-    def show_error(self, message: str) -> bool:
+    def show_error(self, message: str, worker: Worker) -> bool:
         """In the table's bottom line, and as a notification: that line is short."""
-        self.listing.loading = False
+        if worker.group == "page":
+            self.listing.loading = False
+            self.listing.failed = message
         self._show_status(error=message)
         return False
 
@@ -326,16 +347,17 @@ class ContainerScreen(BrowsingScreen):
                 expires = Text("gone", style="red")
             else:
                 expires = self._date(facts.delete_at)
+            marked = entry.name in self.marked
             row = Row(
                 key,
                 (
-                    shown_name,
+                    Text(MARK + shown_name, style=MARK_STYLE) if marked else shown_name,
                     format_bytes(self._logical_size(entry)),
                     format_age(parse_listing_time(entry.last_modified), now),
                     Text(str(kind), style=KIND_STYLES.get(kind, "")),
                     expires,
                 ),
-                style="dim" if kind is ObjectKind.SEGMENT else "",
+                style="bold" if marked else "dim" if kind is ObjectKind.SEGMENT else "",
             )
         return row
 
@@ -391,7 +413,12 @@ class ContainerScreen(BrowsingScreen):
             parts.append(f"{table.row_count:,} of {loaded:,} match {self.filter_text!r}")
         else:
             parts.append(f"{loaded:,} " + ("entry" if loaded == 1 else "entries"))
-        if listing.loading:
+        if self.marked:
+            marked_bytes = sum(self._logical_size(entry) for entry in self.marked.values())
+            parts.append(f"{len(self.marked):,} marked ({format_bytes(marked_bytes)})")
+        if listing.failed:
+            parts.append("r retries")
+        elif listing.loading:
             parts.append("loading…")
         elif not listing.complete:
             parts.append("more below")
@@ -480,14 +507,16 @@ class ContainerScreen(BrowsingScreen):
 
     def action_goto_parent(self) -> None:
         parent = next(
-            (item for item in self.neighbours if item.name == self.parent_container), None
+            (item for item in self.region_containers if item.name == self.parent_container), None
         )
         if parent is not None:
             self._goto(parent)
 
     def _goto(self, info: ContainerInfo) -> None:
         self.app.switch_screen(
-            ContainerScreen(self.cloud, self.region_name, info, siblings=self.neighbours)
+            ContainerScreen(
+                self.cloud, self.region_name, info, region_containers=self.region_containers
+            )
         )
 
     def action_refresh(self) -> None:
@@ -495,6 +524,59 @@ class ContainerScreen(BrowsingScreen):
         self._heads_in_flight.clear()
         self.restore_key = self.query_one("#objects", ListingTable).cursor_key
         self.reload()
+
+    # -- marks (what d deletes) ------------------------------------------------------------
+
+    def action_toggle_mark(self) -> None:
+        table = self.query_one("#objects", ListingTable)
+        key = table.cursor_key
+        entry = self.listing.by_key.get(key) if key else None
+        if key is None or entry is None or entry.is_dir:
+            return
+        if self.marked.pop(entry.name, None) is None:
+            self.marked[entry.name] = entry
+        table.invalidate([key])
+        table.action_cursor(1)
+        self._marks_changed()
+
+    def action_unmark_all(self) -> None:
+        self.marked.clear()
+        self.query_one("#objects", ListingTable).invalidate()
+        self._marks_changed()
+
+    def _marks_changed(self) -> None:
+        self._show_status()
+        self.refresh_bindings()
+
+    def action_mark_older(self) -> None:
+        self.app.push_screen(AgeScreen(), self._mark_older)
+
+    def _mark_older(self, days: int | None) -> None:
+        if days is not None:
+            now = self.swiftui_app.clock().timestamp()
+            self.find_older(days, now, self.listing.prefix, self.filter_text)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="older")
+    def find_older(self, days: int, now: float, prefix: str, name_filter: str) -> None:
+        found = archives_older_than(
+            self.service, self.container, prefix, days=days, now=now, name_filter=name_filter
+        )
+        self.post_message(self.OlderFound(days, found))
+
+    @on(OlderFound)
+    def older_found(self, message: OlderFound) -> None:
+        fresh = [entry for entry in message.entries if entry.name not in self.marked]
+        self.marked.update((entry.name, entry) for entry in fresh)
+        self.query_one("#objects", ListingTable).invalidate()
+        self._marks_changed()
+        older = f"older than {message.days} days"
+        if message.entries:
+            self.notify(
+                f"Marked {len(fresh)} of the {len(message.entries)} archives here {older} "
+                "(by file date, as prune): d deletes them."
+            )
+        else:
+            self.notify(f"No archive here is {older}.")
 
     # -- filter and sort -------------------------------------------------------------------
 
@@ -545,23 +627,54 @@ class ContainerScreen(BrowsingScreen):
             return self.segments_container is not None
         if action == "goto_parent":
             return self.parent_container is not None
+        if action == "unmark_all":
+            return bool(self.marked)
         return super().check_action(action, parameters)
 
-    def browse_context(self) -> BrowseContext:
+    def _pointed_at(self) -> tuple[ObjectEntry, ...]:
+        """The marked objects, else the highlighted one (not a folder)."""
+        if self.marked:
+            return tuple(self.marked.values())
         key = self.query_one("#objects", ListingTable).cursor_key
         entry = self.listing.by_key.get(key) if key else None
+        return (entry,) if entry is not None and not entry.is_dir else ()
+
+    def plugin_applies(self, name: str) -> bool | None:
+        if name == DELETE:
+            return bool(self._pointed_at()) or None
+        return super().plugin_applies(name)
+
+    def plugin_closed(self, result: object) -> None:
+        """After a deletion, only the marked objects that are still there stay marked."""
+        if isinstance(result, DeletionSummary):
+            left = set(result.objects_left)
+            self.marked = {
+                name: entry
+                for name, entry in self.marked.items()
+                if label(self.container, name) in left
+            }
+        super().plugin_closed(result)
+
+    def browse_context(self) -> BrowseContext:
         return BrowseContext(
             cloud=self.cloud,
             region=self.region_name,
             service=self.service,
             container=self.container,
             prefix=self.listing.prefix,
-            objects=(entry,) if entry is not None and not entry.is_dir else (),
+            objects=self._pointed_at(),
         )
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield from super().palette_commands()
         yield SystemCommand("Filter", "Show names containing some text (/)", self.action_filter)
+        yield SystemCommand(
+            "Mark older than…",
+            "Mark the archives here older than N days (a)",
+            self.action_mark_older,
+        )
+        if self.marked:
+            yield SystemCommand("Unmark all", "Clear every mark", self.action_unmark_all)
         for key in SortKey:
             yield SystemCommand(
                 f"Sort by {key}",

@@ -1,0 +1,170 @@
+"""Regenerate ``screenshots/*.svg``: a fresh sandbox, fixed archives, the TUI driven by keys.
+
+    python tests/make_screenshots.py [--out screenshots]
+
+The sandbox is built in a temporary directory that is also the platformdirs data
+directory, so the connect screen finds it as a running sandbox. Names, sizes and contents
+(seeded bytes, so etags too) are the same every run; dates are the day of the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+from tui_support import settle, upload_slo, wait_for
+
+from swiftui.cloud import Cloud, connect
+from swiftui.credentials import load_credentials
+from swiftui.paths import sandbox_default_dir
+from swiftui.sandbox import Sandbox
+from swiftui.tui.app import SwiftuiApp
+from swiftui.tui.browser import BrowserScreen
+from swiftui.units import MIB
+
+SEGMENT = MIB
+FILE_MTIME = 1764547200  # 2025-12-01 00:00 UTC: part of every segment name
+
+
+def seeded_file(directory: Path, name: str, size: int, seed: int) -> Path:
+    path = directory / name
+    path.write_bytes(random.Random(seed).randbytes(size))
+    os.utime(path, (FILE_MTIME, FILE_MTIME))
+    return path
+
+
+def fill(sandbox: Sandbox, cloud: Cloud, scratch: Path) -> None:
+    """Monthly dumps kept a year in GRA, a DLO from an older tool, Cloud Archive in SBG."""
+    gra = cloud.service("GRA")
+    for container in ("backups", "backups_segments", "website"):
+        gra.ensure_container(container, policy="Standard")
+    year = str(365 * 86400)
+    for month in range(1, 7):
+        source = seeded_file(scratch, f"pg-2026-{month:02d}.dump", (2 + month) * MIB + 4321, month)
+        upload_slo(
+            sandbox,
+            "backups",
+            f"db/pg-2026-{month:02d}.dump",
+            source,
+            segment_size=SEGMENT,
+            headers=(f"X-Delete-After:{year}",),
+        )
+    gra.request("PUT", "backups/README.txt", data=b"Monthly PostgreSQL dumps, kept a year.\n")
+    for index in range(3):
+        gra.request(
+            "PUT",
+            f"backups_segments/legacy/www-2024.tar/{index:08d}",
+            data=random.Random(100 + index).randbytes(MIB),
+        )
+    gra.request(
+        "PUT",
+        "backups/legacy/www-2024.tar",
+        data=b"",
+        headers={"X-Object-Manifest": "backups_segments/legacy/www-2024.tar/"},
+    )
+    for day in range(1, 5):
+        gra.request(
+            "PUT",
+            f"website/assets/site-2026-11-{day:02d}.tar.gz",
+            data=random.Random(200 + day).randbytes(day * 150_000),
+        )
+    sbg = cloud.service("SBG")
+    for container in ("archive", "archive_segments"):
+        sbg.ensure_container(container, policy="PCA")
+    for year_number in (2023, 2024, 2025):
+        source = seeded_file(scratch, f"pg-{year_number}.dump", 5 * MIB + year_number, year_number)
+        upload_slo(
+            sandbox,
+            "archive",
+            f"yearly/pg-{year_number}.dump",
+            source,
+            segment_size=2 * SEGMENT,
+            region="SBG",
+        )
+
+
+Steps = Callable[[Pilot], Awaitable[None]]
+
+
+async def shoot(app: SwiftuiApp, size: tuple[int, int], steps: Steps, target: Path) -> None:
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await steps(pilot)
+        await settle(pilot)
+        target.write_text(app.export_screenshot(title="swiftui"))
+        print(f"wrote {target}")
+
+
+def presses(*keys: str) -> Steps:
+    async def run(pilot: Pilot) -> None:
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run
+
+
+async def shoot_all(sandbox: Sandbox, cloud: Cloud, out: Path, work: Path) -> None:
+    def browser() -> SwiftuiApp:
+        return SwiftuiApp(cloud=cloud, region="GRA", environ={})
+
+    async def connect_screen(pilot: Pilot) -> None:
+        await wait_for(pilot, lambda: pilot.app.screen.query("#choices"), "the choices")
+
+    os.chdir(work)
+    offered = SwiftuiApp(environ={"OS_CLIENT_CONFIG_FILE": str(work / "clouds.yaml")})
+    await shoot(offered, (80, 24), connect_screen, out / "connect.svg")
+    await shoot(browser(), (80, 24), presses(), out / "browse.svg")
+    await shoot(browser(), (80, 24), presses("enter", "down", "enter"), out / "objects.svg")
+    await shoot(
+        browser(),
+        (80, 24),
+        presses("enter", "down", "enter", "end", "enter", "v"),
+        out / "slo-manifest.svg",
+    )
+
+    async def segments_of_sbg(pilot: Pilot) -> None:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, BrowserScreen), "browser")
+        await presses("shift+tab", "down", "enter", "down", "enter")(pilot)
+
+    await shoot(browser(), (120, 36), segments_of_sbg, out / "segments-120x36.svg")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent.parent / "screenshots")
+    args = parser.parse_args()
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="swiftui-shots-") as temporary:
+        root = Path(temporary)
+        os.environ["XDG_DATA_HOME"] = str(root / "data")
+        for name in [name for name in os.environ if name.startswith("OS_")]:
+            del os.environ[name]
+        work = root / "work"
+        work.mkdir()
+        with Sandbox(sandbox_default_dir()) as sandbox:
+            shutil.copy(sandbox.openrc_path, work / "ovh-openrc.sh")
+            shutil.copy(sandbox.clouds_yaml_path, work / "clouds.yaml")
+            environ = {"OS_PASSWORD": sandbox.password}
+            cloud = connect(
+                load_credentials(openrc=sandbox.openrc_path, environ=environ, ask_password=None)
+            )
+            try:
+                fill(sandbox, cloud, root)
+                asyncio.run(shoot_all(sandbox, cloud, out, work))
+            finally:
+                cloud.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
