@@ -41,12 +41,9 @@ from swiftui.browse import (
     segments_parent,
 )
 from swiftui.cloud import Cloud
-from swiftui.deletion import DeletionSummary
-from swiftui.references import label
 from swiftui.swift import SEGMENTS_SUFFIX, ContainerInfo, ObjectEntry
 from swiftui.tui.base import BrowsingScreen
-from swiftui.tui.context import DELETE, BrowseContext
-from swiftui.tui.delete_select import AgeScreen, archives_older_than
+from swiftui.tui.context import BrowseContext
 from swiftui.tui.table import Column, ListingTable, Row
 from swiftui.units import format_bytes
 
@@ -54,8 +51,6 @@ HEAD_THREADS = 4
 HEAD_DELAY_S = 0.25
 AGE_REFRESH_S = 60.0
 FOLDER_MARK = "▸ "
-MARK = "● "
-MARK_STYLE = "bold yellow"
 KIND_STYLES = {
     ObjectKind.SLO: "bold cyan",
     ObjectKind.DLO: "bold magenta",
@@ -122,10 +117,6 @@ class ContainerScreen(BrowsingScreen):
         Binding(
             "g", "goto_parent", "Parent", show=False, tooltip="Open the container they belong to"
         ),
-        Binding(
-            "space", "toggle_mark", "Mark", show=False, tooltip="Mark this object (d deletes marks)"
-        ),
-        Binding("a", "mark_older", "Older…", show=False, tooltip="Mark archives older than N days"),
     ]
 
     class PageLoaded(Message):
@@ -140,12 +131,6 @@ class ContainerScreen(BrowsingScreen):
             super().__init__()
             self.name = name
             self.facts = facts
-
-    class OlderFound(Message):
-        def __init__(self, days: int, entries: list[ObjectEntry]) -> None:
-            super().__init__()
-            self.days = days
-            self.entries = entries
 
     def __init__(
         self,
@@ -171,8 +156,6 @@ class ContainerScreen(BrowsingScreen):
         self.is_segments = info.is_segments
         self.restore_key: str | None = None
         self._heads_in_flight: set[str] = set()
-        self.marked: dict[str, ObjectEntry] = {}
-        """Marked objects by name, in any folder of this container: what ``d`` deletes."""
         self._heads_timer: Timer | None = None
 
     @property
@@ -347,17 +330,16 @@ class ContainerScreen(BrowsingScreen):
                 expires = Text("gone", style="red")
             else:
                 expires = self._date(facts.delete_at)
-            marked = entry.name in self.marked
             row = Row(
                 key,
                 (
-                    Text(MARK + shown_name, style=MARK_STYLE) if marked else shown_name,
+                    shown_name,
                     format_bytes(self._logical_size(entry)),
                     format_age(parse_listing_time(entry.last_modified), now),
                     Text(str(kind), style=KIND_STYLES.get(kind, "")),
                     expires,
                 ),
-                style="bold" if marked else "dim" if kind is ObjectKind.SEGMENT else "",
+                style="dim" if kind is ObjectKind.SEGMENT else "",
             )
         return row
 
@@ -413,9 +395,6 @@ class ContainerScreen(BrowsingScreen):
             parts.append(f"{table.row_count:,} of {loaded:,} match {self.filter_text!r}")
         else:
             parts.append(f"{loaded:,} " + ("entry" if loaded == 1 else "entries"))
-        if self.marked:
-            marked_bytes = sum(self._logical_size(entry) for entry in self.marked.values())
-            parts.append(f"{len(self.marked):,} marked ({format_bytes(marked_bytes)})")
         if listing.failed:
             parts.append("r retries")
         elif listing.loading:
@@ -525,59 +504,6 @@ class ContainerScreen(BrowsingScreen):
         self.restore_key = self.query_one("#objects", ListingTable).cursor_key
         self.reload()
 
-    # -- marks (what d deletes) ------------------------------------------------------------
-
-    def action_toggle_mark(self) -> None:
-        table = self.query_one("#objects", ListingTable)
-        key = table.cursor_key
-        entry = self.listing.by_key.get(key) if key else None
-        if key is None or entry is None or entry.is_dir:
-            return
-        if self.marked.pop(entry.name, None) is None:
-            self.marked[entry.name] = entry
-        table.invalidate([key])
-        table.action_cursor(1)
-        self._marks_changed()
-
-    def action_unmark_all(self) -> None:
-        self.marked.clear()
-        self.query_one("#objects", ListingTable).invalidate()
-        self._marks_changed()
-
-    def _marks_changed(self) -> None:
-        self._show_status()
-        self.refresh_bindings()
-
-    def action_mark_older(self) -> None:
-        self.app.push_screen(AgeScreen(), self._mark_older)
-
-    def _mark_older(self, days: int | None) -> None:
-        if days is not None:
-            now = self.swiftui_app.clock().timestamp()
-            self.find_older(days, now, self.listing.prefix, self.filter_text)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="older")
-    def find_older(self, days: int, now: float, prefix: str, name_filter: str) -> None:
-        found = archives_older_than(
-            self.service, self.container, prefix, days=days, now=now, name_filter=name_filter
-        )
-        self.post_message(self.OlderFound(days, found))
-
-    @on(OlderFound)
-    def older_found(self, message: OlderFound) -> None:
-        fresh = [entry for entry in message.entries if entry.name not in self.marked]
-        self.marked.update((entry.name, entry) for entry in fresh)
-        self.query_one("#objects", ListingTable).invalidate()
-        self._marks_changed()
-        older = f"older than {message.days} days"
-        if message.entries:
-            self.notify(
-                f"Marked {len(fresh)} of the {len(message.entries)} archives here {older} "
-                "(by file date, as prune): d deletes them."
-            )
-        else:
-            self.notify(f"No archive here is {older}.")
-
     # -- filter and sort -------------------------------------------------------------------
 
     def action_filter(self) -> None:
@@ -627,54 +553,23 @@ class ContainerScreen(BrowsingScreen):
             return self.segments_container is not None
         if action == "goto_parent":
             return self.parent_container is not None
-        if action == "unmark_all":
-            return bool(self.marked)
         return super().check_action(action, parameters)
 
-    def _pointed_at(self) -> tuple[ObjectEntry, ...]:
-        """The marked objects, else the highlighted one (not a folder)."""
-        if self.marked:
-            return tuple(self.marked.values())
+    def browse_context(self) -> BrowseContext:
         key = self.query_one("#objects", ListingTable).cursor_key
         entry = self.listing.by_key.get(key) if key else None
-        return (entry,) if entry is not None and not entry.is_dir else ()
-
-    def plugin_applies(self, name: str) -> bool | None:
-        if name == DELETE:
-            return bool(self._pointed_at()) or None
-        return super().plugin_applies(name)
-
-    def plugin_closed(self, result: object) -> None:
-        """After a deletion, only the marked objects that are still there stay marked."""
-        if isinstance(result, DeletionSummary):
-            left = set(result.objects_left)
-            self.marked = {
-                name: entry
-                for name, entry in self.marked.items()
-                if label(self.container, name) in left
-            }
-        super().plugin_closed(result)
-
-    def browse_context(self) -> BrowseContext:
         return BrowseContext(
             cloud=self.cloud,
             region=self.region_name,
             service=self.service,
             container=self.container,
             prefix=self.listing.prefix,
-            objects=self._pointed_at(),
+            objects=(entry,) if entry is not None and not entry.is_dir else (),
         )
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield from super().palette_commands()
         yield SystemCommand("Filter", "Show names containing some text (/)", self.action_filter)
-        yield SystemCommand(
-            "Mark older than…",
-            "Mark the archives here older than N days (a)",
-            self.action_mark_older,
-        )
-        if self.marked:
-            yield SystemCommand("Unmark all", "Clear every mark", self.action_unmark_all)
         for key in SortKey:
             yield SystemCommand(
                 f"Sort by {key}",
