@@ -131,6 +131,13 @@ class Transport:
             except ks_exceptions.ConnectionError as error:
                 reason = f"connection failed: {_first_line(error)}"
                 delay = self.policy.backoff(attempt)
+            except ks_exceptions.HttpError as error:
+                # Renewing the token: Keystone (or the load balancer in front of it) may
+                # answer 503 for a while; only a final answer (401, 403...) stops us.
+                if not is_retryable_status(error.http_status or 0):
+                    raise AuthError(f"{what}: cannot authenticate: {_first_line(error)}") from None
+                reason = f"authentication answered {error.http_status}: {_first_line(error)}"
+                delay = self.policy.backoff(attempt)
             except ks_exceptions.ClientException as error:
                 raise AuthError(f"{what}: cannot authenticate: {_first_line(error)}") from None
             else:
