@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+import swiftclient
 
 from swiftui.sandbox import Sandbox, SandboxError
 
@@ -109,3 +110,26 @@ def test_missing_extra_names_the_install_command(
     with pytest.raises(SandboxError, match=r"pip install 'swiftui\[sandbox\]'"):
         Sandbox(tmp_path / "sb").start()
     assert os.listdir(tmp_path) == []
+
+
+def test_sandbox_swift_features(
+    sandbox: Sandbox, checker: swiftclient.Connection, container_name: str
+) -> None:
+    """What the issue asks of each cluster: policies, SLO, bulk delete, expiry headers."""
+    import json
+    import urllib.request
+
+    for region in ("GRA", "SBG"):
+        with urllib.request.urlopen(sandbox.proxy_url(region) + "/info") as response:
+            info = json.load(response)
+        assert [policy["name"] for policy in info["swift"]["policies"]] == ["Standard", "PCA"]
+        assert info["slo"]["max_manifest_segments"] == 1000
+        assert "bulk_delete" in info
+    checker.put_container(container_name, headers={"X-Storage-Policy": "PCA"})
+    assert checker.head_container(container_name)["x-storage-policy"] == "PCA"
+    checker.put_object(container_name, "short-lived", b"x", headers={"X-Delete-After": "4"})
+    assert checker.head_object(container_name, "short-lived")["x-delete-at"]
+    time.sleep(4.5)
+    with pytest.raises(swiftclient.ClientException) as gone:
+        checker.get_object(container_name, "short-lived")
+    assert gone.value.http_status == 404
