@@ -6,6 +6,7 @@ tests use that to stay in a temporary directory).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -29,8 +30,17 @@ def sandbox_default_dir() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) readable by the owner only."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create ``path`` readable by the owner only, and its missing parents too (as the XDG
+    base directory spec asks: ``~/.local/state/swiftui`` must not show what it holds);
+    parents that exist already are left as they are."""
+    missing = []
+    current = path
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for directory in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            directory.mkdir(mode=0o700)
     os.chmod(path, 0o700)
     return path
 
