@@ -15,6 +15,7 @@ from pathlib import Path
 
 from swiftui.errors import UsageError
 from swiftui.paths import ensure_private_dir
+from swiftui.upload.journal import JournalError
 
 
 def lock_path(journal_file: Path) -> Path:
@@ -30,9 +31,8 @@ class UploadLock:
         self._fd = -1
 
     def __enter__(self) -> UploadLock:
-        ensure_private_dir(self.path.parent)
         while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            fd = self._open()
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -48,6 +48,18 @@ class UploadLock:
                     self._fd = fd
                     return self
             os.close(fd)
+
+    def _open(self) -> int:
+        """The lock file, created owner-only; an unusable state directory (read-only, a
+        file in the way, not ours) stops the upload here, before anything is sent."""
+        try:
+            ensure_private_dir(self.path.parent)
+            return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError as error:
+            raise JournalError(
+                f"cannot write in {self.path.parent}, where swiftui keeps what resumes an "
+                f"upload: {error.strerror or error} (XDG_STATE_HOME chooses another place)"
+            ) from None
 
     def __exit__(self, *exc_info: object) -> None:
         with contextlib.suppress(FileNotFoundError):
