@@ -46,7 +46,8 @@ class SourceFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            # O_NONBLOCK: opening a named pipe nobody writes to would wait forever.
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except FileNotFoundError:
             raise UsageError(f"{path}: no such file") from None
         except PermissionError:
@@ -60,7 +61,11 @@ class SourceFile:
             raise UsageError(f"{path}: is a directory; swiftui uploads one file")
         if not stat.S_ISREG(info.st_mode):
             os.close(fd)
-            raise UsageError(f"{path}: not a regular file")
+            raise UsageError(
+                f"{path}: not a regular file ({_file_kind(info.st_mode)}); swiftui uploads "
+                "files whose size is known before the first byte is sent"
+            )
+        os.set_blocking(fd, True)
         self.size = info.st_size
         self.mtime = info.st_mtime
         self._identity = (info.st_dev, info.st_ino)
@@ -134,6 +139,16 @@ class SourceFile:
         for block in self.blocks(offset, length, buffer, abort):
             digest.update(block)
         return digest.hexdigest()
+
+
+def _file_kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((kind for test, kind in kinds if test(mode)), "a special file")
 
 
 class SegmentBody:
