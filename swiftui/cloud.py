@@ -41,7 +41,12 @@ def explain_auth_failure(error: Exception, credentials: Credentials) -> NoReturn
     host = urlsplit(auth_url).netloc or auth_url
     who = credentials.auth.get("username") or credentials.auth.get("user_id")
     project = credentials.auth.get("project_name") or credentials.auth.get("project_id")
-    if isinstance(error, ks_exceptions.SSLError):
+    if isinstance(error, ks_exceptions.SSLError) and "WRONG_VERSION_NUMBER" in str(error):
+        message = (
+            f"{host} does not speak TLS: it answers plain HTTP "
+            f"(is OS_AUTH_URL {auth_url} meant to start with http://?)"
+        )
+    elif isinstance(error, ks_exceptions.SSLError):
         message = (
             f"TLS verification failed for {host}: the certificate is not trusted "
             "(set OS_CACERT to its CA, or pass --insecure only on a network you trust)"
