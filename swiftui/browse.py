@@ -32,7 +32,6 @@ from swiftui.swift import (
 )
 from swiftui.upload.plan import expected_slo_etag
 
-EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e"
 DLO_LISTING_LIMIT = 1000
 VERIFY_THREADS = 4
 METADATA_PREFIX = "x-object-meta-"
@@ -54,7 +53,7 @@ class ObjectKind(StrEnum):
 
 
 def listing_kind(entry: ObjectEntry) -> ObjectKind:
-    """The kind a listing line shows; a DLO shows as plain until :func:`needs_head` is done."""
+    """The kind a listing line shows; a DLO shows as plain: only a HEAD tells it."""
     if entry.is_dir:
         return ObjectKind.FOLDER
     if entry.slo_etag:
@@ -62,11 +61,6 @@ def listing_kind(entry: ObjectEntry) -> ObjectKind:
     if entry.content_type == SEGMENT_CONTENT_TYPE:
         return ObjectKind.SEGMENT
     return ObjectKind.PLAIN
-
-
-def needs_head(entry: ObjectEntry) -> bool:
-    """An empty plain object may be a DLO manifest: only a HEAD can tell."""
-    return listing_kind(entry) is ObjectKind.PLAIN and entry.bytes == 0
 
 
 @dataclass(frozen=True)
