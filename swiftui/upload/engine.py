@@ -118,7 +118,8 @@ class UploadRequest:
 
     @property
     def resolved_object_name(self) -> str:
-        return self.object_name or Path(self.local_path).name
+        """An empty name given (``--object-name "$UNSET"``) stays empty and is refused."""
+        return Path(self.local_path).name if self.object_name is None else self.object_name
 
     @property
     def resolved_segment_container(self) -> str:
