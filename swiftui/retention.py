@@ -96,6 +96,18 @@ def list_archives(service: SwiftService, container: str, *, prefix: str = "") ->
     ]
 
 
+def check_prune_rules(older_than_s: float | None, keep_last: int | None) -> None:
+    """Refuse rules that select nothing sensible, before anything is listed or deleted."""
+    if older_than_s is None and keep_last is None:
+        raise UsageError("prune needs an age (--older-than) or a count (--keep-last), or both")
+    if keep_last is not None and keep_last < 1:
+        raise UsageError(
+            f"--keep-last {keep_last}: keep at least 1 archive (to delete them all, use rm)"
+        )
+    if older_than_s is not None and older_than_s <= 0:
+        raise UsageError(f"--older-than must be a positive duration, got {older_than_s} s")
+
+
 def select_for_prune(
     entries: Iterable[Archive],
     *,
@@ -110,14 +122,7 @@ def select_for_prune(
     ``now``; ``keep_last`` selects all but the N newest; given both, an archive goes only
     when it is old enough and not among the N newest. Ties in date are broken by name.
     """
-    if older_than_s is None and keep_last is None:
-        raise UsageError("prune needs an age (--older-than) or a count (--keep-last), or both")
-    if keep_last is not None and keep_last < 1:
-        raise UsageError(
-            f"--keep-last {keep_last}: keep at least 1 archive (to delete them all, use rm)"
-        )
-    if older_than_s is not None and older_than_s <= 0:
-        raise UsageError(f"--older-than must be a positive duration, got {older_than_s} s")
+    check_prune_rules(older_than_s, keep_last)
     candidates = sorted(
         (archive for archive in entries if archive.name.startswith(prefix)),
         key=lambda archive: (archive.archive_time, archive.name),

@@ -32,7 +32,12 @@ from swiftui.orphans import (
     find_orphans,
     forget_deleted_uploads,
 )
-from swiftui.retention import format_date, list_archives, select_for_prune
+from swiftui.retention import (
+    check_prune_rules,
+    format_date,
+    list_archives,
+    select_for_prune,
+)
 from swiftui.units import format_bytes, parse_duration
 
 if TYPE_CHECKING:
@@ -135,6 +140,7 @@ def run_prune(args: argparse.Namespace) -> int:
     older_than = parse_duration(args.older_than, option="--older-than") if args.older_than else None
     if older_than is None and args.keep_last is None:
         raise UsageError("prune: give --older-than DUR or --keep-last N (or both)")
+    check_prune_rules(older_than, args.keep_last)
     service = _service(args)
     archives = list_archives(service, args.container, prefix=args.prefix)
     selection = select_for_prune(
