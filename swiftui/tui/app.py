@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from swiftui.errors import OperationCancelled, SwiftuiError
 from swiftui.swift import LISTING_PAGE
-from swiftui.tui.base import SwiftuiScreen
+from swiftui.tui.base import SwiftuiModal, SwiftuiScreen
 from swiftui.tui.connect import ConnectRequest, ConnectScreen
 from swiftui.tui.context import BrowseContext, BusyCheck, ScreenFactory
 from swiftui.tui.dialogs import ConfirmScreen, HelpScreen
@@ -82,10 +82,12 @@ class SwiftuiApp(App[int]):
     def register_busy_check(self, check: BusyCheck) -> None:
         self.busy_checks.append(check)
 
-    def open_plugin(self, name: str, context: BrowseContext, on_done: Callable[[], None]) -> None:
-        """Push the screen registered as ``name``; ``on_done`` runs when it is dismissed."""
+    def open_plugin(
+        self, name: str, context: BrowseContext, on_done: Callable[[Any], None]
+    ) -> None:
+        """Push the screen registered as ``name``; ``on_done`` gets what it is dismissed with."""
         factory = self.screen_factories[name]
-        self.push_screen(factory(context), lambda _result: on_done())
+        self.push_screen(factory(context), on_done)
 
     # -- screens ---------------------------------------------------------------------------
 
@@ -128,7 +130,9 @@ class SwiftuiApp(App[int]):
             message = f"unexpected {type(error).__name__}: {error} (please report it)"
             self.log.error(message)
         node = event.worker.node
-        shown = isinstance(node, SwiftuiScreen) and node.show_error(message, event.worker)
+        shown = isinstance(node, SwiftuiScreen | SwiftuiModal) and node.show_error(
+            message, event.worker
+        )
         if not shown:
             self.notify(message, title="Error", severity="error", timeout=12)
 
@@ -179,6 +183,8 @@ def request_from_args(
 
 def run_tui(args: argparse.Namespace) -> int:
     """``swiftui [auth options]``: the terminal UI until the user quits."""
+    from swiftui.tui.delete import install_deletion
+
     environ = dict(os.environ)
     app = SwiftuiApp(
         request_from_args(args, environ),
@@ -186,4 +192,5 @@ def run_tui(args: argparse.Namespace) -> int:
         insecure=bool(getattr(args, "insecure", False)),
         environ=environ,
     )
+    install_deletion(app)
     return app.run() or 0

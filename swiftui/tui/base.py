@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 from textual.worker import Worker
 
-from swiftui.tui.context import DELETE, UPLOAD, BrowseContext
+from swiftui.tui.context import DELETE, ORPHANS, UPLOAD, BrowseContext
 
 if TYPE_CHECKING:
     from swiftui.tui.app import SwiftuiApp
+
+DialogResult = TypeVar("DialogResult")
 
 
 class SwiftuiScreen(Screen[None]):
@@ -42,6 +44,21 @@ class SwiftuiScreen(Screen[None]):
         return ()
 
 
+class SwiftuiModal(ModalScreen[DialogResult]):
+    """A dialog that runs workers: their failures take the app's one path too, and land in
+    the dialog's own place for them when it has one."""
+
+    @property
+    def swiftui_app(self) -> SwiftuiApp:
+        return cast("SwiftuiApp", self.app)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.swiftui_app.report_worker(event)
+
+    def show_error(self, message: str, worker: Worker) -> bool:
+        return False
+
+
 class BrowsingScreen(SwiftuiScreen):
     """A screen that shows a listing: refresh, and the plugged-in upload and delete."""
 
@@ -51,6 +68,14 @@ class BrowsingScreen(SwiftuiScreen):
         ),
         Binding("u", f"plugin('{UPLOAD}')", "Upload", id="upload", tooltip="Upload a file here"),
         Binding("d", f"plugin('{DELETE}')", "Delete", id="delete", tooltip="Delete the selection"),
+        Binding(
+            "o",
+            f"plugin('{ORPHANS}')",
+            "Orphans",
+            id="orphans",
+            show=False,
+            tooltip="Segments no manifest references, by upload",
+        ),
     ]
 
     def browse_context(self) -> BrowseContext:
@@ -60,18 +85,34 @@ class BrowsingScreen(SwiftuiScreen):
     def action_refresh(self) -> None:
         raise NotImplementedError
 
+    def plugin_applies(self, name: str) -> bool | None:
+        """Whether the plugged-in screen ``name`` has something to work on here: None greys
+        its key (nothing selected yet), False hides it (not on this screen)."""
+        return True
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "plugin":
-            return parameters[0] in self.swiftui_app.screen_factories
+            name = str(parameters[0])
+            return name in self.swiftui_app.screen_factories and self.plugin_applies(name)
         return True
 
     def action_plugin(self, name: str) -> None:
-        self.swiftui_app.open_plugin(name, self.browse_context(), self.action_refresh)
+        self.swiftui_app.open_plugin(name, self.browse_context(), self.plugin_closed)
+
+    def plugin_closed(self, result: object) -> None:
+        """A plugged-in screen was dismissed with ``result``: the listing may have changed."""
+        self.action_refresh()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Refresh", "Load this listing again (r)", self.action_refresh)
-        labels = {UPLOAD: "Upload a file here (u)", DELETE: "Delete the selection (d)"}
+        labels = {
+            UPLOAD: "Upload a file here (u)",
+            DELETE: "Delete the selection (d)",
+            ORPHANS: "Segments no manifest references, by upload (o)",
+        }
         for name in self.swiftui_app.screen_factories:
+            if not self.check_action("plugin", (name,)):
+                continue
             yield SystemCommand(
                 name.capitalize(), labels.get(name, name), partial(self.action_plugin, name)
             )

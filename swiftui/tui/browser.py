@@ -33,7 +33,7 @@ from swiftui.cloud import Cloud, RegionEndpoint
 from swiftui.errors import SwiftuiError
 from swiftui.swift import SEGMENTS_SUFFIX, ContainerInfo
 from swiftui.tui.base import BrowsingScreen
-from swiftui.tui.context import BrowseContext
+from swiftui.tui.context import DELETE, ORPHANS, BrowseContext
 from swiftui.tui.table import Column, ListingTable, Row
 from swiftui.units import format_bytes
 
@@ -311,6 +311,14 @@ class BrowserScreen(BrowsingScreen):
         if action == "details":
             return self._highlighted_container() is not None
         return super().check_action(action, parameters)
+
+    def plugin_applies(self, name: str) -> bool | None:
+        """Containers are not deleted from here; their orphans are looked for."""
+        if name == DELETE:
+            return False
+        if name == ORPHANS:
+            return self._highlighted_container() is not None or None
+        return super().plugin_applies(name)
 
     def browse_context(self) -> BrowseContext:
         info = self._highlighted_container()

@@ -1,10 +1,11 @@
 """What a screen plugged into the browser (upload, delete) is told about where the user is.
 
 Other screens register a factory on the app (:meth:`SwiftuiApp.register_screen_factory`)
-under a name the browser binds to a key (``upload`` on ``u``, ``delete`` on ``d``); the
-browser calls the factory with a :class:`BrowseContext` and refreshes its listing when the
-pushed screen is dismissed. A busy check (:meth:`SwiftuiApp.register_busy_check`) tells
-``q`` that something is running and quitting needs a confirmation.
+under a name the browser binds to a key (``upload`` on ``u``, ``delete`` on ``d``,
+``orphans`` on ``o``); the browser calls the factory with a :class:`BrowseContext` and
+refreshes its listing when the pushed screen is dismissed. A busy check
+(:meth:`SwiftuiApp.register_busy_check`) tells ``q`` that something is running and
+quitting needs a confirmation.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 UPLOAD = "upload"
 DELETE = "delete"
+ORPHANS = "orphans"
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,8 @@ class BrowseContext:
     container: str | None = None
     prefix: str = ""
     objects: tuple[ObjectEntry, ...] = ()
-    """The objects the user pointed at (the highlighted row); empty outside a container."""
+    """The objects the user pointed at: the marked rows, else the highlighted one; empty
+    outside a container."""
 
 
 ScreenFactory = Callable[[BrowseContext], "Screen[Any]"]

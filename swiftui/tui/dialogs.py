@@ -37,6 +37,16 @@ GLOSSARY = (
         "on an SLO's details, v checks every segment's size and etag on the "
         "server and the SLO's etag against its manifest.",
     ),
+    (
+        "delete",
+        "d deletes the marked objects (space marks, a marks by age), an SLO or DLO with "
+        "its segments; segments another manifest uses are kept. A list comes first.",
+    ),
+    (
+        "orphan",
+        "a segment no manifest references (an interrupted upload, an overwrite that left "
+        "its old segments): billed until deleted; o lists them by upload.",
+    ),
 )
 
 

@@ -41,17 +41,21 @@ from swiftui.browse import (
     segments_parent,
 )
 from swiftui.cloud import Cloud
+from swiftui.deletion import DeletionSummary
+from swiftui.references import label
 from swiftui.swift import SEGMENTS_SUFFIX, ContainerInfo, ObjectEntry
 from swiftui.tui.base import BrowsingScreen
-from swiftui.tui.context import BrowseContext
+from swiftui.tui.context import DELETE, BrowseContext
+from swiftui.tui.delete_select import AgeScreen, archives_older_than
 from swiftui.tui.table import Column, ListingTable, Row
 from swiftui.units import format_bytes
 
 HEAD_THREADS = 4
 HEAD_DELAY_S = 0.25
-FILTER_DELAY_S = 0.15
 AGE_REFRESH_S = 60.0
 FOLDER_MARK = "▸ "
+MARK = "● "
+MARK_STYLE = "bold yellow"
 KIND_STYLES = {
     ObjectKind.SLO: "bold cyan",
     ObjectKind.DLO: "bold magenta",
@@ -118,6 +122,10 @@ class ContainerScreen(BrowsingScreen):
         Binding(
             "g", "goto_parent", "Parent", show=False, tooltip="Open the container they belong to"
         ),
+        Binding(
+            "space", "toggle_mark", "Mark", show=False, tooltip="Mark this object (d deletes marks)"
+        ),
+        Binding("a", "mark_older", "Older…", show=False, tooltip="Mark archives older than N days"),
     ]
 
     class PageLoaded(Message):
@@ -132,6 +140,12 @@ class ContainerScreen(BrowsingScreen):
             super().__init__()
             self.name = name
             self.facts = facts
+
+    class OlderFound(Message):
+        def __init__(self, days: int, entries: list[ObjectEntry]) -> None:
+            super().__init__()
+            self.days = days
+            self.entries = entries
 
     def __init__(
         self,
@@ -157,9 +171,9 @@ class ContainerScreen(BrowsingScreen):
         self.is_segments = info.is_segments
         self.restore_key: str | None = None
         self._heads_in_flight: set[str] = set()
+        self.marked: dict[str, ObjectEntry] = {}
+        """Marked objects by name, in any folder of this container: what ``d`` deletes."""
         self._heads_timer: Timer | None = None
-        self._filter_timer: Timer | None = None
-        self._cursor_on_object = False
 
     @property
     def container(self) -> str:
@@ -333,16 +347,17 @@ class ContainerScreen(BrowsingScreen):
                 expires = Text("gone", style="red")
             else:
                 expires = self._date(facts.delete_at)
+            marked = entry.name in self.marked
             row = Row(
                 key,
                 (
-                    shown_name,
+                    Text(MARK + shown_name, style=MARK_STYLE) if marked else shown_name,
                     format_bytes(self._logical_size(entry)),
                     format_age(parse_listing_time(entry.last_modified), now),
                     Text(str(kind), style=KIND_STYLES.get(kind, "")),
                     expires,
                 ),
-                style="dim" if kind is ObjectKind.SEGMENT else "",
+                style="bold" if marked else "dim" if kind is ObjectKind.SEGMENT else "",
             )
         return row
 
@@ -350,7 +365,8 @@ class ContainerScreen(BrowsingScreen):
         return format_moment(when, self.swiftui_app.zone)[:10]
 
     def _matches(self, entry: ObjectEntry) -> bool:
-        return self.filter_text.lower() in entry.name[len(self.listing.prefix) :].lower()
+        shown = entry.name[len(self.listing.prefix) :]
+        return self.filter_text.lower() in shown.lower()
 
     def _server_order(self) -> bool:
         return self.sort_key is SortKey.NAME and not self.reverse
@@ -374,9 +390,7 @@ class ContainerScreen(BrowsingScreen):
 
     def _show_rows(self) -> None:
         table = self.query_one("#objects", ListingTable)
-        needle = self.filter_text.lower()
-        start = len(self.listing.prefix)
-        entries = [entry for entry in self.listing.entries if needle in entry.name[start:].lower()]
+        entries = [entry for entry in self.listing.entries if self._matches(entry)]
         if not self._server_order():
             entries.sort(key=self._sort_value(), reverse=self.reverse)  # type: ignore[arg-type]
         table.show_keys([entry_key(entry) for entry in entries], keep_cursor_on=table.cursor_key)
@@ -399,6 +413,9 @@ class ContainerScreen(BrowsingScreen):
             parts.append(f"{table.row_count:,} of {loaded:,} match {self.filter_text!r}")
         else:
             parts.append(f"{loaded:,} " + ("entry" if loaded == 1 else "entries"))
+        if self.marked:
+            marked_bytes = sum(self._logical_size(entry) for entry in self.marked.values())
+            parts.append(f"{len(self.marked):,} marked ({format_bytes(marked_bytes)})")
         if listing.failed:
             parts.append("r retries")
         elif listing.loading:
@@ -415,11 +432,7 @@ class ContainerScreen(BrowsingScreen):
     @on(ListingTable.Highlighted, "#objects")
     def highlighted(self, message: ListingTable.Highlighted) -> None:
         self._show_row_info(message.key)
-        on_object = message.key is not None and message.key.startswith("o:")
-        if on_object != self._cursor_on_object:
-            # Only then do the keys that need an object change: the footer is redrawn.
-            self._cursor_on_object = on_object
-            self.refresh_bindings()
+        self.refresh_bindings()
 
     def _show_row_info(self, key: str | None) -> None:
         info = self.query_one("#row-info", Static)
@@ -512,6 +525,59 @@ class ContainerScreen(BrowsingScreen):
         self.restore_key = self.query_one("#objects", ListingTable).cursor_key
         self.reload()
 
+    # -- marks (what d deletes) ------------------------------------------------------------
+
+    def action_toggle_mark(self) -> None:
+        table = self.query_one("#objects", ListingTable)
+        key = table.cursor_key
+        entry = self.listing.by_key.get(key) if key else None
+        if key is None or entry is None or entry.is_dir:
+            return
+        if self.marked.pop(entry.name, None) is None:
+            self.marked[entry.name] = entry
+        table.invalidate([key])
+        table.action_cursor(1)
+        self._marks_changed()
+
+    def action_unmark_all(self) -> None:
+        self.marked.clear()
+        self.query_one("#objects", ListingTable).invalidate()
+        self._marks_changed()
+
+    def _marks_changed(self) -> None:
+        self._show_status()
+        self.refresh_bindings()
+
+    def action_mark_older(self) -> None:
+        self.app.push_screen(AgeScreen(), self._mark_older)
+
+    def _mark_older(self, days: int | None) -> None:
+        if days is not None:
+            now = self.swiftui_app.clock().timestamp()
+            self.find_older(days, now, self.listing.prefix, self.filter_text)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="older")
+    def find_older(self, days: int, now: float, prefix: str, name_filter: str) -> None:
+        found = archives_older_than(
+            self.service, self.container, prefix, days=days, now=now, name_filter=name_filter
+        )
+        self.post_message(self.OlderFound(days, found))
+
+    @on(OlderFound)
+    def older_found(self, message: OlderFound) -> None:
+        fresh = [entry for entry in message.entries if entry.name not in self.marked]
+        self.marked.update((entry.name, entry) for entry in fresh)
+        self.query_one("#objects", ListingTable).invalidate()
+        self._marks_changed()
+        older = f"older than {message.days} days"
+        if message.entries:
+            self.notify(
+                f"Marked {len(fresh)} of the {len(message.entries)} archives here {older} "
+                "(by file date, as prune): d deletes them."
+            )
+        else:
+            self.notify(f"No archive here is {older}.")
+
     # -- filter and sort -------------------------------------------------------------------
 
     def action_filter(self) -> None:
@@ -520,16 +586,10 @@ class ContainerScreen(BrowsingScreen):
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
-        """Filter once typing pauses: each pass reads every loaded name."""
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-        self._filter_timer = self.set_timer(FILTER_DELAY_S, partial(self._set_filter, event.value))
+        self._set_filter(event.value)
 
     @on(Input.Submitted, "#filter")
-    def filter_submitted(self, event: Input.Submitted) -> None:
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-        self._set_filter(event.value)
+    def filter_submitted(self) -> None:
         self.query_one("#objects", ListingTable).focus()
 
     def _set_filter(self, text: str) -> None:
@@ -567,23 +627,54 @@ class ContainerScreen(BrowsingScreen):
             return self.segments_container is not None
         if action == "goto_parent":
             return self.parent_container is not None
+        if action == "unmark_all":
+            return bool(self.marked)
         return super().check_action(action, parameters)
 
-    def browse_context(self) -> BrowseContext:
+    def _pointed_at(self) -> tuple[ObjectEntry, ...]:
+        """The marked objects, else the highlighted one (not a folder)."""
+        if self.marked:
+            return tuple(self.marked.values())
         key = self.query_one("#objects", ListingTable).cursor_key
         entry = self.listing.by_key.get(key) if key else None
+        return (entry,) if entry is not None and not entry.is_dir else ()
+
+    def plugin_applies(self, name: str) -> bool | None:
+        if name == DELETE:
+            return bool(self._pointed_at()) or None
+        return super().plugin_applies(name)
+
+    def plugin_closed(self, result: object) -> None:
+        """After a deletion, only the marked objects that are still there stay marked."""
+        if isinstance(result, DeletionSummary):
+            left = set(result.objects_left)
+            self.marked = {
+                name: entry
+                for name, entry in self.marked.items()
+                if label(self.container, name) in left
+            }
+        super().plugin_closed(result)
+
+    def browse_context(self) -> BrowseContext:
         return BrowseContext(
             cloud=self.cloud,
             region=self.region_name,
             service=self.service,
             container=self.container,
             prefix=self.listing.prefix,
-            objects=(entry,) if entry is not None and not entry.is_dir else (),
+            objects=self._pointed_at(),
         )
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield from super().palette_commands()
         yield SystemCommand("Filter", "Show names containing some text (/)", self.action_filter)
+        yield SystemCommand(
+            "Mark older than…",
+            "Mark the archives here older than N days (a)",
+            self.action_mark_older,
+        )
+        if self.marked:
+            yield SystemCommand("Unmark all", "Clear every mark", self.action_unmark_all)
         for key in SortKey:
             yield SystemCommand(
                 f"Sort by {key}",

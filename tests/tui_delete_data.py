@@ -1,0 +1,88 @@
+"""The fixed account of ``tui_data`` made deletable, for pictures of the deletion screens.
+
+:class:`DeletableService` adds what planning and deleting call (the full listing, stored
+manifests, DELETE, a cluster without bulk delete) to the in-memory account, and the account
+gets the leftovers of an interrupted upload for the orphans view. Only for pictures: the
+behaviour is tested against the sandbox in ``test_tui_delete.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+from urllib.parse import unquote
+
+import requests
+from requests.structures import CaseInsensitiveDict
+from tui_data import NOW, FixedCloud, FixedObject, FixedService, demo_cloud
+
+from swiftui.errors import SwiftError
+from swiftui.swift import SEGMENT_CONTENT_TYPE, ObjectEntry
+from swiftui.units import MIB
+from swiftui.upload.plan import SwiftLimits
+
+# An upload of db/pg-2026-12.dump stopped after 3 of its 10 segments, two days ago.
+INTERRUPTED = "db/pg-2026-12.dump/slo/1764547200.000000/10485760000/1048576000/"
+
+
+def _response(status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> Any:
+    response = requests.Response()
+    response.status_code = status
+    response._content = body
+    response.headers = CaseInsensitiveDict(headers or {})
+    return response
+
+
+class DeletableService(FixedService):
+    def iter_objects(
+        self, container: str, *, prefix: str = "", delimiter: str | None = None
+    ) -> Iterator[ObjectEntry]:
+        yield from self.list_objects(container, prefix=prefix, delimiter=delimiter, limit=10**6)
+
+    def limits(self) -> SwiftLimits:
+        return SwiftLimits(bulk_delete_max=None)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        ok: tuple[int, ...] = (200, 201, 202, 204),
+        what: str | None = None,
+        params: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        container, _, name = unquote(path).partition("/")
+        objects = self.containers[container].objects if container in self.containers else {}
+        found = objects.get(name)
+        if method == "GET" and params == {"multipart-manifest": "get"}:
+            if found is None:
+                return _response(404)
+            entries = [
+                {"name": segment.path, "hash": segment.etag, "bytes": segment.bytes}
+                for segment in found.manifest or []
+            ]
+            slo = {"X-Static-Large-Object": "True"} if found.manifest else {}
+            return _response(200, json.dumps(entries).encode(), slo)
+        if method == "DELETE":
+            if objects.pop(name, None) is None:
+                return _response(404)
+            return _response(204)
+        raise SwiftError(f"{method} {path}: not part of the picture data")
+
+
+def deletable_cloud() -> FixedCloud:
+    """``demo_cloud()`` with deletion, and three orphaned segments in backups_segments."""
+    demo = demo_cloud()
+    services = {
+        region: DeletableService(region, demo.service(region).containers)
+        for region in ("GRA", "SBG")
+    }
+    segments = services["GRA"].containers["backups_segments"].objects
+    for index in range(3):
+        segments[f"{INTERRUPTED}{index:08d}"] = FixedObject(
+            1000 * MIB, NOW - timedelta(days=2, minutes=10 - index), SEGMENT_CONTENT_TYPE
+        )
+    return FixedCloud(services)
