@@ -52,6 +52,7 @@ from swiftui.units import format_bytes
 
 HEAD_THREADS = 4
 HEAD_DELAY_S = 0.25
+FILTER_DELAY_S = 0.15
 AGE_REFRESH_S = 60.0
 FOLDER_MARK = "▸ "
 MARK = "● "
@@ -174,6 +175,8 @@ class ContainerScreen(BrowsingScreen):
         self.marked: dict[str, ObjectEntry] = {}
         """Marked objects by name, in any folder of this container: what ``d`` deletes."""
         self._heads_timer: Timer | None = None
+        self._filter_timer: Timer | None = None
+        self._cursor_on_object = False
 
     @property
     def container(self) -> str:
@@ -365,8 +368,7 @@ class ContainerScreen(BrowsingScreen):
         return format_moment(when, self.swiftui_app.zone)[:10]
 
     def _matches(self, entry: ObjectEntry) -> bool:
-        shown = entry.name[len(self.listing.prefix) :]
-        return self.filter_text.lower() in shown.lower()
+        return self.filter_text.lower() in entry.name[len(self.listing.prefix) :].lower()
 
     def _server_order(self) -> bool:
         return self.sort_key is SortKey.NAME and not self.reverse
@@ -390,7 +392,9 @@ class ContainerScreen(BrowsingScreen):
 
     def _show_rows(self) -> None:
         table = self.query_one("#objects", ListingTable)
-        entries = [entry for entry in self.listing.entries if self._matches(entry)]
+        needle = self.filter_text.lower()
+        start = len(self.listing.prefix)
+        entries = [entry for entry in self.listing.entries if needle in entry.name[start:].lower()]
         if not self._server_order():
             entries.sort(key=self._sort_value(), reverse=self.reverse)  # type: ignore[arg-type]
         table.show_keys([entry_key(entry) for entry in entries], keep_cursor_on=table.cursor_key)
@@ -432,7 +436,11 @@ class ContainerScreen(BrowsingScreen):
     @on(ListingTable.Highlighted, "#objects")
     def highlighted(self, message: ListingTable.Highlighted) -> None:
         self._show_row_info(message.key)
-        self.refresh_bindings()
+        on_object = message.key is not None and message.key.startswith("o:")
+        if on_object != self._cursor_on_object:
+            # Only then do the keys that need an object change: the footer is redrawn.
+            self._cursor_on_object = on_object
+            self.refresh_bindings()
 
     def _show_row_info(self, key: str | None) -> None:
         info = self.query_one("#row-info", Static)
@@ -586,10 +594,16 @@ class ContainerScreen(BrowsingScreen):
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
-        self._set_filter(event.value)
+        """Filter once typing pauses: each pass reads every loaded name."""
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY_S, partial(self._set_filter, event.value))
 
     @on(Input.Submitted, "#filter")
-    def filter_submitted(self) -> None:
+    def filter_submitted(self, event: Input.Submitted) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._set_filter(event.value)
         self.query_one("#objects", ListingTable).focus()
 
     def _set_filter(self, text: str) -> None:
