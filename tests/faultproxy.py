@@ -1,6 +1,8 @@
 """A small HTTP proxy on 127.0.0.1 that sits in front of a real Swift proxy and misbehaves
 on purpose: answers 503 or 429 instead of forwarding, resets the connection in the middle
-of a request body, or holds a request until told to let go.
+of a request body, or holds a request until told to let go. It can also go down as a
+killed server does (open connections dropped, new ones refused) and come back on the
+same port, and sit in front of Keystone as well as Swift.
 
 Everything else is forwarded to the real server unchanged, request body streamed, so what
 the client ends up with is what the real Swift stored.
@@ -59,21 +61,27 @@ class Fault:
 class FaultProxy:
     """``with FaultProxy(upstream) as proxy:``; ``proxy.url`` replaces the upstream's."""
 
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, *, keep_tokens: bool = False) -> None:
         parts = urlsplit(upstream)
         self.upstream_host = parts.hostname or "127.0.0.1"
         self.upstream_port = parts.port or 80
         self.seen: list[Seen] = []
+        self.keep_tokens = keep_tokens
+        self.tokens: set[str] = set()
+        """Every X-Auth-Token seen, in full, when ``keep_tokens`` (to search for leaks)."""
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
+        self._connections: set[socket.socket] = set()
         self.released = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.proxy = self
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        first = self._serve(0)
+        self._server: _Server | None = first
+        self._thread = threading.Thread(target=first.serve_forever, daemon=True)
+        self.port: int = first.server_address[1]
 
-    @property
-    def port(self) -> int:
-        return self._server.server_address[1]
+    def _serve(self, port: int) -> _Server:
+        server = _Server(("127.0.0.1", port), _Handler)
+        server.proxy = self
+        return server
 
     def url_for(self, upstream_url: str) -> str:
         """``upstream_url`` (a storage URL of the upstream) as seen through this proxy."""
@@ -94,8 +102,40 @@ class FaultProxy:
 
     def __exit__(self, *exc_info: object) -> None:
         self.release()
-        self._server.shutdown()
-        self._server.server_close()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def is_down(self) -> bool:
+        return self._server is None
+
+    def go_down(self) -> None:
+        """Behave like a killed server: drop every open connection, refuse new ones."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def come_back(self) -> None:
+        """Listen again on the same port, as a restarted server does."""
+        if self._server is None:
+            server = self._serve(self.port)
+            self._server = server
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def down_for(self, seconds: float) -> threading.Thread:
+        """Go down now and come back after ``seconds``, without blocking the caller."""
+        self.go_down()
+        timer = threading.Timer(seconds, self.come_back)
+        timer.daemon = True
+        timer.start()
+        return timer
 
     def _take_fault(self, method: str, path: str, headers: dict[str, str]) -> Fault | None:
         with self._lock:
@@ -127,6 +167,19 @@ class _Reset(Exception):
 class _Handler(socketserver.StreamRequestHandler):
     server: _Server
 
+    def setup(self) -> None:
+        super().setup()
+        proxy = self.server.proxy
+        with proxy._lock:
+            proxy._connections.add(self.connection)
+
+    def finish(self) -> None:
+        proxy = self.server.proxy
+        with proxy._lock:
+            proxy._connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
+
     def handle(self) -> None:
         with contextlib.suppress(_Reset, ConnectionError, TimeoutError, OSError):
             while self._one_request():
@@ -146,6 +199,9 @@ class _Handler(socketserver.StreamRequestHandler):
         token = lower.get("x-auth-token", "")
         digest = hashlib.sha256(token.encode()).hexdigest()[:8] if token else ""
         proxy = self.server.proxy
+        if token and proxy.keep_tokens:
+            with proxy._lock:
+                proxy.tokens.add(token)
         fault = proxy._take_fault(method, path, lower)
 
         def record(outcome: str) -> None:
