@@ -285,6 +285,8 @@ def _execute_in_thread(service: SwiftService, plan: DeletionPlan) -> DeletionSum
     summaries: list[DeletionSummary] = []
     errors: list[BaseException] = []
 
+    finished = threading.Event()
+
     def work() -> None:
         try:
             summaries.append(
@@ -292,19 +294,22 @@ def _execute_in_thread(service: SwiftService, plan: DeletionPlan) -> DeletionSum
             )
         except BaseException as error:
             errors.append(error)
+        finally:
+            finished.set()
 
-    worker = threading.Thread(target=work, name="swiftui-delete", daemon=True)
-    worker.start()
+    # Wait on our own event: a Thread.join() that Ctrl-C interrupts can make the next
+    # join() and is_alive() say the thread ended while it still runs (CPython 3.11).
+    threading.Thread(target=work, name="swiftui-delete", daemon=True).start()
     try:
-        while worker.is_alive():
-            worker.join(0.2)
+        while not finished.wait(0.2):
+            pass
     except KeyboardInterrupt:
         cancel.set()
         print(
             "swiftui: stopping after the requests in flight (Ctrl-C again quits at once)",
             file=sys.stderr,
         )
-        worker.join()
+        finished.wait()
     if errors:
         raise errors[0]
     return summaries[0]
