@@ -93,7 +93,7 @@ class SwiftuiApp(App[int]):
 
     def on_mount(self) -> None:
         if self.cloud is not None:
-            self.show_browser(self.cloud, self.start_region or self.cloud.default_region())
+            self.show_browser(self.cloud, self.start_region)
         else:
             self.push_screen(
                 ConnectScreen(
@@ -101,7 +101,8 @@ class SwiftuiApp(App[int]):
                 )
             )
 
-    def show_browser(self, cloud: Cloud, region: str) -> None:
+    def show_browser(self, cloud: Cloud, region: str | None) -> None:
+        """Browse ``cloud``, starting at ``region`` (None: the credentials' own, or the first)."""
         from swiftui.tui.browser import BrowserScreen
 
         self.cloud = cloud

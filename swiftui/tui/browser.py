@@ -72,6 +72,12 @@ class BrowserScreen(BrowsingScreen):
         Binding("escape", "back", "Back", show=False),
     ]
 
+    class RegionsFound(Message):
+        def __init__(self, regions: list[RegionEndpoint], region: str) -> None:
+            super().__init__()
+            self.regions = regions
+            self.region = region
+
     class RegionLoaded(Message):
         def __init__(self, region: str, summary: AccountSummary | None, error: str) -> None:
             super().__init__()
@@ -92,10 +98,11 @@ class BrowserScreen(BrowsingScreen):
             self.container = container
             self.stats = stats
 
-    def __init__(self, cloud: Cloud, region: str) -> None:
+    def __init__(self, cloud: Cloud, region: str | None) -> None:
+        """Start at ``region``; None: the one the credentials name, else the catalog's first."""
         super().__init__()
         self.cloud = cloud
-        self.region_name = region
+        self.region_name = region or ""
         self.regions: list[RegionEndpoint] = []
         self.summaries: dict[str, AccountSummary | str] = {}
         self.containers: dict[str, list[ContainerInfo]] = {}
@@ -111,9 +118,6 @@ class BrowserScreen(BrowsingScreen):
 
     def on_mount(self) -> None:
         self.query_one("#regions").border_title = "Regions"
-        self.regions = self.cloud.regions()
-        self._show_regions()
-        self.query_one("#regions", ListingTable).move_cursor_to_key(self.region_name)
         self.load_regions()
         self.query_one("#containers", ListingTable).focus()
 
@@ -121,13 +125,23 @@ class BrowserScreen(BrowsingScreen):
 
     @work(thread=True, exit_on_error=False, group="regions")
     def load_regions(self) -> None:
-        for endpoint in self.regions:
+        """The catalog (reading it may renew the token), then each region's totals."""
+        regions = self.cloud.regions()
+        region = self.region_name or self.cloud.default_region()
+        self.post_message(self.RegionsFound(regions, region))
+        for endpoint in regions:
             try:
                 summary = account_summary(self.cloud.service(endpoint.name))
             except SwiftuiError as error:
                 self.post_message(self.RegionLoaded(endpoint.name, None, str(error)))
             else:
                 self.post_message(self.RegionLoaded(endpoint.name, summary, ""))
+
+    @on(RegionsFound)
+    def regions_found(self, message: RegionsFound) -> None:
+        self.regions = message.regions
+        self.region_name = message.region
+        self._show_regions()
 
     @on(RegionLoaded)
     def region_loaded(self, message: RegionLoaded) -> None:
