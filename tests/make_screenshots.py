@@ -26,8 +26,10 @@ from swiftui.cloud import Cloud, connect
 from swiftui.credentials import load_credentials
 from swiftui.paths import sandbox_default_dir
 from swiftui.sandbox import Sandbox
+from swiftui.swift import SEGMENT_CONTENT_TYPE
 from swiftui.tui.app import SwiftuiApp
 from swiftui.tui.browser import BrowserScreen
+from swiftui.tui.delete import install_deletion
 from swiftui.units import MIB
 
 SEGMENT = MIB
@@ -70,6 +72,15 @@ def fill(sandbox: Sandbox, cloud: Cloud, scratch: Path) -> None:
         data=b"",
         headers={"X-Object-Manifest": "backups_segments/legacy/www-2024.tar/"},
     )
+    # An upload of July's dump that stopped after 2 of its 4 segments: the orphans view.
+    interrupted = f"db/pg-2026-07.dump/slo/{FILE_MTIME}.000000/{4 * SEGMENT}/{SEGMENT}/"
+    for index in range(2):
+        gra.request(
+            "PUT",
+            f"backups_segments/{interrupted}{index:08d}",
+            data=random.Random(300 + index).randbytes(SEGMENT),
+            headers={"Content-Type": SEGMENT_CONTENT_TYPE},
+        )
     for day in range(1, 5):
         gra.request(
             "PUT",
@@ -136,6 +147,15 @@ async def shoot_all(sandbox: Sandbox, cloud: Cloud, out: Path, work: Path) -> No
         await presses("shift+tab", "down", "enter", "down", "enter")(pilot)
 
     await shoot(browser(), (120, 36), segments_of_sbg, out / "segments-120x36.svg")
+
+    def deletable() -> SwiftuiApp:
+        app = browser()
+        install_deletion(app)
+        return app
+
+    mark_two = ("enter", "down", "enter", "space", "space")
+    await shoot(deletable(), (80, 24), presses(*mark_two, "d"), out / "delete-confirm.svg")
+    await shoot(deletable(), (80, 24), presses("o"), out / "orphans.svg")
 
 
 def main() -> int:

@@ -62,13 +62,15 @@ Epilogue = Callable[[DeletionSummary], list[str]]
 """Runs in the worker after the deletion (removing resume journals); its lines join the summary."""
 
 
-def plan_question(plan: DeletionPlan) -> str:
-    """``Delete 2 objects and 7 segments?`` (orphan groups have segments only)."""
+def plan_subject(plan: DeletionPlan) -> str:
+    """``2 objects and 7 segments``, or ``3 orphaned segments`` (orphans have no object)."""
     if plan.object_count == 0:
-        return f"Delete {plural(plan.segment_count, 'orphaned segment')}?"
-    return (
-        f"Delete {plural(plan.object_count, 'object')} and {plural(plan.segment_count, 'segment')}?"
-    )
+        return plural(plan.segment_count, "orphaned segment")
+    return f"{plural(plan.object_count, 'object')} and {plural(plan.segment_count, 'segment')}"
+
+
+def plan_question(plan: DeletionPlan) -> str:
+    return f"Delete {plan_subject(plan)}?"
 
 
 def confirm_total(plan: DeletionPlan) -> str:
@@ -295,12 +297,7 @@ class DeleteScreen(SwiftuiModal["DeletionSummary | None"]):
 
     def busy_text(self) -> str:
         """For ``q``: what is being deleted and how far it is."""
-        plan = self.plan
-        what = (
-            f"{plural(plan.object_count, 'object')} and {plural(plan.segment_count, 'segment')}"
-            if plan
-            else "objects"
-        )
+        what = plan_subject(self.plan) if self.plan else "objects"
         done = f", {self.latest.done} of {self.latest.total} done" if self.latest else ""
         return f"deletion of {what}{done} (quitting stops it after the requests in flight)"
 

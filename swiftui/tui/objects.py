@@ -578,13 +578,16 @@ class ContainerScreen(BrowsingScreen):
         self.query_one("#objects", ListingTable).invalidate()
         self._marks_changed()
         older = f"older than {message.days} days"
-        if message.entries:
-            self.notify(
-                f"Marked {len(fresh)} of the {len(message.entries)} archives here {older} "
-                "(by file date, as prune): d deletes them."
-            )
-        else:
+        if not message.entries:
             self.notify(f"No archive here is {older}.")
+            return
+        already = len(message.entries) - len(fresh)
+        self.notify(
+            f"{len(message.entries)} archives here are {older} (by file date, as prune dates "
+            f"them): {len(fresh)} newly marked"
+            + (f", {already} marked already" if already else "")
+            + ". d deletes the marked ones."
+        )
 
     # -- filter and sort -------------------------------------------------------------------
 

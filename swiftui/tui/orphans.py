@@ -173,8 +173,10 @@ class OrphansScreen(SwiftuiScreen):
 
     def _row(self, group: OrphanGroup, now: datetime) -> Row:
         chosen = group.label in self.selected
-        name = Text(MARK if chosen else UNMARKED, style="bold yellow")
-        name.append(group.object_name or group.prefix or group.container)
+        name = Text.assemble(
+            (MARK if chosen else UNMARKED, "bold yellow"),
+            group.object_name or group.prefix or group.container,
+        )
         return Row(
             group.label,
             (
@@ -189,7 +191,7 @@ class OrphansScreen(SwiftuiScreen):
 
     def _show_rows(self) -> None:
         table = self.query_one("#orphan-groups", ListingTable)
-        now = self.swiftui_app.clock()
+        now = datetime.fromtimestamp(self.scanned_at, UTC)
         table.set_rows(
             [self._row(group, now) for group in self._groups()], keep_cursor_on=table.cursor_key
         )
