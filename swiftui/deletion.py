@@ -34,7 +34,7 @@ from swiftui.references import (
     read_manifest,
     related_containers,
 )
-from swiftui.swift import describe_failure, object_path
+from swiftui.swift import SEGMENTS_SUFFIX, describe_failure, object_path
 from swiftui.units import format_bytes
 
 if TYPE_CHECKING:
@@ -207,7 +207,10 @@ def plan_deletion(
     missing = [name for name, headers in zip(wanted, heads, strict=True) if headers is None]
     if missing:
         listed = ", ".join(repr(name) for name in missing)
-        raise UsageError(f"no such object in container {container!r}: {listed}")
+        raise UsageError(
+            f"no such object in container {container!r}: {listed}"
+            + _leftovers_hint(service, container, missing)
+        )
 
     manifest_cache: dict[ObjectKey, StoredManifest | None] = {}
     drafts = parallel_map(
@@ -239,6 +242,27 @@ def plan_segments_deletion(
         if segments
     )
     return DeletionPlan(region=region, items=items, scanned=tuple(scanned))
+
+
+def _leftovers_hint(service: SwiftService, container: str, missing: list[str]) -> str:
+    """Where a deletion (or upload) that was killed half-way left segments of a missing
+    object, so running the same ``rm`` again does not end in silence."""
+    segment_container = container + SEGMENTS_SUFFIX
+    try:
+        named = [
+            name
+            for name in missing
+            if service.list_objects(segment_container, prefix=f"{name}/", limit=1)
+        ]
+    except SwiftError:
+        return ""
+    if not named:
+        return ""
+    which = "it" if len(missing) == 1 else ", ".join(repr(name) for name in named)
+    return (
+        f"; {segment_container!r} still holds segments named after {which} (an interrupted "
+        f"deletion or upload?): swiftui orphans {container} shows whether anything uses them"
+    )
 
 
 @dataclass
