@@ -38,6 +38,7 @@ from swiftui.tui.dialogs import ConfirmScreen
 from swiftui.tui.objects import ContainerScreen
 from swiftui.tui.orphans import OrphansScreen
 from swiftui.tui.table import ListingTable
+from swiftui.units import format_bytes
 
 DAY = 86400.0
 
@@ -117,9 +118,15 @@ async def test_two_marked_archives_go_with_their_segments_and_nothing_else(
     make_app: Callable[[], SwiftuiApp], checker: swiftclient.Connection, container_name: str
 ) -> None:
     make_slo(checker, container_name, "a.tar", random_bytes(3000), mtime=1.0)
-    make_slo(checker, container_name, "b.tar", random_bytes(2000), mtime=2.0)
+    shared = make_slo(checker, container_name, "b.tar", random_bytes(2000), mtime=2.0)[1]
+    # keep.tar ends with b.tar's second segment: that one must stay.
     kept_data = random_bytes(1500)
-    kept = make_slo(checker, container_name, "keep.tar", kept_data, mtime=3.0)
+    kept = make_slo(
+        checker, container_name, "keep.tar", kept_data, mtime=3.0, extra_entries=[shared]
+    )
+    _headers, shared_data = checker.get_object(
+        f"{container_name}_segments", segment_names([shared])[0]
+    )
     checker.put_object(container_name, "notes.txt", b"keep me")
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -129,19 +136,25 @@ async def test_two_marked_archives_go_with_their_segments_and_nothing_else(
         assert "2 marked" in subtitle(app, "#objects")
 
         await pilot.press("d")
-        assert await wait_confirm(pilot, app) == "Delete 2 objects and 5 segments?"
+        assert await wait_confirm(pilot, app) == "Delete 2 objects and 4 segments?"
         shown = screen_text(app)
         assert f"{container_name}/a.tar SLO" in shown and "manifest + 3 segments" in shown
-        assert f"{container_name}/b.tar SLO" in shown and "manifest + 2 segments" in shown
-        assert "Total: 2 objects, 5 segments, " in shown
+        assert f"{container_name}/b.tar SLO" in shown and "manifest + 1 segment " in shown
+        assert "Kept, other manifests still need them:" in shown
+        assert (
+            f"{container_name}/b.tar: 1 shared segment kept ({format_bytes(len(shared_data))}), "
+            f"used by {container_name}/keep.tar"
+        ) in shown
+        assert "Total: 2 objects, 4 segments, " in shown
         assert f"in {container_name}, {container_name}_segments" in shown
 
         await pilot.press("y")
         deleting = await wait_stage(pilot, app, Stage.DONE)
         bar = deleting.query_one("#delete-progress", ProgressBar)
-        assert (bar.progress, bar.total) == (7, 7)
-        assert deleting.latest is not None and deleting.latest.done == 7
-        assert "Deleted 2 objects and 5 segments" in screen_text(app)
+        assert (bar.progress, bar.total) == (6, 6)
+        assert deleting.latest is not None and deleting.latest.done == 6
+        assert "Deleted 2 objects and 4 segments" in screen_text(app)
+        assert "kept 1 shared" in screen_text(app)
 
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is screen, "the listing again")
@@ -152,8 +165,8 @@ async def test_two_marked_archives_go_with_their_segments_and_nothing_else(
         assert "marked" not in subtitle(app, "#objects")
 
     assert names(checker, container_name) == ["keep.tar", "notes.txt"]
-    assert names(checker, f"{container_name}_segments") == segment_names(kept)
-    assert md5_of(checker, container_name, "keep.tar") == md5(kept_data)
+    assert names(checker, f"{container_name}_segments") == sorted(segment_names(kept))
+    assert md5_of(checker, container_name, "keep.tar") == md5(kept_data + shared_data)
 
 
 async def test_cancel_in_the_confirmation_deletes_nothing(
