@@ -318,8 +318,7 @@ class Sandbox:
         state = self._state()
         self._keystone_manage(
             "bootstrap",
-            "--bootstrap-password",
-            state.admin_password,
+            f"--bootstrap-password={state.admin_password}",
             "--bootstrap-admin-url",
             self.auth_url + "/",
             "--bootstrap-public-url",
