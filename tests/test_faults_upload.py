@@ -15,14 +15,17 @@ import os
 import re
 import shlex
 import subprocess
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import swiftclient
 from conftest import swift_checker
 from fault_support import (
+    SandboxServers,
     cli_env,
     one_line_error,
     run_cli,
@@ -418,3 +421,105 @@ def _segments_in(journals: Path) -> int:
         with contextlib.suppress(OSError, ValueError):
             return len(json.loads(journal.read_text())["segments"])
     return 0
+
+
+# -- real servers killed and restarted, a token that really expires (slow) ------------------
+
+# Outlasts a server restart on a loaded machine (about 40 s of waiting in all).
+RIDE_OUT_RESTART = RetryPolicy(attempts=16, first_delay_s=0.5, max_delay_s=4.0)
+TOKEN_LIFETIME_S = 15
+OwnSandbox = tuple[Sandbox, SandboxServers]
+
+
+@pytest.fixture(scope="module")
+def own_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnSandbox]:
+    """A sandbox of its own, whose servers these tests kill, and whose tokens live 15 s
+    (less than keystoneauth's 120 s renewal margin: every request asks Keystone for one)."""
+    with Sandbox(
+        tmp_path_factory.mktemp("own-sandbox"), token_lifetime_s=TOKEN_LIFETIME_S
+    ) as running:
+        servers = SandboxServers(running)
+        try:
+            yield running, servers
+        finally:
+            servers.close()
+
+
+def restart_later(seconds: float, restart: Callable[[], None]) -> threading.Thread:
+    thread = threading.Timer(seconds, restart)
+    thread.daemon = True
+    thread.start()
+    return thread
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("server", ["proxy-server", "keystone"])
+def test_a_real_server_killed_and_restarted_mid_upload_is_ridden_out(
+    own_sandbox: OwnSandbox, container_name: str, tmp_path: Path, server: str
+) -> None:
+    """``kill -9`` of the GRA Swift proxy, or of Keystone (then every request's token and
+    Swift's own token checks fail), restarted 3 s later: the upload waits and finishes."""
+    sandbox, servers = own_sandbox
+    own_cloud = connect(load_credentials(environ=sandbox.environ(), ask_password=None))
+    path = tmp_path / "restart.bin"
+    write_random(path, 8 * MIB)
+    region = "GRA" if server == "proxy-server" else None
+    ready = f"{sandbox.proxy_url('GRA')}/healthcheck" if region else f"{sandbox.auth_url}/"
+    restarts: list[threading.Thread] = []
+
+    def crash(event: object) -> None:
+        if not restarts and isinstance(event, SegmentDone) and event.index == 2:
+            servers.kill(server, region)
+            restarts.append(restart_later(3.0, lambda: servers.restart(server, ready, region)))
+
+    try:
+        with FaultProxy(sandbox.proxy_url("GRA")) as proxy:
+            # Slow segments, so the crash lands with most of the file still to send.
+            proxy.add(Fault(match=segment_put(), action="delay", delay_s=0.5, times=100))
+            result, events = upload(
+                through(own_cloud, sandbox, proxy),
+                UploadRequest(
+                    path, container_name, segment_size=MIB, threads=2, retry=RIDE_OUT_RESTART
+                ),
+                recorder=Recorder(then=crash),
+            )
+    finally:
+        own_cloud.close()
+        for restart in restarts:
+            restart.join()
+    assert restarts and events.of(SegmentRetrying)
+    assert result.segment_count == 8
+    assert_whole_slo(swift_checker(sandbox), container_name, "restart.bin", path, MIB)
+
+
+@pytest.mark.slow
+def test_a_token_that_really_expires_mid_upload_is_replaced(
+    own_sandbox: OwnSandbox, container_name: str, tmp_path: Path
+) -> None:
+    """keystoneauth believes its token good for a day; Keystone gave it 15 s. When it
+    expires Swift refuses it (401), the engine drops it and the upload goes on."""
+    sandbox, _servers = own_sandbox
+    own_cloud = connect(load_credentials(environ=sandbox.environ(), ask_password=None))
+    access = own_cloud.session.auth.auth_ref
+    expires = access.expires
+    access._data["token"]["expires_at"] = (expires + timedelta(days=1)).isoformat()
+    path = tmp_path / "expiring.bin"
+    write_random(path, 6 * MIB)
+    try:
+        with FaultProxy(sandbox.proxy_url("GRA")) as proxy:
+            # 6 segments, 4 s each: the token expires after the third or fourth.
+            proxy.add(Fault(match=segment_put(), action="delay", delay_s=4.0, times=100))
+            result, events = upload(
+                through(own_cloud, sandbox, proxy),
+                UploadRequest(path, container_name, segment_size=MIB, threads=1),
+            )
+    finally:
+        own_cloud.close()
+    assert datetime.now(UTC) > expires
+    refused = [seen for seen in proxy.seen if seen.outcome == "forwarded 401"]
+    assert len(refused) == 1
+    assert [retry.reason for retry in events.of(SegmentRetrying)] == [
+        "token refused (401): authenticating again"
+    ]
+    assert result.segment_count == 6
+    assert_whole_slo(swift_checker(sandbox), container_name, "expiring.bin", path, MIB)
