@@ -3,9 +3,11 @@ back, the local file changing under it, the journal's disk refusing writes.
 
 Each case ends in success or in a clear stop that the same command resumes; every check
 of the outcome is made against the server (python-swiftclient listings, download md5).
-The 503 bursts, resets mid-segment, 429 + Retry-After and revoked tokens are in
-``test_upload_faults.py``; ``kill -9`` and Ctrl-C of ``swiftui upload`` in
-``test_upload_cli.py``.
+The default run breaks things cheaply (the fault proxy in front of Swift or Keystone
+goes down and comes back); the slow cases kill the real servers of a sandbox of their
+own and let a token really expire. The 503 bursts, resets mid-segment, 429 +
+Retry-After and revoked tokens are in ``test_upload_faults.py``; ``kill -9`` and Ctrl-C
+of ``swiftui upload`` in ``test_upload_cli.py``.
 """
 
 from __future__ import annotations
