@@ -30,6 +30,7 @@ from swiftui.tui.dialogs import ConfirmScreen, HelpScreen
 
 if TYPE_CHECKING:
     from swiftui.cloud import Cloud
+    from swiftui.tui.upload import Uploads
 
 
 def _utc_now() -> datetime:
@@ -71,6 +72,8 @@ class SwiftuiApp(App[int]):
         self.screen_factories: dict[str, ScreenFactory] = {}
         self.busy_checks: list[BusyCheck] = []
         self.identity = ""
+        self.uploads: Uploads | None = None
+        """Set by :func:`swiftui.tui.upload.install_uploads`."""
 
     # -- plugging other screens in ---------------------------------------------------------
 
@@ -115,6 +118,8 @@ class SwiftuiApp(App[int]):
             self.switch_screen(browser)
         else:
             self.push_screen(browser)
+        if self.uploads is not None:
+            self.uploads.offer_interrupted()
 
     # -- one place for worker failures -----------------------------------------------------
 
@@ -160,6 +165,8 @@ class SwiftuiApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if isinstance(screen, SwiftuiScreen):
             yield from screen.palette_commands()
+        if self.uploads is not None:
+            yield from self.uploads.palette_commands(screen)
         yield SystemCommand(
             "Help", "Keys of this screen and what SLO, DLO, segments mean", self.action_help
         )
@@ -185,6 +192,7 @@ def request_from_args(
 def run_tui(args: argparse.Namespace) -> int:
     """``swiftui [auth options]``: the terminal UI until the user quits."""
     from swiftui.tui.delete import install_deletion
+    from swiftui.tui.upload import install_uploads
 
     environ = dict(os.environ)
     app = SwiftuiApp(
@@ -194,4 +202,5 @@ def run_tui(args: argparse.Namespace) -> int:
         environ=environ,
     )
     install_deletion(app)
+    install_uploads(app)
     return app.run() or 0

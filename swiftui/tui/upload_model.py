@@ -1,0 +1,339 @@
+"""The state of one upload as its engine events describe it, shared by two threads.
+
+The engine's thread applies every event (:meth:`UploadModel.apply`: a few dict updates
+under a lock, never a widget); the UI takes what changed since its last look
+(:meth:`UploadModel.take_changes`) ten times a second. However fast events come, each
+changed segment is redrawn once per look, and memory holds one entry per segment and the
+last :data:`LOG_LINES` log lines: nothing grows with the number of events.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+from swiftui.units import format_bytes
+from swiftui.upload.events import (
+    ManifestWriting,
+    Notice,
+    OldSegmentsDeleted,
+    PlanReady,
+    Progress,
+    RequestRetrying,
+    SegmentDone,
+    SegmentFailed,
+    SegmentRetrying,
+    SegmentStarted,
+    UploadCancelled,
+    UploadEvent,
+    UploadFailed,
+    UploadFinished,
+    UploadResult,
+)
+
+LOG_LINES = 500
+
+
+class SegmentStatus(StrEnum):
+    QUEUED = "queued"
+    UPLOADING = "uploading"
+    RETRYING = "retrying"
+    DONE = "done"
+    REUSED = "in Swift"
+    """Already in Swift from an interrupted upload: checked, not sent again."""
+    FAILED = "failed"
+
+
+IN_FLIGHT = (SegmentStatus.UPLOADING, SegmentStatus.RETRYING)
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    STOPPING = "stopping"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobState.DONE, JobState.CANCELLED, JobState.FAILED)
+
+
+@dataclass(frozen=True)
+class SegmentView:
+    """One segment as the table shows it; replaced whole on every change."""
+
+    index: int
+    length: int
+    status: SegmentStatus = SegmentStatus.QUEUED
+    sent: int = 0
+    attempt: int = 1
+    reason: str = ""
+
+    @property
+    def fraction(self) -> float:
+        if self.status in (SegmentStatus.DONE, SegmentStatus.REUSED):
+            return 1.0
+        return self.sent / self.length if self.length else 0.0
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    when: datetime
+    text: str
+    level: str = "info"
+    """``info``, ``warning`` or ``error``."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How the engine's run ended (set by the engine's thread as it returns)."""
+
+    state: JobState
+    message: str
+    result: UploadResult | None = None
+    resumable: bool = False
+    cancelled: UploadCancelled | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Everything but the segments and the log, at one moment."""
+
+    plan: PlanReady | None
+    progress: Progress | None
+    phase: str
+    counts: dict[SegmentStatus, int]
+    retries: int
+    first_in_flight: int | None
+    outcome: Outcome | None
+
+
+@dataclass(frozen=True)
+class Changes:
+    segments: list[int]
+    """Indices of the segments that changed since the last look."""
+    log: list[LogEntry]
+    summary: Summary
+    replanned: bool
+    """The plan arrived (or changed): every row is new."""
+
+
+@dataclass
+class _State:
+    plan: PlanReady | None = None
+    progress: Progress | None = None
+    phase: str = "preparing: reading the cluster's limits, looking for an interrupted upload"
+    segments: dict[int, SegmentView] = field(default_factory=dict)
+    counts: Counter[SegmentStatus] = field(default_factory=Counter)
+    in_flight: set[int] = field(default_factory=set)
+    retries: int = 0
+    outcome: Outcome | None = None
+    cancelled: UploadCancelled | None = None
+    resumable: bool = False
+
+
+class UploadModel:
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._state = _State()
+        self._log: deque[LogEntry] = deque(maxlen=LOG_LINES)
+        self._new_log = 0
+        self._dirty: set[int] = set()
+        self._replanned = False
+        self.ended = threading.Event()
+        """Set once :meth:`end` has run: the engine's thread is done with this upload."""
+
+    # -- the engine's side -----------------------------------------------------------------
+
+    def apply(self, event: UploadEvent) -> None:
+        """Record one engine event; called on the engine's thread, must stay cheap."""
+        with self._lock:
+            state = self._state
+            if isinstance(event, PlanReady):
+                self._plan(event)
+            elif isinstance(event, Progress):
+                state.progress = event
+                for active in event.active:
+                    view = state.segments.get(active.index)
+                    if view is not None and view.sent != active.bytes_sent:
+                        status = SegmentStatus.UPLOADING if active.bytes_sent else view.status
+                        self._set(replace(view, sent=active.bytes_sent, status=status))
+            elif isinstance(event, SegmentStarted):
+                self._update(event.index, status=SegmentStatus.UPLOADING, sent=0)
+            elif isinstance(event, SegmentDone):
+                status = SegmentStatus.REUSED if event.reused else SegmentStatus.DONE
+                self._update(event.index, status=status, sent=event.length, reason="")
+            elif isinstance(event, SegmentRetrying):
+                state.retries += 1
+                self._update(
+                    event.index,
+                    status=SegmentStatus.RETRYING,
+                    sent=0,
+                    attempt=event.attempt,
+                    reason=event.reason,
+                )
+                self._add_log(
+                    f"segment #{event.index}: {event.reason}; attempt {event.attempt} "
+                    f"in {event.delay_s:.1f} s",
+                    "warning",
+                )
+            elif isinstance(event, SegmentFailed):
+                self._update(event.index, status=SegmentStatus.FAILED, reason=event.reason)
+                self._add_log(f"segment #{event.index} failed: {event.reason}", "error")
+            elif isinstance(event, RequestRetrying):
+                state.retries += 1
+                self._add_log(
+                    f"{event.what}: {event.reason}; attempt {event.attempt} "
+                    f"in {event.delay_s:.1f} s",
+                    "warning",
+                )
+            elif isinstance(event, Notice):
+                self._add_log(event.message, "warning")
+            elif isinstance(event, ManifestWriting):
+                state.phase = (
+                    f"writing the manifest: Swift checks all {event.segment_count} segments"
+                )
+                self._add_log(f"writing the manifest of {event.segment_count} segments")
+            elif isinstance(event, OldSegmentsDeleted):
+                self._add_log(f"deleted {event.count} segments of the replaced object")
+            elif isinstance(event, UploadFinished):
+                self._add_log(finished_line(event.result))
+            elif isinstance(event, UploadCancelled):
+                state.cancelled = event
+            elif isinstance(event, UploadFailed):
+                state.resumable = event.resumable
+            # SegmentQueued adds nothing: the plan already listed every segment as queued.
+
+    def end(
+        self, outcome_state: JobState, message: str, result: UploadResult | None = None
+    ) -> None:
+        """The engine returned (``DONE``) or raised (``CANCELLED``, ``FAILED``)."""
+        with self._lock:
+            state = self._state
+            outcome = Outcome(
+                outcome_state,
+                message,
+                result=result,
+                resumable=state.resumable or state.cancelled is not None,
+                cancelled=state.cancelled,
+            )
+            state.outcome = outcome
+            state.phase = message
+            if outcome_state is JobState.DONE:
+                state.in_flight.clear()
+            else:
+                level = "warning" if outcome_state is JobState.CANCELLED else "error"
+                self._add_log(message, level)
+                for index in list(state.in_flight):
+                    self._update(index, status=SegmentStatus.QUEUED, sent=0)
+        self.ended.set()
+
+    def _plan(self, event: PlanReady) -> None:
+        state = self._state
+        state.plan = event
+        state.phase = "uploading"
+        state.segments = {}
+        state.counts = Counter()
+        state.in_flight = set()
+        for index in range(event.segment_count):
+            offset = index * event.segment_size
+            length = min(event.segment_size, event.file_size - offset)
+            state.segments[index] = SegmentView(index, length)
+        state.counts[SegmentStatus.QUEUED] = event.segment_count
+        self._dirty.clear()
+        self._replanned = True
+        where = f"{event.container}/{event.object_name}"
+        line = f"{event.local_path} to {where}: {event.explanation}"
+        if event.segment_container:
+            line += f", segments in {event.segment_container}"
+        self._add_log(line)
+        for note in event.notes:
+            self._add_log(note)
+
+    def _update(self, index: int, **changes: object) -> None:
+        view = self._state.segments.get(index)
+        if view is not None:
+            self._set(replace(view, **changes))  # type: ignore[arg-type]
+
+    def _set(self, view: SegmentView) -> None:
+        state = self._state
+        old = state.segments[view.index]
+        state.segments[view.index] = view
+        if old.status is not view.status:
+            state.counts[old.status] -= 1
+            state.counts[view.status] += 1
+        if view.status in IN_FLIGHT:
+            state.in_flight.add(view.index)
+        else:
+            state.in_flight.discard(view.index)
+        self._dirty.add(view.index)
+
+    def _add_log(self, text: str, level: str = "info") -> None:
+        self._log.append(LogEntry(self._clock(), text, level))
+        self._new_log += 1
+
+    # -- the UI's side ---------------------------------------------------------------------
+
+    def take_changes(self) -> Changes:
+        """What changed since the last call; the UI's only regular read."""
+        with self._lock:
+            dirty = sorted(self._dirty)
+            self._dirty.clear()
+            new = min(self._new_log, len(self._log))
+            log = list(self._log)[len(self._log) - new :] if new else []
+            self._new_log = 0
+            replanned, self._replanned = self._replanned, False
+            return Changes(dirty, log, self._summary(), replanned)
+
+    def restart_view(self) -> tuple[list[LogEntry], Summary]:
+        """Every kept log line and the summary, for a view drawn from scratch; what changed
+        until now is part of it, so the next :meth:`take_changes` starts from here."""
+        with self._lock:
+            self._dirty.clear()
+            self._new_log = 0
+            self._replanned = False
+            return list(self._log), self._summary()
+
+    def summary(self) -> Summary:
+        with self._lock:
+            return self._summary()
+
+    def _summary(self) -> Summary:
+        state = self._state
+        return Summary(
+            plan=state.plan,
+            progress=state.progress,
+            phase=state.phase,
+            counts={status: count for status, count in state.counts.items() if count},
+            retries=state.retries,
+            first_in_flight=min(state.in_flight) if state.in_flight else None,
+            outcome=state.outcome,
+        )
+
+    def segment(self, index: int) -> SegmentView:
+        with self._lock:
+            return self._state.segments[index]
+
+    def segment_count(self) -> int:
+        with self._lock:
+            return len(self._state.segments)
+
+
+def finished_line(result: UploadResult) -> str:
+    elapsed = max(result.elapsed_s, 0.001)
+    text = (
+        f"done: {result.container}/{result.object_name} is {format_bytes(result.size)}, "
+        f"sent {format_bytes(result.bytes_sent)} in {elapsed:.1f} s"
+    )
+    if result.is_slo:
+        text += f", {result.segment_count} segments"
+        if result.reused_segments:
+            text += f" ({result.reused_segments} already in Swift)"
+    return text + f", etag {result.etag}"

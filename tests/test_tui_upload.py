@@ -1,0 +1,280 @@
+"""The upload screens against the sandbox: what the keys start is what the server holds.
+
+A file is picked by moving in the directory tree (or typing its path), the form is filled
+with keys, and the real engine runs in the app's worker. python-swiftclient then checks
+the SLO (manifest header, segment count, md5 of the download). Cancelling and resuming go
+through the UI too; a fault proxy holds one segment's PUT so the cancel lands mid-upload.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import swiftclient
+from faultproxy import Fault, FaultProxy
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Static
+from tui_support import wait_for
+from upload_support import download_md5, timestamps, write_random
+
+from swiftui.cloud import Cloud
+from swiftui.sandbox import Sandbox
+from swiftui.swift import SwiftService
+from swiftui.tui.app import SwiftuiApp
+from swiftui.tui.context import BrowseContext
+from swiftui.tui.details import ObjectDetailsScreen
+from swiftui.tui.dialogs import ConfirmScreen
+from swiftui.tui.table import ListingTable
+from swiftui.tui.upload import UploadJob, install_uploads
+from swiftui.tui.upload_form import UploadFormScreen
+from swiftui.tui.upload_live import UploadedDetailsScreen, UploadLiveScreen
+from swiftui.tui.upload_model import JobState, SegmentStatus
+from swiftui.tui.upload_resume import ResumeScreen
+from swiftui.units import MIB
+from swiftui.upload.engine import resumable_uploads
+
+SIZE = 5 * MIB + 4321
+SEGMENTS = 6
+
+
+def upload_app(cloud: Cloud) -> SwiftuiApp:
+    app = SwiftuiApp(cloud=cloud, region="GRA", environ={})
+    install_uploads(app)
+    return app
+
+
+def is_screen(app: SwiftuiApp, kind: type[Screen]) -> Callable[[], bool]:
+    return lambda: isinstance(app.screen, kind)
+
+
+def shown(app: SwiftuiApp, selector: str) -> str:
+    """A Static's text as the user reads it (styles dropped, any width)."""
+    console = Console(width=200, file=io.StringIO(), record=True)
+    console.print(app.screen.query_one(selector, Static).content)
+    return console.export_text()
+
+
+def manifest(checker: swiftclient.Connection, container: str, name: str) -> list[dict]:
+    _headers, body = checker.get_object(container, name, query_string="multipart-manifest=get")
+    return json.loads(body)
+
+
+def held_segment(index: int) -> Fault:
+    """Hold the PUT of segment ``index`` until the proxy lets go (then reset it)."""
+    return Fault(
+        match=lambda method, path, headers: method == "PUT" and path.endswith(f"/{index:08d}"),
+        action="hold",
+    )
+
+
+async def fill_form(pilot: Pilot, *, segment_size: str, threads: str) -> None:
+    """From the tree: Tab to the segment size and threads fields and type over them."""
+    await pilot.press("tab", "tab", "tab", "tab")
+    assert pilot.app.focused is not None and pilot.app.focused.id == "segment-size"
+    await pilot.press(*segment_size, "tab", *threads)
+
+
+async def live_job(pilot: Pilot, app: SwiftuiApp) -> UploadJob:
+    """The job the live view shows (it may already be under the details of the result)."""
+
+    def live() -> UploadLiveScreen | None:
+        return next((s for s in app.screen_stack if isinstance(s, UploadLiveScreen)), None)
+
+    await wait_for(pilot, lambda: (screen := live()) is not None and screen.ready, "the live view")
+    screen = live()
+    assert screen is not None and screen.shown is not None
+    return screen.shown
+
+
+async def verified(pilot: Pilot, app: SwiftuiApp) -> str:
+    """Wait for the details of the uploaded object and its verification; its verdict."""
+    await wait_for(pilot, is_screen(app, UploadedDetailsScreen), "the uploaded object's details")
+    screen = app.screen
+    assert isinstance(screen, ObjectDetailsScreen)
+    await wait_for(
+        pilot,
+        lambda: screen.query("#verdict") and shown(app, "#verdict")[:1] in ("✓", "✗"),
+        "the verification's verdict",
+    )
+    return shown(app, "#verdict")
+
+
+async def test_pick_a_file_in_the_tree_and_upload_it(
+    cloud: Cloud,
+    checker: swiftclient.Connection,
+    container_name: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checker.put_container(container_name)
+    work = tmp_path / "work"
+    (work / "older").mkdir(parents=True)
+    (work / "older" / "pg-2026-10.dump").write_bytes(b"old")
+    (work / ".cache").write_bytes(b"hidden")
+    source = work / "pg-2026-11.dump"
+    expected_md5 = write_random(source, SIZE)
+    monkeypatch.chdir(work)
+    app = upload_app(cloud)
+    async with app.run_test(size=(80, 24)) as pilot:
+        containers = app.screen.query_one("#containers", ListingTable)
+        await wait_for(pilot, lambda: container_name in containers.keys, "the container")
+        containers.move_cursor_to_key(container_name)
+        await pilot.press("u")
+        await wait_for(pilot, is_screen(app, UploadFormScreen), "the upload form")
+        form = app.screen
+        assert isinstance(form, UploadFormScreen)
+        await wait_for(pilot, lambda: form.limits is not None, "the cluster's limits")
+        tree = form.query_one("#files")
+        await wait_for(pilot, lambda: len(tree.root.children) == 2, "the working directory")
+        # The root, then "older" (folders first), then the dump; .cache stays hidden.
+        await pilot.press("down", "down", "enter")
+        assert form.chosen is not None and form.chosen.path == source
+        assert form.query_one("#container").value == container_name
+        assert form.query_one("#object").value == "pg-2026-11.dump"
+
+        await fill_form(pilot, segment_size="1mib", threads="2")
+        assert form.request is not None and form.request.segment_size == MIB
+        plan_text = shown(app, "#plan")
+        assert f"= {SEGMENTS} segments of 1.0 MiB (asked)" in plan_text
+        await pilot.press("ctrl+s")
+        job = await live_job(pilot, app)
+        verdict = await verified(pilot, app)
+        assert job.state is JobState.DONE
+        assert verdict.startswith(f"✓ all {SEGMENTS} segments present")
+
+    headers = checker.head_object(container_name, "pg-2026-11.dump")
+    assert headers["x-static-large-object"] == "True"
+    assert int(headers["content-length"]) == SIZE
+    assert len(manifest(checker, container_name, "pg-2026-11.dump")) == SEGMENTS
+    assert download_md5(checker, container_name, "pg-2026-11.dump") == expected_md5
+
+
+def proxied(cloud: Cloud, sandbox: Sandbox, proxy: FaultProxy) -> SwiftService:
+    return cloud.service("GRA", endpoint_override=proxy.url_for(sandbox.storage_url("GRA")))
+
+
+async def start_held_upload(
+    pilot: Pilot, app: SwiftuiApp, service: SwiftService, container: str, source: Path
+) -> UploadJob:
+    """Open the form on ``service`` (behind the proxy), type the file's path, start with
+    one thread; return once segments 0 and 1 are in and segment 2 is held."""
+    await app.push_screen(
+        UploadFormScreen(BrowseContext(app.cloud, "GRA", service, container))  # type: ignore[arg-type]
+    )
+    form = app.screen
+    assert isinstance(form, UploadFormScreen)
+    await wait_for(pilot, lambda: form.limits is not None, "the cluster's limits")
+    await pilot.press("slash", "ctrl+u", *str(source), "enter")
+    assert form.chosen is not None and form.chosen.path == source
+    form.query_one("#files").focus()
+    await fill_form(pilot, segment_size="1mib", threads="1")
+    await pilot.press("ctrl+s")
+    job = await live_job(pilot, app)
+    done = (JobState.DONE, JobState.CANCELLED, JobState.FAILED)
+    await wait_for(
+        pilot,
+        lambda: job.model.summary().counts.get(SegmentStatus.DONE) == 2 or job.state in done,
+        "two segments sent",
+    )
+    assert job.state is JobState.RUNNING
+    return job
+
+
+async def test_cancel_then_resume_sends_only_the_missing_segments(
+    cloud: Cloud,
+    sandbox: Sandbox,
+    checker: swiftclient.Connection,
+    container_name: str,
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "pg-2026-12.dump"
+    expected_md5 = write_random(source, SIZE)
+    segments = container_name + "_segments"
+    with FaultProxy(sandbox.proxy_url("GRA")) as proxy:
+        proxy.add(held_segment(2))
+        app = upload_app(cloud)
+        async with app.run_test(size=(80, 24)) as pilot:
+            job = await start_held_upload(
+                pilot, app, proxied(cloud, sandbox, proxy), container_name, source
+            )
+            await pilot.press("c")
+            await wait_for(pilot, is_screen(app, ConfirmScreen), "the confirmation")
+            await pilot.press("y")
+            await wait_for(pilot, lambda: job.state is JobState.CANCELLED, "the cancel")
+            phase = shown(app, "#phase")
+            assert "2 of 6 segments" in phase and "r resumes it" in phase
+
+            sent = [item["name"] for item in checker.get_container(segments)[1]]
+            assert len(sent) == 2
+            before = timestamps(checker, segments, sent)
+            (interrupted,) = resumable_uploads()
+            assert (interrupted.segments_done, interrupted.segment_count) == (2, SEGMENTS)
+
+            await pilot.press("ctrl+p")
+            await pilot.press(*"resume interrupted")
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await wait_for(pilot, is_screen(app, ResumeScreen), "the interrupted uploads")
+            table = app.screen.query_one("#interrupted", ListingTable)
+            await wait_for(pilot, lambda: table.row_count == 1, "the interrupted upload")
+            assert [str(cell) for cell in table.rows[0].cells[2:4]] == ["2/6", "3.0 MiB"]
+            await pilot.press("enter")
+
+            resumed = await live_job(pilot, app)
+            assert resumed is not job
+            verdict = await verified(pilot, app)
+            assert verdict.startswith(f"✓ all {SEGMENTS} segments present")
+            outcome = resumed.model.summary().outcome
+            assert outcome is not None and outcome.result is not None
+            assert outcome.result.reused_segments == 2
+
+    assert timestamps(checker, segments, sent) == before
+    assert len(checker.get_container(segments)[1]) == SEGMENTS
+    assert len(manifest(checker, container_name, source.name)) == SEGMENTS
+    assert download_md5(checker, container_name, source.name) == expected_md5
+    assert resumable_uploads() == []
+
+
+async def test_quit_during_an_upload_asks_and_leaves_it_resumable(
+    cloud: Cloud,
+    sandbox: Sandbox,
+    checker: swiftclient.Connection,
+    container_name: str,
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "pg-2027-01.dump"
+    expected_md5 = write_random(source, SIZE)
+    with FaultProxy(sandbox.proxy_url("GRA")) as proxy:
+        proxy.add(held_segment(2))
+        app = upload_app(cloud)
+        async with app.run_test(size=(80, 24)) as pilot:
+            job = await start_held_upload(
+                pilot, app, proxied(cloud, sandbox, proxy), container_name, source
+            )
+            await pilot.press("q")
+            await wait_for(pilot, is_screen(app, ConfirmScreen), "the question")
+            question = shown(app, "#question")
+            assert f"upload of {source.name} to {container_name}/{source.name}" in question
+            await pilot.press("y")
+        # The app is gone; its worker was cancelled and the engine stops within a second.
+        assert job.model.ended.wait(10)
+    outcome = job.model.summary().outcome
+    assert outcome is not None and outcome.state is JobState.CANCELLED
+
+    # Next start: the interrupted upload is offered, and Enter resumes it.
+    app = upload_app(cloud)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, is_screen(app, ResumeScreen), "the offer to resume")
+        table = app.screen.query_one("#interrupted", ListingTable)
+        await wait_for(pilot, lambda: table.row_count == 1, "the interrupted upload")
+        await pilot.press("enter")
+        await live_job(pilot, app)
+        verdict = await verified(pilot, app)
+        assert verdict.startswith(f"✓ all {SEGMENTS} segments present")
+    assert download_md5(checker, container_name, source.name) == expected_md5

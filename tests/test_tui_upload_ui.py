@@ -1,0 +1,278 @@
+"""The upload screens' own behaviour, without Swift: the form's checks, the queue, and the
+live view's responsiveness under a flood of engine events.
+
+The account is the fixed one of ``tui_upload_support`` and the engine is scripted: these
+tests are about what the UI does with the plan and with events, not about what Swift
+stores (``test_tui_upload.py`` checks that against the sandbox).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import statistics
+import time
+from collections.abc import Callable
+from datetime import UTC
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual import events
+from textual.pilot import Pilot
+from textual.widgets import Button, RichLog, Static
+from tui_data import NOW
+from tui_support import settle, wait_for
+from tui_upload_support import ScriptedEngine, flood, make_file, midway, upload_cloud
+
+from swiftui.tui.app import SwiftuiApp
+from swiftui.tui.dialogs import ConfirmScreen
+from swiftui.tui.table import ListingTable
+from swiftui.tui.upload import UploadJob, Uploads, install_uploads
+from swiftui.tui.upload_form import UploadFormScreen
+from swiftui.tui.upload_live import SegmentTable, UploadLiveScreen
+from swiftui.tui.upload_model import LOG_LINES, JobState, SegmentStatus, UploadModel
+from swiftui.units import MIB
+from swiftui.upload.engine import UploadRequest
+from swiftui.upload.events import SegmentQueued, SegmentRetrying
+
+KEY_RESPONSE_LIMIT_S = 0.1
+
+
+def fixed_app() -> SwiftuiApp:
+    app = SwiftuiApp(
+        cloud=upload_cloud(),  # type: ignore[arg-type]
+        region="GRA",
+        environ={},
+        clock=lambda: NOW,
+        zone=UTC,
+    )
+    install_uploads(app)
+    return app
+
+
+def uploads(app: SwiftuiApp) -> Uploads:
+    assert app.uploads is not None
+    return app.uploads
+
+
+def shown(app: SwiftuiApp, selector: str) -> str:
+    console = Console(width=200, file=io.StringIO(), record=True)
+    console.print(app.screen.query_one(selector, Static).content)
+    return console.export_text()
+
+
+def queue(app: SwiftuiApp, name: str, **options: object) -> UploadJob:
+    request = UploadRequest(Path("/srv/dumps") / name, "backups", **options)  # type: ignore[arg-type]
+    job = uploads(app).enqueue(app.cloud.service("GRA"), request)  # type: ignore[union-attr]
+    assert job is not None
+    return job
+
+
+def is_live(app: SwiftuiApp) -> Callable[[], bool]:
+    """The live view is on screen and drawn."""
+    return lambda: isinstance(app.screen, UploadLiveScreen) and app.screen.ready
+
+
+async def test_the_form_explains_an_impossible_plan_before_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dumps = tmp_path / "dumps"
+    make_file(dumps / "big.dump", 20 * MIB)
+    monkeypatch.chdir(dumps)
+    app = fixed_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, UploadFormScreen), "the form")
+        form = app.screen
+        assert isinstance(form, UploadFormScreen)
+        await wait_for(pilot, lambda: form.limits is not None, "the limits")
+        await wait_for(pilot, lambda: form.query_one("#files").root.children, "the tree")
+        await pilot.press("down", "enter")
+        assert "20.0 MiB fits in one segment of 64.0 MiB" in shown(app, "#plan")
+        assert form.query_one("#segment-size").value == "64 MiB"
+
+        await pilot.press("tab", "tab", "tab", "tab", *"16kib")
+        assert shown(app, "#plan").startswith(
+            "✗ segment size 16384 makes 1280 segments; this cluster allows 1000 per "
+            "manifest: use segment size 1MiB or more"
+        )
+        assert form.query_one("#start-button", Button).disabled
+        await pilot.press("ctrl+s")
+        assert app.screen is form and uploads(app).jobs == []
+
+        await pilot.press("ctrl+u", *"2mib", "tab", "ctrl+u", "0")
+        assert shown(app, "#plan").startswith("✗ threads: a number from 1 to 32")
+        await pilot.press("backspace", "8", "tab", *"30")
+        plan = shown(app, "#plan")
+        assert plan.startswith("20.0 MiB = 10 segments of 2.0 MiB (asked)")
+        assert "→ GRA › backups, segments in backups_segments" in plan
+        assert "8 threads · expires 2026-12-25 (30 days)" in plan
+        assert not form.query_one("#start-button", Button).disabled
+        assert form.request is not None
+        assert (form.request.segment_size, form.request.delete_after) == (2 * MIB, 30 * 86400)
+
+
+async def test_the_tree_shows_sizes_hides_dot_files_and_jumps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    dumps = tmp_path / "dumps"
+    make_file(dumps / "db.dump", 3 * MIB)
+    make_file(dumps / ".partial", 10)
+    make_file(tmp_path / "elsewhere" / "www.tar", MIB)
+    monkeypatch.chdir(dumps)
+    app = fixed_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, UploadFormScreen), "the form")
+        form = app.screen
+        tree = form.query_one("#files")
+        await wait_for(pilot, lambda: tree.root.children, "the tree")
+        assert str(tree.root.label) == "~/dumps"
+        assert [str(node.label) for node in tree.root.children] == ["db.dump"]
+        assert "3.0 MiB" in tree.render_label(
+            tree.root.children[0], tree.rich_style, tree.rich_style
+        )
+
+        await pilot.press("full_stop")
+        await wait_for(pilot, lambda: len(tree.root.children) == 2, "dot files")
+        assert [str(node.label) for node in tree.root.children] == [".partial", "db.dump"]
+
+        await pilot.press("backspace")
+        await wait_for(pilot, lambda: str(tree.root.label) == "~", "the parent folder")
+        await pilot.press("slash", "ctrl+u", *"~/elsewhere/www.tar", "enter")
+        assert form.chosen is not None and form.chosen.path == tmp_path / "elsewhere" / "www.tar"
+        assert str(tree.root.label) == "~/elsewhere"
+        assert form.query_one("#object").value == "www.tar"
+
+
+async def test_uploads_queue_one_at_a_time_and_cancel_asks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine = ScriptedEngine(midway)
+    app = fixed_app()
+    uploads(app).runner = engine
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        first = queue(app, "a.dump")
+        second = queue(app, "b.dump")
+        assert uploads(app).enqueue(first.service, first.request) is None
+        uploads(app).show(first)
+        await wait_for(pilot, is_live(app), "the live view")
+        await wait_for(pilot, engine.played.is_set, "the first upload's events")
+        await pilot.pause(0.3)
+        assert (first.state, second.state) == (JobState.RUNNING, JobState.QUEUED)
+        assert uploads(app).busy() == "upload of a.dump to backups/a.dump, 44 % (1 more queued)"
+        assert "2/6 done · 1 uploading · 1 retrying · 2 queued · 2 retries" in shown(
+            app, "#counters"
+        )
+        segments = app.screen.query_one("#segments", SegmentTable)
+        assert segments.cursor_key == "2"
+
+        jobs = app.screen.query_one("#jobs", ListingTable)
+        jobs.focus()
+        await pilot.press("down")
+        assert app.screen.shown is second
+        assert shown(app, "#phase").startswith("queued")
+        await pilot.press("c")
+        assert second.state is JobState.CANCELLED
+        await pilot.press("r")
+        assert second.state is JobState.QUEUED
+
+        await pilot.press("up", "c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await pilot.press("n")
+        assert first.state is JobState.RUNNING
+        await pilot.press("c", "y")
+        await wait_for(pilot, lambda: first.state is JobState.CANCELLED, "the cancel")
+        outcome = first.model.summary().outcome
+        assert outcome is not None and "2 of 6 segments" in outcome.message
+        await wait_for(pilot, lambda: second.state is JobState.RUNNING, "the next upload")
+
+
+async def test_keys_answer_within_100_ms_while_1000_segments_stream_in() -> None:
+    """Eight segments at a time, four progress events each, as fast as a thread can send
+    them: the UI redraws ten times a second whatever the rate, so keys stay quick."""
+    engine = ScriptedEngine(flood(1000, 8, pause=lambda: time.sleep(0.02)))
+    app = fixed_app()
+    uploads(app).runner = engine
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        job = queue(app, "huge.dump", threads=8)
+        uploads(app).show(job)
+        await wait_for(pilot, is_live(app), "the live view")
+        live = app.screen
+        assert isinstance(live, UploadLiveScreen)
+        batches = 0
+        apply_changes = live.apply_changes
+
+        def counting(*args: object) -> None:
+            nonlocal batches
+            batches += 1
+            apply_changes(*args)  # type: ignore[arg-type]
+
+        live.apply_changes = counting  # type: ignore[method-assign]
+        table = live.query_one("#segments", SegmentTable)
+        await wait_for(pilot, lambda: table.row_count == 1000, "the plan")
+        started = time.perf_counter()
+        latencies = await key_latencies(pilot, table, until=engine.played.is_set)
+        streamed_s = time.perf_counter() - started
+        await pilot.pause(0.3)
+
+        summary = job.model.summary()
+        assert summary.counts == {SegmentStatus.DONE: 1000}
+        assert table.row_count == 1000
+        assert len(live.query_one("#upload-log", RichLog).lines) <= 200
+
+    worst = max(latencies)
+    p95 = statistics.quantiles(latencies, n=20)[-1]
+    print(
+        f"\nkey response over {len(latencies)} presses in {streamed_s:.1f} s of events: "
+        f"median {statistics.median(latencies) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, "
+        f"max {worst * 1000:.1f} ms; {batches} redraw batches"
+    )
+    assert len(latencies) >= 20
+    assert p95 < KEY_RESPONSE_LIMIT_S
+    # Coalesced: redraws follow the timer (10 a second), not the ~8000 events.
+    assert batches <= streamed_s * 10 + 10
+
+
+async def key_latencies(
+    pilot: Pilot, table: SegmentTable, *, until: Callable[[], bool]
+) -> list[float]:
+    """Press Down on the table every 30 ms; time each until the cursor has moved."""
+    driver = pilot.app._driver
+    assert driver is not None
+    latencies = []
+    table.focus()
+    table.following = False
+    table.cursor_row = 0
+    while not until() and table.cursor_row < table.row_count - 1:
+        before = table.cursor_row
+        pressed = time.perf_counter()
+        driver.send_message(events.Key("down", None))
+        while table.cursor_row == before:
+            await asyncio.sleep(0.001)
+        latencies.append(time.perf_counter() - pressed)
+        await asyncio.sleep(0.03)
+    return latencies
+
+
+def test_the_model_keeps_one_entry_per_segment_and_a_bounded_log() -> None:
+    model = UploadModel(lambda: NOW)
+    for event in flood(50, 8, pause=lambda: None)(UploadRequest(Path("/srv/x.dump"), "backups")):
+        model.apply(event)
+    for attempt in range(LOG_LINES + 100):
+        model.apply(SegmentRetrying(3, attempt + 2, "PUT answered 503", 0.1))
+    changes = model.take_changes()
+    assert changes.replanned
+    assert changes.segments == list(range(50))
+    assert len(changes.log) == LOG_LINES
+    assert model.take_changes().segments == []
+    model.apply(SegmentQueued(7, 7 * MIB, MIB))
+    assert model.take_changes().segments == []
+    assert model.segment(3).status is SegmentStatus.RETRYING
+    assert changes.summary.retries == LOG_LINES + 100
