@@ -1,0 +1,130 @@
+"""The TUI in a real terminal: tmux at 80x24, keys sent with send-keys, the screen read back
+with capture-pane. What a sysadmin over SSH would do: open a container, upload, quit."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import swiftclient
+
+from swiftui.sandbox import Sandbox
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+class Terminal:
+    """One tmux session of its own (own socket), running one command."""
+
+    def __init__(
+        self, argv: list[str], *, cwd: Path, width: int, height: int, env: dict[str, str]
+    ) -> None:
+        self.socket = f"swiftui-test-{uuid.uuid4().hex[:8]}"
+        exports = " ".join(f"{name}={shlex.quote(value)}" for name, value in env.items())
+        command = f"cd {shlex.quote(str(cwd))} && env {exports} {shlex.join(argv)}"
+        subprocess.run(
+            [
+                "tmux",
+                "-L",
+                self.socket,
+                "new-session",
+                "-d",
+                "-x",
+                str(width),
+                "-y",
+                str(height),
+                f"{command}; echo EXITED $?; sleep 60",
+            ],
+            check=True,
+        )
+
+    def screen(self) -> str:
+        return subprocess.run(
+            ["tmux", "-L", self.socket, "capture-pane", "-p"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "send-keys", *keys], check=True)
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            if time.monotonic() > deadline:
+                pytest.fail(f"{text!r} did not appear on the screen:\n{screen}")
+            time.sleep(0.2)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], check=False)
+
+
+@pytest.fixture
+def terminal_env(sandbox: Sandbox, tmp_path: Path) -> dict[str, str]:
+    xdg = tmp_path / "xdg"
+    return {
+        "OS_PASSWORD": sandbox.password,
+        "TERM": "xterm-256color",
+        "XDG_STATE_HOME": str(xdg / "state"),
+        "XDG_DATA_HOME": str(xdg / "data"),
+        "XDG_CONFIG_HOME": str(xdg / "config"),
+        "PATH": os.environ["PATH"],
+    }
+
+
+def test_upload_from_the_tui_in_a_real_80x24_terminal(
+    sandbox: Sandbox,
+    checker: swiftclient.Connection,
+    terminal_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    container = f"0tmux-{uuid.uuid4().hex[:6]}"  # sorts first: the highlighted row at start
+    checker.put_container(container)
+    backup = tmp_path / "backup-2026-11.tar"
+    backup.write_bytes(os.urandom(65 * 1024 * 1024))  # planned as 2 segments of 64 MiB
+    terminal = Terminal(
+        [sys.executable, "-m", "swiftui", "--openrc", str(sandbox.openrc_path)],
+        cwd=tmp_path,
+        width=80,
+        height=24,
+        env=terminal_env,
+    )
+    try:
+        screen = terminal.wait_for(container)
+        assert "GRA" in screen and "SBG" in screen
+        terminal.keys("Enter")
+        terminal.wait_for(f"GRA › {container}")
+        terminal.keys("u")
+        terminal.wait_for("Upload to GRA")
+        terminal.keys("/")
+        time.sleep(0.5)
+        terminal.keys(str(backup), "Enter")
+        screen = terminal.wait_for("2 segments")
+        assert f"Container     {container}" in screen
+        terminal.keys("C-s")
+        screen = terminal.wait_for("Upload done", timeout=120)
+        assert "in 2 segments" in screen
+        terminal.keys("q")
+        terminal.wait_for("EXITED 0")
+    finally:
+        terminal.close()
+
+    headers = checker.head_object(container, backup.name)
+    assert headers["x-static-large-object"] == "True"
+    assert int(headers["content-length"]) == backup.stat().st_size
+    _, body = checker.get_object(container, backup.name)
+    assert hashlib.md5(body).hexdigest() == hashlib.md5(backup.read_bytes()).hexdigest()
+    _, segments = checker.get_container(f"{container}_segments")
+    assert len(segments) == 2
