@@ -91,6 +91,10 @@ def parse_manifest(raw: bytes) -> list[ManifestSegment]:
     """Read a stored manifest (``name``, ``hash``, ``bytes``, ``range``, ``sub_slo`` keys)."""
     segments = []
     for entry in json.loads(raw):
+        if "name" not in entry:
+            raise SwiftError(
+                "this manifest holds inline data segments, which swiftui does not read yet"
+            )
         container, _, name = entry["name"].lstrip("/").partition("/")
         segments.append(
             ManifestSegment(
