@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from faultproxy import Fault, FaultProxy
 from textual.pilot import Pilot
 from tui_support import settle, upload_slo, wait_for
 
@@ -29,7 +30,12 @@ from swiftui.sandbox import Sandbox
 from swiftui.swift import SEGMENT_CONTENT_TYPE
 from swiftui.tui.app import SwiftuiApp
 from swiftui.tui.browser import BrowserScreen
+from swiftui.tui.context import BrowseContext
 from swiftui.tui.delete import install_deletion
+from swiftui.tui.upload import install_uploads
+from swiftui.tui.upload_form import UploadFormScreen
+from swiftui.tui.upload_live import UploadLiveScreen
+from swiftui.tui.upload_model import SegmentStatus
 from swiftui.units import MIB
 
 SEGMENT = MIB
@@ -158,6 +164,77 @@ async def shoot_all(sandbox: Sandbox, cloud: Cloud, out: Path, work: Path) -> No
     await shoot(deletable(), (80, 24), presses("o"), out / "orphans.svg")
 
 
+async def shoot_uploads(sandbox: Sandbox, cloud: Cloud, out: Path, root: Path) -> None:
+    """The form on a 250 GB dump (sparse), then a real upload caught midway: a fault proxy
+    answers 503 to one segment once and holds two. Not ``shoot()``: its ``settle`` waits
+    for every worker, and the directory tree's loader and a held upload never end."""
+    dumps = root / "dumps"
+    (dumps / "older").mkdir(parents=True)
+    big = dumps / "pg-2026-11.dump"
+    with big.open("wb") as handle:
+        handle.truncate(250 * 10**9)
+    os.utime(big, (FILE_MTIME, FILE_MTIME))
+    seeded_file(dumps, "pg-2026-12.dump", 22 * MIB + 4321, 12)
+    os.environ["HOME"] = str(root)
+    os.chdir(dumps)
+
+    def uploader() -> SwiftuiApp:
+        app = SwiftuiApp(cloud=cloud, region="GRA", environ={})
+        install_uploads(app)
+        return app
+
+    async def form_ready(pilot: Pilot) -> UploadFormScreen:
+        app = pilot.app
+        await wait_for(pilot, lambda: isinstance(app.screen, UploadFormScreen), "the form")
+        form = app.screen
+        assert isinstance(form, UploadFormScreen)
+        await wait_for(pilot, lambda: form.limits is not None, "the limits")
+        tree = form.query_one("#files")
+        await wait_for(pilot, lambda: len(tree.root.children) == 3, "the dumps folder")
+        return form
+
+    app = uploader()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("u")
+        await form_ready(pilot)
+        await pilot.press("down", "down", "enter", "tab", "tab", "tab", "tab", "tab", "tab")
+        await pilot.press(*"365", "tab", "tab")
+        await pilot.pause(0.5)
+        (out / "upload-form.svg").write_text(app.export_screenshot(title="swiftui"))
+        print(f"wrote {out / 'upload-form.svg'}")
+
+    def segment(index: int) -> Callable[[str, str, dict[str, str]], bool]:
+        return lambda method, path, headers: method == "PUT" and path.endswith(f"/{index:08d}")
+
+    with FaultProxy(sandbox.proxy_url("GRA")) as proxy:
+        proxy.add(Fault(segment(1), "status", status=503))
+        proxy.add(Fault(segment(3), "hold"))
+        proxy.add(Fault(segment(4), "hold"))
+        service = cloud.service("GRA", endpoint_override=proxy.url_for(sandbox.storage_url("GRA")))
+        app = uploader()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await app.push_screen(UploadFormScreen(BrowseContext(cloud, "GRA", service, "backups")))
+            await form_ready(pilot)
+            await pilot.press("down", "down", "down", "enter", "tab", "tab", "tab", "tab")
+            await pilot.press(*"4mib", "tab", "3", "ctrl+s")
+            await wait_for(pilot, lambda: isinstance(app.screen, UploadLiveScreen), "live view")
+            live = app.screen
+            assert isinstance(live, UploadLiveScreen)
+            await wait_for(
+                pilot,
+                lambda: (
+                    live.shown is not None
+                    and live.shown.model.summary().counts.get(SegmentStatus.DONE) == 4
+                ),
+                "four segments sent",
+            )
+            await pilot.pause(1.0)
+            (out / "upload-live.svg").write_text(app.export_screenshot(title="swiftui"))
+            print(f"wrote {out / 'upload-live.svg'}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).parent.parent / "screenshots")
@@ -167,6 +244,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="swiftui-shots-") as temporary:
         root = Path(temporary)
         os.environ["XDG_DATA_HOME"] = str(root / "data")
+        os.environ["XDG_STATE_HOME"] = str(root / "state")
         for name in [name for name in os.environ if name.startswith("OS_")]:
             del os.environ[name]
         work = root / "work"
@@ -181,6 +259,7 @@ def main() -> int:
             try:
                 fill(sandbox, cloud, root)
                 asyncio.run(shoot_all(sandbox, cloud, out, work))
+                asyncio.run(shoot_uploads(sandbox, cloud, out, root))
             finally:
                 cloud.close()
     return 0

@@ -86,17 +86,26 @@ class UploadJob:
             return "Taken out of the queue before it started: r puts it back."
         if outcome is None or outcome.state is JobState.DONE:
             return ""
+        resume = f"r resumes it, now or later ({RESUME_LATER}): only missing segments are sent."
         if outcome.state is JobState.CANCELLED:
-            return (
-                "What was sent is kept: r resumes it now, or later from "
-                f"{RESUME_LATER} (only the missing segments are sent)."
-            )
+            return resume
         if outcome.resumable:
-            return (
-                "The segments already sent are kept: once the cause is fixed, r resumes it "
-                f"(only the missing segments are sent), now or later from {RESUME_LATER}."
-            )
+            return f"The segments sent are kept. Once the cause is fixed, {resume}"
         return "Nothing was kept: fix the cause, then r starts it again."
+
+    def stopped_text(self) -> str:
+        """The outcome of a stopped upload, in the words of this screen."""
+        outcome = self.model.summary().outcome
+        if outcome is None:
+            return ""
+        cancelled = outcome.cancelled
+        if cancelled is None:
+            return outcome.message
+        return (
+            f"cancelled: {cancelled.segments_done} of {cancelled.segments_total} segments "
+            f"({format_bytes(cancelled.bytes_done)} of {format_bytes(cancelled.bytes_total)}) "
+            "are in Swift"
+        )
 
 
 def install_uploads(app: SwiftuiApp) -> Uploads:

@@ -39,6 +39,7 @@ from swiftui.errors import UsageError
 from swiftui.swift import SEGMENTS_SUFFIX
 from swiftui.tui.base import SwiftuiScreen
 from swiftui.tui.context import BrowseContext
+from swiftui.tui.upload_model import display_path
 from swiftui.units import GIB, MIB, format_bytes, parse_size
 from swiftui.upload.engine import (
     DEFAULT_THREADS,
@@ -53,15 +54,6 @@ from swiftui.upload.plan import SwiftLimits, UploadPlan, make_plan
 CHECK_DELAY_S = 0.3
 CONTAINER_SUGGESTIONS = 10_000
 DAY_S = 86400
-
-
-def display_path(path: Path) -> str:
-    """``~/backups`` for a path under the home directory, the path itself otherwise."""
-    try:
-        rest = path.relative_to(Path.home())
-    except ValueError:
-        return str(path)
-    return "~" if rest == Path() else f"~/{rest}"
 
 
 def size_text(size: int) -> str:
@@ -233,7 +225,7 @@ class UploadFormScreen(SwiftuiScreen):
                     Text("Pick the file to upload in the tree (Enter).", "dim"), id="file-info"
                 )
                 yield from self._field("Container", "container", self._default_container())
-                yield from self._field("Object name", "object", "")
+                yield from self._field("Object name", "object", "", placeholder="the file's name")
                 yield from self._field("Segment size", "segment-size", "", placeholder="auto")
                 yield from self._field("Threads", "threads", str(DEFAULT_THREADS), kind="integer")
                 yield from self._field(
@@ -555,7 +547,11 @@ class UploadFormScreen(SwiftuiScreen):
             expiry = f"expires {format_moment(until, self.swiftui_app.zone)[:10]} ({days} days)"
         else:
             expiry = "never expires"
-        threads = "" if plan.is_plain_object else f"{request.threads} threads · "
+        threads = (
+            ""
+            if plan.is_plain_object
+            else f"{request.threads} thread{'' if request.threads == 1 else 's'} · "
+        )
         lines.append(Text(threads + expiry))
         if facts is not None and facts.journal is not None:
             done = len(facts.journal.segments)

@@ -31,6 +31,7 @@ from swiftui.tui.upload_model import (
     SegmentStatus,
     SegmentView,
     Summary,
+    display_path,
 )
 from swiftui.units import format_bytes, format_eta, format_rate
 
@@ -74,7 +75,9 @@ def bar(fraction: float, style: str) -> Text:
 def segment_state_text(view: SegmentView) -> Text:
     """``uploading 52 %``, ``retrying (attempt 2): 503 …``, ``done``: the State cell."""
     style = STATUS_STYLES[view.status]
-    if view.status is SegmentStatus.UPLOADING:
+    if view.status is SegmentStatus.UPLOADING and view.sent >= view.length:
+        text = "sent, waiting for Swift's answer"
+    elif view.status is SegmentStatus.UPLOADING:
         text = f"uploading {100 * view.sent // max(view.length, 1)} %"
         if view.attempt > 1:
             text += f" (attempt {view.attempt})"
@@ -139,7 +142,7 @@ def counters_line(summary: Summary) -> str:
         if counts.get(status):
             parts.append(f"{counts[status]} {label}")
     if summary.retries:
-        parts.append(f"{summary.retries} retries")
+        parts.append(f"{summary.retries} {'retry' if summary.retries == 1 else 'retries'}")
     return " · ".join(parts)
 
 
@@ -331,15 +334,14 @@ class UploadLiveScreen(SwiftuiScreen):
         if outcome is None and job.state is JobState.CANCELLED:
             return Text(job.advice(), style="yellow")
         if outcome is None and summary.plan is not None and summary.phase == "uploading":
-            return Text(
-                f"uploading {summary.plan.local_path} → {job.region} › {job.target}", "cyan"
-            )
+            local = display_path(summary.plan.local_path)
+            return Text(f"uploading {local} → {job.region} › {job.target}", "cyan")
         if outcome is None:
             return Text(summary.phase)
         if outcome.state is JobState.DONE:
             return Text(f"✓ {outcome.message}", style="bold green")
         style = "yellow" if outcome.state is JobState.CANCELLED else "bold red"
-        return Text.assemble((f"{outcome.message}\n", style), job.advice())
+        return Text.assemble((f"{job.stopped_text()}\n", style), job.advice())
 
     def _write_log(self, entry: LogEntry) -> None:
         moment = entry.when.astimezone(self.swiftui_app.zone).strftime("%H:%M:%S")

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 
 from swiftui.units import format_bytes
 from swiftui.upload.events import (
@@ -250,7 +251,7 @@ class UploadModel:
         self._dirty.clear()
         self._replanned = True
         where = f"{event.container}/{event.object_name}"
-        line = f"{event.local_path} to {where}: {event.explanation}"
+        line = f"{display_path(event.local_path)} to {where}: {event.explanation}"
         if event.segment_container:
             line += f", segments in {event.segment_container}"
         self._add_log(line)
@@ -324,6 +325,16 @@ class UploadModel:
     def segment_count(self) -> int:
         with self._lock:
             return len(self._state.segments)
+
+
+def display_path(path: Path | str) -> str:
+    """``~/dumps/db.dump`` for a path under the home directory, the path itself otherwise:
+    shorter over SSH."""
+    try:
+        rest = Path(path).relative_to(Path.home())
+    except ValueError:
+        return str(path)
+    return "~" if rest == Path() else f"~/{rest}"
 
 
 def finished_line(result: UploadResult) -> str:

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from swiftui.swift import SwiftService
 
 COLUMNS = (
-    Column("file", "File", min_width=12, keep_end=True),
+    Column("file", "File", 18, keep_end=True),
     Column("target", "To", min_width=14, keep_end=True),
     Column("sent", "Sent", 9, "right"),
     Column("left", "Left", 10, "right"),
