@@ -89,7 +89,7 @@ def list_archives(service: SwiftService, container: str, *, prefix: str = "") ->
             name=entry.name,
             size=entry.bytes,
             last_modified=parse_listing_time(entry.last_modified),
-            mtime=_parse_mtime(headers.get("X-Object-Meta-Mtime")),
+            mtime=parse_mtime(headers.get("X-Object-Meta-Mtime")),
         )
         for entry, headers in zip(entries, heads, strict=True)
         if headers is not None
@@ -170,7 +170,8 @@ def format_date(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
 
 
-def _parse_mtime(value: str | None) -> float | None:
+def parse_mtime(value: str | None) -> float | None:
+    """``X-Object-Meta-Mtime`` as a Unix time; None when absent or not a sane number."""
     try:
         mtime = float(value) if value else None
     except ValueError:

@@ -9,8 +9,6 @@ sub-folders (a container of many folders would cost a HEAD per object below).
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -22,7 +20,7 @@ from textual.validation import Number
 from textual.widgets import Input, Label
 
 from swiftui.references import parallel_map
-from swiftui.retention import Archive, parse_listing_time, select_for_prune
+from swiftui.retention import Archive, parse_listing_time, parse_mtime, select_for_prune
 
 if TYPE_CHECKING:
     from swiftui.swift import ObjectEntry, SwiftService
@@ -30,15 +28,6 @@ if TYPE_CHECKING:
 DAY_S = 86400
 DEFAULT_DAYS = 365
 MAX_DAYS = 36500
-
-
-def file_mtime(headers: Mapping[str, str]) -> float | None:
-    """``X-Object-Meta-Mtime`` as a Unix time; None when absent or not a sane number."""
-    try:
-        value = float(headers.get("X-Object-Meta-Mtime", ""))
-    except ValueError:
-        return None
-    return value if math.isfinite(value) and value >= 0 else None
 
 
 def archives_older_than(
@@ -67,7 +56,7 @@ def archives_older_than(
             name=entry.name,
             size=entry.bytes,
             last_modified=parse_listing_time(entry.last_modified),
-            mtime=file_mtime(headers),
+            mtime=parse_mtime(headers.get("X-Object-Meta-Mtime")),
         )
         found[entry.name] = (entry, archive)
     selection = select_for_prune(
