@@ -278,3 +278,51 @@ async def test_quit_during_an_upload_asks_and_leaves_it_resumable(
         verdict = await verified(pilot, app)
         assert verdict.startswith(f"✓ all {SEGMENTS} segments present")
     assert download_md5(checker, container_name, source.name) == expected_md5
+
+
+async def test_a_failed_upload_says_why_and_r_resumes_it(
+    cloud: Cloud,
+    sandbox: Sandbox,
+    checker: swiftclient.Connection,
+    container_name: str,
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "pg-2027-02.dump"
+    expected_md5 = write_random(source, SIZE)
+    with FaultProxy(sandbox.proxy_url("GRA")) as proxy:
+        proxy.add(
+            Fault(
+                match=lambda method, path, headers: method == "PUT" and path.endswith("/00000002"),
+                action="status",
+                status=403,
+            )
+        )
+        app = upload_app(cloud)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.push_screen(
+                UploadFormScreen(
+                    BrowseContext(cloud, "GRA", proxied(cloud, sandbox, proxy), container_name)
+                )
+            )
+            form = app.screen
+            assert isinstance(form, UploadFormScreen)
+            await wait_for(pilot, lambda: form.limits is not None, "the cluster's limits")
+            await pilot.press("slash", "ctrl+u", *str(source), "enter")
+            form.query_one("#files").focus()
+            await fill_form(pilot, segment_size="1mib", threads="1")
+            await pilot.press("ctrl+s")
+            job = await live_job(pilot, app)
+            await wait_for(pilot, lambda: job.state is JobState.FAILED, "the failure")
+            phase = shown(app, "#phase")
+            assert "answered 403" in phase
+            assert "The segments sent are kept. Once the cause is fixed, r resumes it" in phase
+            segments = app.screen.query_one("#segments", ListingTable)
+            assert str(segments.rows[2].cells[3]).startswith("failed: ")
+
+            await pilot.press("r")
+            verdict = await verified(pilot, app)
+            assert verdict.startswith(f"✓ all {SEGMENTS} segments present")
+            outcome = job.model.summary().outcome
+            assert outcome is not None and outcome.result is not None
+            assert outcome.result.reused_segments == 2
+    assert download_md5(checker, container_name, source.name) == expected_md5

@@ -34,7 +34,13 @@ from swiftui.tui.upload_live import SegmentTable, UploadLiveScreen
 from swiftui.tui.upload_model import LOG_LINES, JobState, SegmentStatus, UploadModel
 from swiftui.units import MIB
 from swiftui.upload.engine import UploadRequest
-from swiftui.upload.events import SegmentQueued, SegmentRetrying
+from swiftui.upload.events import (
+    Progress,
+    SegmentFailed,
+    SegmentProgress,
+    SegmentQueued,
+    SegmentRetrying,
+)
 
 KEY_RESPONSE_LIMIT_S = 0.1
 
@@ -276,3 +282,7 @@ def test_the_model_keeps_one_entry_per_segment_and_a_bounded_log() -> None:
     assert model.take_changes().segments == []
     assert model.segment(3).status is SegmentStatus.RETRYING
     assert changes.summary.retries == LOG_LINES + 100
+    # The engine's last snapshot may still list a segment that failed: it stays failed.
+    model.apply(SegmentFailed(3, "PUT answered 403"))
+    model.apply(Progress(0, 50 * MIB, 0.0, None, 0, 50, (SegmentProgress(3, MIB // 2, MIB),)))
+    assert model.segment(3).status is SegmentStatus.FAILED

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from swiftui.swift import SwiftService
     from swiftui.tui.app import SwiftuiApp
     from swiftui.tui.upload_live import UploadLiveScreen
+    from swiftui.tui.upload_resume import Interrupted
 
 TICK_S = 0.1
 RESUME_LATER = "ctrl+p › Resume interrupted uploads"
@@ -181,7 +182,7 @@ class Uploads:
             context = BrowseContext(cloud=cloud, region=region, service=cloud.service(region))
         self.app.push_screen(self.form_for(context))
 
-    def open_resume(self, interrupted: list[Any] | None = None) -> None:
+    def open_resume(self, interrupted: list[Interrupted] | None = None) -> None:
         from swiftui.tui.upload_resume import ResumeScreen
 
         if self.app.cloud is not None and not isinstance(self.app.screen, ResumeScreen):
@@ -196,7 +197,10 @@ class Uploads:
         async def look() -> None:
             from swiftui.tui.upload_resume import find_interrupted
 
-            found = await asyncio.to_thread(find_interrupted, cloud)
+            try:
+                found = await asyncio.to_thread(find_interrupted, cloud)
+            except SwiftuiError:
+                return  # only an offer: the palette's Resume shows the error if it lasts
             if any(item.problem is None for item in found):
                 self.open_resume(found)
 
@@ -222,8 +226,6 @@ class Uploads:
                 )
                 return None
         self.jobs.append(job)
-        if self._timer is None:
-            self._timer = self.app.set_interval(TICK_S, self._tick, name="uploads")
         self._start_next()
         return job
 
@@ -266,7 +268,13 @@ class Uploads:
             return
         job = next((job for job in self.jobs if job.state is JobState.QUEUED), None)
         if job is None:
+            if self._timer is not None:
+                self._timer.pause()
             return
+        if self._timer is None:
+            self._timer = self.app.set_interval(TICK_S, self._tick, name="uploads")
+        else:
+            self._timer.resume()
         job.state = JobState.RUNNING
         job.worker = self.app.run_worker(
             partial(self._run, job),

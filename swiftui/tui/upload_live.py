@@ -19,6 +19,7 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, ProgressBar, RichLog, Static
 
 from swiftui.browse import ManifestCheck
+from swiftui.swift import SwiftService
 from swiftui.tui.base import SwiftuiScreen
 from swiftui.tui.details import ObjectDetailsScreen
 from swiftui.tui.dialogs import ConfirmScreen
@@ -433,7 +434,7 @@ class UploadLiveScreen(SwiftuiScreen):
 class UploadedDetailsScreen(ObjectDetailsScreen):
     """The details of an object just uploaded: an SLO's manifest is verified at once."""
 
-    def __init__(self, service, container: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, service: SwiftService, container: str, name: str) -> None:
         super().__init__(service, container, name)
         self.verified_once = False
 

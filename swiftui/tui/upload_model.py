@@ -50,6 +50,7 @@ class SegmentStatus(StrEnum):
 
 
 IN_FLIGHT = (SegmentStatus.UPLOADING, SegmentStatus.RETRYING)
+FINISHED = (SegmentStatus.DONE, SegmentStatus.REUSED, SegmentStatus.FAILED)
 
 
 class JobState(StrEnum):
@@ -163,7 +164,10 @@ class UploadModel:
                 state.progress = event
                 for active in event.active:
                     view = state.segments.get(active.index)
-                    if view is not None and view.sent != active.bytes_sent:
+                    # The last snapshot can still list a segment that failed meanwhile.
+                    if view is None or view.status in FINISHED:
+                        continue
+                    if view.sent != active.bytes_sent:
                         status = SegmentStatus.UPLOADING if active.bytes_sent else view.status
                         self._set(replace(view, sent=active.bytes_sent, status=status))
             elif isinstance(event, SegmentStarted):
