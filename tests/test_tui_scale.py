@@ -23,7 +23,7 @@ LONGEST_STALL_S = 0.5
 (about 0.15 s at 100 000 objects, measured)."""
 
 
-@pytest.mark.slow
+@pytest.mark.scale
 async def test_a_huge_container_pages_without_blocking(
     cloud: Cloud, checker: swiftclient.Connection, container_name: str
 ) -> None:
