@@ -10,16 +10,12 @@ the sandbox.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import os
-import signal
 import sys
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 KEYSTONE_PORT_ENV = "SWIFTUI_SANDBOX_KEYSTONE_PORT"
-PR_SET_PDEATHSIG = 1
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
@@ -89,18 +85,7 @@ def build_rings(swift_dir: str, account: int, container: int, obj: int) -> None:
         builder.get_ring().save(os.path.join(swift_dir, f"{ring_name}.ring.gz"))
 
 
-def _die_with_parent() -> None:
-    """Linux: get SIGTERM when the process that started us dies, even by ``kill -9``, so a
-    killed test run or sandbox never leaves servers behind."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() == 1:  # the parent died before prctl took effect
-        raise SystemExit(1)
-
-
 def main(argv: list[str]) -> int:
-    _die_with_parent()
     if argv[:1] == ["keystone"]:
         return run_keystone()
     if argv[:1] == ["swift"] and len(argv) == 4:
