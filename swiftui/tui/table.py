@@ -79,38 +79,8 @@ class ListingTable(ScrollView, can_focus=True):
 
     cursor_row: reactive[int] = reactive(0, always_update=True, init=False)
 
-    class Highlighted(Message):
-        def __init__(self, table: ListingTable, key: str | None) -> None:
-            super().__init__()
-            self.table = table
-            self.key = key
-
-        @property
-        def control(self) -> ListingTable:
-            return self.table
-
-    class Selected(Message):
-        def __init__(self, table: ListingTable, key: str) -> None:
-            super().__init__()
-            self.table = table
-            self.key = key
-
-        @property
-        def control(self) -> ListingTable:
-            return self.table
-
-    class HeaderSelected(Message):
-        def __init__(self, table: ListingTable, column: str) -> None:
-            super().__init__()
-            self.table = table
-            self.column = column
-
-        @property
-        def control(self) -> ListingTable:
-            return self.table
-
-    class NearEnd(Message):
-        """The cursor or the view is within a screen of the last row: time to fetch more."""
+    class _TableMessage(Message):
+        """A message about one table, which handlers can match with ``@on(..., "#id")``."""
 
         def __init__(self, table: ListingTable) -> None:
             super().__init__()
@@ -119,6 +89,24 @@ class ListingTable(ScrollView, can_focus=True):
         @property
         def control(self) -> ListingTable:
             return self.table
+
+    class Highlighted(_TableMessage):
+        def __init__(self, table: ListingTable, key: str | None) -> None:
+            super().__init__(table)
+            self.key = key
+
+    class Selected(_TableMessage):
+        def __init__(self, table: ListingTable, key: str) -> None:
+            super().__init__(table)
+            self.key = key
+
+    class HeaderSelected(_TableMessage):
+        def __init__(self, table: ListingTable, column: str) -> None:
+            super().__init__(table)
+            self.column = column
+
+    class NearEnd(_TableMessage):
+        """The cursor or the view is within a screen of the last row: time to fetch more."""
 
     def __init__(
         self,
