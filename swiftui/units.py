@@ -44,7 +44,7 @@ _SIZE_EXAMPLES = "examples: 1GiB, 500MB, 5G, 1073741824"
 _DURATION_UNITS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _DURATION_PATTERN = re.compile(r"\s*(?:\d+\s*[wdhms]\s*)+", re.IGNORECASE)
 _DURATION_PART = re.compile(r"(\d+)\s*([wdhms])", re.IGNORECASE)
-_DURATION_EXAMPLES = "examples: 90d, 12h, 30m, 2w, 1d12h, 3600"
+_DURATION_EXAMPLES = "examples: 90d, 12h, 30m, 2w, 1d12h, 3600s"
 
 _DELETE_AT_EXAMPLES = "examples: 2027-01-31, 2027-01-31T18:00, 2027-01-31T18:00+01:00, 1800000000"
 
@@ -61,19 +61,24 @@ def parse_size(text: str, *, option: str) -> int:
     return size
 
 
-def parse_duration(text: str, *, option: str) -> int:
-    """Seconds from ``90d``, ``12h``, ``30m`` (minutes), ``45s``, ``2w``, ``1d12h`` or ``3600``."""
+def parse_duration(text: str, *, option: str, allow_zero: bool = False) -> int:
+    """Seconds from ``90d``, ``12h``, ``30m`` (minutes), ``45s``, ``2w`` or ``1d12h``.
+
+    A number without a unit is refused: ``90`` meant days in one place and seconds in
+    another, and in a cron line with ``--yes`` that difference deletes archives. Only
+    ``0`` reads the same in every unit, so it is accepted where zero makes sense.
+    """
     stripped = text.strip()
     if stripped.isdigit():
-        seconds = int(stripped)
-    elif _DURATION_PATTERN.fullmatch(text):
-        seconds = sum(
-            int(amount) * _DURATION_UNITS[unit.lower()]
-            for amount, unit in _DURATION_PART.findall(text)
-        )
-    else:
+        if allow_zero and int(stripped) == 0:
+            return 0
+        raise UsageError(f"{option}: {stripped}: add a unit: {stripped}d, 12h, 30m or 3600s")
+    if not _DURATION_PATTERN.fullmatch(text):
         raise UsageError(f"{option}: cannot read {text!r} as a duration ({_DURATION_EXAMPLES})")
-    if seconds <= 0:
+    seconds = sum(
+        int(amount) * _DURATION_UNITS[unit.lower()] for amount, unit in _DURATION_PART.findall(text)
+    )
+    if seconds <= 0 and not allow_zero:
         raise UsageError(f"{option}: a duration must be at least 1 second, got {text!r}")
     return seconds
 

@@ -193,3 +193,20 @@ def test_prune_with_nothing_old_enough_deletes_nothing(
     assert main(["prune", container_name, "--older-than", "1000d"]) == 0
     assert "Nothing to prune: 6 archives kept." in capsys.readouterr().out
     assert len(names(checker, container_name)) == 6
+
+
+def test_prune_older_than_a_bare_number_deletes_nothing_and_exits_2(
+    sandbox_env: dict[str, str],
+    checker: swiftclient.Connection,
+    container_name: str,
+    dated_archives: dict[str, bytes],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """In a cron line with --yes, '90' once meant 90 seconds: every archive was selected."""
+    code = main(["prune", container_name, "--prefix", "db-", "--older-than", "90", "--yes"])
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "swiftui: --older-than: 90: add a unit: 90d, 12h, 30m or 3600s"
+    assert sorted(names(checker, container_name)) == sorted([*dated_archives, "keep/notes"])
+    _assert_intact(checker, container_name, dated_archives)

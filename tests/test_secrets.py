@@ -118,10 +118,18 @@ def every_file(root: Path) -> list[Path]:
     return [path for path in root.rglob("*") if path.is_file() and not path.is_symlink()]
 
 
+# Written by openstacksdk's plugin loader (stevedore) with its own modes, not by swiftui.
+FOREIGN = ("xdg_cache_home", "xdg_cache_home/python-entrypoints")
+
+
 def private_modes(root: Path) -> list[str]:
-    """Files and directories under ``root`` that someone other than the owner could read."""
+    """Files and directories under ``root`` that someone other than the owner could read
+    (``root`` itself and stevedore's cache excepted: another library made them)."""
+    foreign = {root / name for name in FOREIGN}
     loose = []
-    for path in [root, *root.rglob("*")]:
+    for path in root.rglob("*"):
+        if path in foreign or path.parent in foreign:
+            continue
         mode = stat.S_IMODE(path.lstat().st_mode)
         expected = 0o700 if path.is_dir() else 0o600
         if mode & 0o077 or (path.is_dir() and mode != expected):

@@ -78,7 +78,7 @@ def test_size_error_is_one_line_with_exit_code_2() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("3600", 3600),
+        ("3600s", 3600),
         ("45s", 45),
         ("30m", 1800),
         ("12h", 43200),
@@ -99,11 +99,27 @@ def test_parse_duration_refuses_unreadable_text(text: str) -> None:
         parse_duration(text, option="--delete-after")
     assert str(caught.value) == (
         f"--delete-after: cannot read {text!r} as a duration "
-        "(examples: 90d, 12h, 30m, 2w, 1d12h, 3600)"
+        "(examples: 90d, 12h, 30m, 2w, 1d12h, 3600s)"
+    )
+
+
+@pytest.mark.parametrize("text", ["90", " 90 ", "3600", "1"])
+def test_parse_duration_refuses_a_number_without_a_unit(text: str) -> None:
+    """A bare 90 meant seconds on the CLI and days in the TUI: it is refused everywhere."""
+    with pytest.raises(UsageError) as caught:
+        parse_duration(text, option="--older-than")
+    number = text.strip()
+    assert str(caught.value) == (
+        f"--older-than: {number}: add a unit: {number}d, 12h, 30m or 3600s"
     )
 
 
 @pytest.mark.parametrize("text", ["0", "0s", "0d0h"])
+def test_parse_duration_accepts_zero_only_where_asked(text: str) -> None:
+    assert parse_duration(text, option="--min-age", allow_zero=True) == 0
+
+
+@pytest.mark.parametrize("text", ["0s", "0d0h"])
 def test_parse_duration_refuses_zero(text: str) -> None:
     with pytest.raises(UsageError, match=r"a duration must be at least 1 second"):
         parse_duration(text, option="--delete-after")

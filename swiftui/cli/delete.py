@@ -234,9 +234,7 @@ def _service(args: argparse.Namespace) -> SwiftService:
 def _parse_min_age(text: str | None) -> float:
     if text is None:
         return DEFAULT_MIN_AGE_S
-    if text.strip() == "0":
-        return 0
-    return parse_duration(text, option="--min-age")
+    return parse_duration(text, option="--min-age", allow_zero=True)
 
 
 def _print_lines(lines: list[str]) -> None:

@@ -89,7 +89,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     expiry.add_argument(
         "--delete-after",
         metavar="DURATION",
-        help="expire the object and its segments after 90d, 12h, 3600 (seconds) ...",
+        help="expire the object and its segments after this long (90d, 12h, 3600s)",
     )
     expiry.add_argument(
         "--delete-at",
