@@ -35,6 +35,7 @@ from swiftui.cloud import Cloud, RegionNotInCatalog, connect
 from swiftui.credentials import load_credentials
 from swiftui.errors import SwiftuiError
 from swiftui.paths import sandbox_default_dir
+from swiftui.sandbox import SandboxState
 from swiftui.tui.base import SwiftuiScreen
 
 PASSWORD_POLL_S = 0.2
@@ -106,8 +107,6 @@ def _cloud_names(environ: Mapping[str, str]) -> list[str]:
 
 def _running_sandbox(directory: Path, environ: Mapping[str, str]) -> ConnectRequest | None:
     """The sandbox of ``directory`` if its process is alive; its throwaway password is known."""
-    from swiftui.sandbox.stack import SandboxState
-
     try:
         pid = int((directory / "sandbox.pid").read_text().strip())
         os.kill(pid, 0)
