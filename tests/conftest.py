@@ -21,7 +21,9 @@ from swiftui.sandbox import Sandbox
 
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    with Sandbox(tmp_path_factory.mktemp("sandbox")) as running:
+    """Its Cloud Archive (policy PCA) unseals in a second; a test that needs OVHcloud's
+    hours wraps itself in ``with sandbox.unseal_timing(delay_s=3600):``."""
+    with Sandbox(tmp_path_factory.mktemp("sandbox"), unseal_delay_s=1) as running:
         yield running
 
 
