@@ -71,6 +71,15 @@ def swift_checker(sandbox: Sandbox, region: str = "GRA") -> swiftclient.Connecti
     )
 
 
+def openrc_with_region(sandbox: Sandbox, directory: Path, region: str) -> Path:
+    """The sandbox's openrc with OVHcloud's habit: a compute region such as GRA7."""
+    path = directory / "openrc.sh"
+    text = sandbox.openrc_path.read_text()
+    assert 'OS_REGION_NAME="GRA"' in text
+    path.write_text(text.replace('OS_REGION_NAME="GRA"', f'OS_REGION_NAME="{region}"'))
+    return path
+
+
 @pytest.fixture(scope="session")
 def checker(sandbox: Sandbox) -> swiftclient.Connection:
     return swift_checker(sandbox)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from conftest import swift_checker
+from conftest import openrc_with_region, swift_checker
 
 from swiftui.cli import main
 from swiftui.sandbox import Sandbox
@@ -165,15 +165,6 @@ def test_untrusted_certificate_is_refused_by_default(
     assert code == 4
     assert err.startswith(f"swiftui: TLS verification failed for 127.0.0.1:{port}")
     assert "--insecure" in err
-
-
-def openrc_with_region(sandbox: Sandbox, directory: Path, region: str) -> Path:
-    """The sandbox's openrc with OVHcloud's habit: a compute region such as GRA7."""
-    path = directory / "openrc.sh"
-    text = sandbox.openrc_path.read_text()
-    assert 'OS_REGION_NAME="GRA"' in text
-    path.write_text(text.replace('OS_REGION_NAME="GRA"', f'OS_REGION_NAME="{region}"'))
-    return path
 
 
 def test_compute_region_in_openrc_uses_its_storage_region_with_one_warning(

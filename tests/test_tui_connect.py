@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import openrc_with_region
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets._toast import Toast
 from tui_support import wait_for
@@ -72,15 +73,6 @@ async def test_escape_on_the_password_abandons_the_login(sandbox: Sandbox) -> No
         await pilot.press("escape")
         await wait_for(pilot, lambda: "no password" in status(app), "the explanation")
         assert isinstance(app.screen, ConnectScreen)
-
-
-def openrc_with_region(sandbox: Sandbox, directory: Path, region: str) -> Path:
-    """The sandbox's openrc with OVHcloud's habit: a compute region such as GRA7."""
-    path = directory / "openrc.sh"
-    text = sandbox.openrc_path.read_text()
-    assert 'OS_REGION_NAME="GRA"' in text
-    path.write_text(text.replace('OS_REGION_NAME="GRA"', f'OS_REGION_NAME="{region}"'))
-    return path
 
 
 def toasts(app: SwiftuiApp) -> str:
