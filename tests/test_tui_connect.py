@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import openrc_with_region
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets._toast import Toast
 from tui_support import wait_for
 
@@ -91,7 +91,7 @@ async def test_an_unknown_region_asked_for_is_picked_from_the_catalog(sandbox: S
     app = SwiftuiApp(request, region="GRA7", environ={})
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, RegionScreen), "the region picker")
-        text = str(app.screen.query_one(Label).content)
+        text = str(app.screen.query_one("#region-problem", Static).content)
         assert text.startswith("Region GRA7 has no object storage in this catalog.")
         regions = app.screen.query_one("#regions-to-pick", OptionList)
         assert [str(regions.get_option_at_index(i).prompt) for i in range(2)] == ["GRA", "SBG"]
@@ -110,7 +110,7 @@ async def test_a_region_the_file_names_without_storage_is_picked_once_logged_in(
         await wait_for(pilot, lambda: isinstance(app.screen, PasswordScreen), "the password")
         await pilot.press(*sandbox.password, "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, RegionScreen), "the region picker")
-        text = str(app.screen.query_one(Label).content)
+        text = str(app.screen.query_one("#region-problem", Static).content)
         assert f"Region XYZ1 (from OS_REGION_NAME in {openrc}) has no object storage" in text
         await pilot.press("escape")
         await wait_for(pilot, lambda: "No region chosen" in status(app), "the explanation")

@@ -166,9 +166,10 @@ class RegionScreen(ModalScreen[str | None]):
         problem = self.problem
         source = f" (from {problem.origin})" if problem.origin else ""
         with Vertical(id="region-box", classes="dialog"):
-            yield Label(
+            yield Static(
                 f"Region {problem.name}{source} has no object storage in this catalog. "
-                "Pick the region to use (nothing is written to your files):"
+                "Pick the region to use (nothing is written to your files):",
+                id="region-problem",
             )
             yield OptionList(
                 *(Option(name, id=name) for name in problem.valid), id="regions-to-pick"
