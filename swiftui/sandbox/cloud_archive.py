@@ -86,22 +86,23 @@ class CloudArchive:
             _version, account, container, name = request.split_path(3, 4, True)
         except ValueError:
             return self.app(env, start_response)
-        if not self._is_archive(env):
-            return self.app(env, start_response)
-        key = (wsgi_to_str(account), wsgi_to_str(container))
+        handler: Callable[..., Response] | None
         if name is None:
-            if request.method == "GET" and config_true_value(request.params.get("policy_extra")):
-                return self._listing(request, *key)(env, start_response)
+            wanted = request.method == "GET" and config_true_value(
+                request.params.get("policy_extra")
+            )
+            handler = self._listing if wanted else None
+        else:
+            handler = {
+                "GET": self._get,
+                "HEAD": self._head,
+                "PUT": self._replace,
+                "DELETE": self._replace,
+            }.get(request.method)
+        if handler is None or not self._is_archive(env):
             return self.app(env, start_response)
-        handler = {
-            "GET": self._get,
-            "HEAD": self._head,
-            "PUT": self._replace,
-            "DELETE": self._replace,
-        }.get(request.method)
-        if handler is None:
-            return self.app(env, start_response)
-        return handler(request, *key, wsgi_to_str(name))(env, start_response)
+        names = [wsgi_to_str(part) for part in (account, container, name) if part is not None]
+        return handler(request, *names)(env, start_response)
 
     def _is_archive(self, env: dict[str, Any]) -> bool:
         """Whether the container is on the archive policy (its info is cached per request)."""
