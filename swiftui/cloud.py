@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlsplit
 
@@ -33,6 +33,31 @@ AUTH_TIMEOUT_S = 15.0
 class RegionEndpoint:
     name: str
     url: str
+
+
+@dataclass(frozen=True)
+class RegionChoice:
+    """The region to work in; ``notice`` says why it is not the one the credentials name."""
+
+    name: str
+    notice: str = ""
+
+
+class RegionNotInCatalog(UsageError):
+    """A region with no object store in the catalog. ``origin`` says where the name came
+    from (empty: asked for on the command line or in the TUI), so each shell can say how
+    to choose another."""
+
+    def __init__(self, name: str, valid: list[str], *, origin: str = "") -> None:
+        self.name = name
+        self.valid = valid
+        self.origin = origin
+        self.nearest = _nearest(name, valid)
+        source = f" (from {origin})" if origin else ""
+        hint = f"; did you mean {self.nearest}?" if self.nearest else ""
+        super().__init__(
+            f"region {name!r}{source} is not in the catalog (valid: {', '.join(valid)}){hint}"
+        )
 
 
 def explain_auth_failure(error: Exception, credentials: Credentials) -> NoReturn:
@@ -110,24 +135,50 @@ class Cloud:
 
     def check_region(self, name: str) -> str:
         """Return ``name`` if the catalog has it, else refuse with the valid names."""
+        names = self._region_names()
+        if name in names:
+            return name
+        raise RegionNotInCatalog(name, names)
+
+    def choose_region(self, asked: str | None = None) -> RegionChoice:
+        """The region to work in: ``asked`` (``--region``) exactly as given; else the
+        credentials' own, where OVHcloud's compute region (``GRA7``) stands for its storage
+        region (``GRA``); else the catalog's first."""
+        if asked:
+            return RegionChoice(self.check_region(asked))
+        names = self._region_names()
+        wanted = self.credentials.region_name
+        if not wanted:
+            return RegionChoice(names[0])
+        if wanted in names:
+            return RegionChoice(wanted)
+        origin = self.credentials.region_origin or "the credentials"
+        storage = storage_region_for(wanted, names)
+        if storage is None:
+            raise RegionNotInCatalog(wanted, names, origin=origin)
+        return RegionChoice(
+            storage, f"region {wanted} (from {origin}) has no object storage; using {storage}"
+        )
+
+    def with_region(self, name: str) -> Cloud:
+        """This session working in ``name`` by default, e.g. after the user picked it."""
+        credentials = replace(
+            self.credentials, region_name=self.check_region(name), region_origin="your choice"
+        )
+        return Cloud(credentials, self._connection)
+
+    def default_region(self) -> str:
+        """The region :meth:`choose_region` picks when none is asked for."""
+        return self.choose_region().name
+
+    def _region_names(self) -> list[str]:
         names = [region.name for region in self.regions()]
         if not names:
             raise AuthError(
-                f"the catalog has no object-store endpoint for interface "
+                f"the catalog has no object-store (Swift) endpoint for interface "
                 f"{self.credentials.interface!r}"
             )
-        if name in names:
-            return name
-        raise UsageError(f"region {name!r} is not in the catalog{_suggest(name, names)}")
-
-    def default_region(self) -> str:
-        """The region the credentials ask for (checked), else the catalog's first."""
-        if self.credentials.region_name:
-            return self.check_region(self.credentials.region_name)
-        regions = self.regions()
-        if not regions:
-            raise AuthError("the catalog has no object-store (Swift) endpoint for this project")
-        return regions[0].name
+        return names
 
     def service(self, region: str, *, endpoint_override: str | None = None) -> SwiftService:
         """The object store of ``region``, sharing this cloud's session and token.
@@ -157,16 +208,22 @@ class Cloud:
         self._connection.close()
 
 
-def _suggest(name: str, names: list[str]) -> str:
-    """Compute region names like GRA7 or SBG5 map to storage regions GRA, SBG."""
-    valid = ", ".join(names)
+def storage_region_for(name: str, names: list[str]) -> str | None:
+    """The one catalog region spelled like ``name`` without its trailing digits, any case:
+    OVHcloud's openrc names a compute region (GRA7, SBG5) whose object storage is GRA, SBG."""
+    letters = name.rstrip("0123456789").upper()
+    matches = [candidate for candidate in names if candidate.upper() == letters]
+    return matches[0] if letters and len(matches) == 1 else None
+
+
+def _nearest(name: str, names: list[str]) -> str | None:
+    """A catalog name that starts like ``name`` (or the other way round), else a close one."""
     upper = name.upper()
     prefix_matches = [
         n for n in names if upper.startswith(n.upper()) or n.upper().startswith(upper)
     ]
     close = prefix_matches or difflib.get_close_matches(upper, names, n=1, cutoff=0.5)
-    hint = f"; did you mean {close[0]}?" if close else ""
-    return f" (valid: {valid}){hint}"
+    return close[0] if close else None
 
 
 def connect(credentials: Credentials, *, insecure: bool = False) -> Cloud:

@@ -21,7 +21,9 @@ from swiftui.sandbox import Sandbox
 
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    with Sandbox(tmp_path_factory.mktemp("sandbox")) as running:
+    """Its Cloud Archive (policy PCA) unseals in a second; a test that needs OVHcloud's
+    hours wraps itself in ``with sandbox.unseal_timing(delay_s=3600):``."""
+    with Sandbox(tmp_path_factory.mktemp("sandbox"), unseal_delay_s=1) as running:
         yield running
 
 
@@ -67,6 +69,15 @@ def swift_checker(sandbox: Sandbox, region: str = "GRA") -> swiftclient.Connecti
             "region_name": region,
         },
     )
+
+
+def openrc_with_region(sandbox: Sandbox, directory: Path, region: str) -> Path:
+    """The sandbox's openrc with OVHcloud's habit: a compute region such as GRA7."""
+    path = directory / "openrc.sh"
+    text = sandbox.openrc_path.read_text()
+    assert 'OS_REGION_NAME="GRA"' in text
+    path.write_text(text.replace('OS_REGION_NAME="GRA"', f'OS_REGION_NAME="{region}"'))
+    return path
 
 
 @pytest.fixture(scope="session")

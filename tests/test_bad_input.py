@@ -89,7 +89,8 @@ def openrc_text(sandbox: Sandbox, **changes: str | None) -> str:
         (
             "unknown region",
             2,
-            "region 'GRA9' is not in the catalog (valid: GRA, SBG); did you mean GRA?",
+            "region 'XYZ1' (from OS_REGION_NAME in {path}) is not in the catalog "
+            "(valid: GRA, SBG); pass --region NAME",
         ),
     ],
     ids=["empty", "binary", "huge", "no auth url", "no user", "ftp url", "https to http", "region"],
@@ -116,7 +117,7 @@ def test_a_bad_openrc_is_one_line_naming_it(
     elif content == "https":
         data = openrc_text(sandbox, OS_AUTH_URL=f"https://127.0.0.1:{port}/v3").encode()
     else:
-        data = openrc_text(sandbox, OS_REGION_NAME="GRA9").encode()
+        data = openrc_text(sandbox, OS_REGION_NAME="XYZ1").encode()
     path = tmp_path / "openrc.sh"
     path.write_bytes(data)
     archive = tmp_path / "archive.bin"

@@ -176,6 +176,7 @@ def test_ovh_v3_openrc(tmp_path: Path) -> None:
             "password": "typed",
         },
         region_name="GRA",
+        region_origin=f"OS_REGION_NAME in {path}",
         interface="public",
         verify=True,
         warnings=(),
@@ -241,6 +242,7 @@ def test_horizon_template(tmp_path: Path) -> None:
         auth_type="password",
         auth=HORIZON_AUTH,
         region_name="RegionOne",
+        region_origin=f"OS_REGION_NAME in {path}",
         interface="public",
         verify=True,
     )
@@ -253,6 +255,7 @@ def test_horizon_template_before_2026(tmp_path: Path) -> None:
         auth_type="password",
         auth=HORIZON_AUTH,
         region_name="RegionOne",
+        region_origin=f"OS_REGION_NAME in {path}",
         interface="public",
         verify=True,
     )
@@ -291,6 +294,7 @@ def test_horizon_v2_template(tmp_path: Path) -> None:
             "password": "typed",
         },
         region_name="RegionOne",
+        region_origin=f"OS_REGION_NAME in {path}",
         interface="public",
         verify=True,
         warnings=(
@@ -313,6 +317,7 @@ def test_horizon_application_credential(tmp_path: Path) -> None:
             "application_credential_secret": "app-secret-XYZ",
         },
         region_name="RegionOne",
+        region_origin=f"OS_REGION_NAME in {path}",
         interface="public",
         verify=True,
     )
@@ -547,6 +552,7 @@ def test_environment_variables_like_the_openstack_cli() -> None:
             "password": "pw",
         },
         region_name="DE",
+        region_origin="OS_REGION_NAME in the environment",
         interface="internal",
         verify=True,
         warnings=("environment: OS_TENANT_NAME ignored, OS_PROJECT_NAME wins",),
@@ -854,6 +860,7 @@ def test_clouds_yaml_cloud(tmp_path: Path, clouds_environ: dict[str, str]) -> No
             "project_domain_name": "Default",
         },
         region_name="GRA",
+        region_origin=f"cloud 'ovh' in {tmp_path / 'clouds.yaml'}",
         interface="public",
         verify=True,
     )

@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+import swiftclient
+from conftest import openrc_with_region, swift_checker
 
 from swiftui.cli import main
 from swiftui.sandbox import Sandbox
@@ -163,3 +165,119 @@ def test_untrusted_certificate_is_refused_by_default(
     assert code == 4
     assert err.startswith(f"swiftui: TLS verification failed for 127.0.0.1:{port}")
     assert "--insecure" in err
+
+
+def test_compute_region_in_openrc_uses_its_storage_region_with_one_warning(
+    sandbox: Sandbox,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    container_name: str,
+) -> None:
+    swift_checker(sandbox, "SBG").put_container(container_name)
+    openrc = openrc_with_region(sandbox, tmp_path, "SBG5")
+    monkeypatch.setenv("OS_PASSWORD", sandbox.password)
+    code, out, err = run_cli(capsys, "orphans", container_name, "--openrc", str(openrc))
+    assert code == 0, err
+    assert err == (
+        f"swiftui: warning: region SBG5 (from OS_REGION_NAME in {openrc}) has no object "
+        "storage; using SBG\n"
+    )
+    assert out.startswith(f"No orphaned segments: nothing in '{container_name}_segments'")
+
+
+def test_compute_region_in_environment_uses_its_storage_region(
+    sandbox_env: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    checker: swiftclient.Connection,
+    container_name: str,
+) -> None:
+    checker.put_container(container_name)
+    monkeypatch.setenv("OS_REGION_NAME", "gra7")
+    code, out, err = run_cli(capsys, "orphans", container_name)
+    assert code == 0, err
+    assert err == (
+        "swiftui: warning: region gra7 (from OS_REGION_NAME in the environment) has no "
+        "object storage; using GRA\n"
+    )
+    assert out.startswith("No orphaned segments")
+
+
+def test_compute_region_in_clouds_yaml_uses_its_storage_region(
+    sandbox: Sandbox,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    checker: swiftclient.Connection,
+    container_name: str,
+) -> None:
+    checker.put_container(container_name)
+    clouds = tmp_path / "clouds.yaml"
+    text = sandbox.clouds_yaml_path.read_text()
+    assert "region_name: GRA\n" in text
+    clouds.write_text(text.replace("region_name: GRA\n", "region_name: GRA7\n"))
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
+    monkeypatch.setenv("OS_PASSWORD", sandbox.password)
+    code, _, err = run_cli(capsys, "orphans", container_name, "--os-cloud", "sandbox")
+    assert code == 0, err
+    assert err == (
+        f"swiftui: warning: region GRA7 (from cloud 'sandbox' in {clouds}) has no object "
+        "storage; using GRA\n"
+    )
+
+
+def test_region_in_openrc_without_storage_names_the_file_and_the_option(
+    sandbox: Sandbox,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    openrc = openrc_with_region(sandbox, tmp_path, "XYZ1")
+    monkeypatch.setenv("OS_PASSWORD", sandbox.password)
+    code, out, err = run_cli(capsys, "orphans", "backups", "--openrc", str(openrc))
+    assert code == 2
+    assert out == ""
+    assert err == (
+        f"swiftui: region 'XYZ1' (from OS_REGION_NAME in {openrc}) is not in the catalog "
+        "(valid: GRA, SBG); pass --region NAME\n"
+    )
+
+
+def test_region_option_beats_the_files_region_and_is_never_mapped(
+    sandbox: Sandbox,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    container_name: str,
+) -> None:
+    swift_checker(sandbox, "SBG").put_container(container_name)
+    openrc = openrc_with_region(sandbox, tmp_path, "XYZ1")
+    monkeypatch.setenv("OS_PASSWORD", sandbox.password)
+    code, out, err = run_cli(
+        capsys, "orphans", container_name, "--openrc", str(openrc), "--region", "SBG"
+    )
+    assert (code, err) == (0, "")
+    assert out.startswith("No orphaned segments")
+
+    code, out, err = run_cli(
+        capsys, "orphans", container_name, "--openrc", str(openrc), "--region", "GRA7"
+    )
+    assert code == 2
+    assert err == (
+        "swiftui: region 'GRA7' is not in the catalog (valid: GRA, SBG); did you mean GRA?\n"
+    )
+
+
+@pytest.mark.parametrize("command", [[], ["regions"], ["orphans", "backups"]])
+def test_openrc_and_os_cloud_together_are_refused(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    code, out, err = run_cli(
+        capsys, *command, "--openrc", str(sandbox.openrc_path), "--os-cloud", "sandbox"
+    )
+    assert code == 2
+    assert out == ""
+    assert err == (
+        "swiftui: --openrc and --os-cloud both name credentials: pass one of them, not both\n"
+    )

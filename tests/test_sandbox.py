@@ -8,12 +8,14 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 import swiftclient
+from cloud_archive_support import ArchiveHttp
 
-from swiftui.sandbox import Sandbox, SandboxError
+from swiftui.sandbox import Sandbox, SandboxError, SandboxState
 
 
 def _children(pid: int) -> set[int]:
@@ -40,10 +42,10 @@ def _alive(pid: int) -> bool:
     return "State:\tZ" not in status
 
 
-def _start(directory: Path) -> tuple[subprocess.Popen[str], str, float]:
+def _start(directory: Path, *options: str) -> tuple[subprocess.Popen[str], str, float]:
     started = time.monotonic()
     process = subprocess.Popen(
-        [sys.executable, "-m", "swiftui", "sandbox", "--dir", str(directory)],
+        [sys.executable, "-m", "swiftui", "sandbox", "--dir", str(directory), *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -71,21 +73,50 @@ def _stop(process: subprocess.Popen[str], signum: int) -> str:
     return rest
 
 
+def _archive_http(directory: Path) -> ArchiveHttp:
+    """Plain HTTP to region GRA of the sandbox in ``directory``, as its user."""
+    state = SandboxState.load(directory / "state.json")
+    checker = swiftclient.Connection(
+        authurl=state.auth_url,
+        user="swiftui-user",
+        key=state.user_password,
+        auth_version="3",
+        os_options={
+            "project_name": "swiftui-demo",
+            "user_domain_name": "Default",
+            "project_domain_name": "Default",
+            "region_name": "GRA",
+        },
+    )
+    checker.put_container("archive", headers={"X-Storage-Policy": "PCA"})
+    return ArchiveHttp(checker)
+
+
 def test_sandbox_starts_twice_and_leaves_no_process(tmp_path: Path) -> None:
     directory = tmp_path / "sb"
-    first, output, first_s = _start(directory)
+    first, output, first_s = _start(directory, "--unseal-delay", "1h")
     assert "building the sandbox" in output
+    assert "PCA policy   emulates Cloud Archive: a GET unseals in 1h 00m, readable for 1d 00h" in (
+        output
+    )
     password = re.search(r"password\s+(\S+)", output).group(1)
     assert f"swiftui --openrc {directory / 'openrc.sh'}" in output
     openrc = (directory / "openrc.sh").read_text()
     assert "read -sr OS_PASSWORD_INPUT" in openrc
     assert password not in openrc
     assert password not in (directory / "clouds.yaml").read_text()
+    http = _archive_http(directory)
+    http.request("PUT", "archive/dump.tar", data=b"archived")
+    assert http.request("GET", "archive/dump.tar").headers["Retry-After"] == "3600"
     assert "sandbox stopped" in _stop(first, signal.SIGINT)
 
     second, output, second_s = _start(directory)
     assert "building" not in output
     assert re.search(r"password\s+(\S+)", output).group(1) == password
+    assert "a GET unseals in 1m 00s" in output
+    head = _archive_http(directory).request("HEAD", "archive/dump.tar")
+    assert head.headers["X-Ovh-Retrieval-State"] == "unsealing", "seal states survive a restart"
+    assert 3000 < int(head.headers["X-Ovh-Retrieval-Delay"]) <= 3600
     _stop(second, signal.SIGTERM)
     print(f"first start {first_s:.1f} s, second start {second_s:.1f} s")
     assert second_s <= 20
@@ -94,6 +125,29 @@ def test_sandbox_starts_twice_and_leaves_no_process(tmp_path: Path) -> None:
 def test_second_sandbox_on_same_dir_is_refused(sandbox: Sandbox) -> None:
     with pytest.raises(SandboxError, match="already running"):
         Sandbox(sandbox.directory).start()
+
+
+def test_a_refused_second_sandbox_leaves_the_running_one_alone(
+    sandbox: Sandbox, checker: swiftclient.Connection
+) -> None:
+    pidfile = sandbox.directory / "sandbox.pid"
+    before = pidfile.read_text()
+    refused = subprocess.run(
+        [sys.executable, "-m", "swiftui", "sandbox", "--dir", str(sandbox.directory)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert refused.returncode == 7
+    assert refused.stdout == ""
+    assert refused.stderr == (
+        f"swiftui: a sandbox is already running on {sandbox.directory} (pid {os.getpid()})\n"
+    )
+    assert pidfile.read_text() == before
+    assert checker.head_account()["x-account-container-count"]
+    with urllib.request.urlopen(sandbox.proxy_url("SBG") + "/healthcheck") as response:
+        assert response.read() == b"OK"
 
 
 def test_missing_extra_names_the_install_command(

@@ -7,14 +7,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import openrc_with_region
 from textual.widgets import Input, OptionList, Static
+from textual.widgets._toast import Toast
 from tui_support import wait_for
 
 from swiftui.paths import sandbox_default_dir
 from swiftui.sandbox import Sandbox
 from swiftui.tui.app import SwiftuiApp
 from swiftui.tui.browser import BrowserScreen
-from swiftui.tui.connect import ConnectRequest, ConnectScreen, PasswordScreen
+from swiftui.tui.connect import ConnectRequest, ConnectScreen, PasswordScreen, RegionScreen
 from swiftui.tui.table import ListingTable
 
 
@@ -73,16 +75,66 @@ async def test_escape_on_the_password_abandons_the_login(sandbox: Sandbox) -> No
         assert isinstance(app.screen, ConnectScreen)
 
 
-async def test_an_unknown_region_names_the_valid_ones(sandbox: Sandbox) -> None:
+def toasts(app: SwiftuiApp) -> str:
+    """The text of the notifications on screen, joined as the user reads them."""
+    return " ".join(" ".join(str(toast.render()).split()) for toast in app.screen.query(Toast))
+
+
+def browsed_region(app: SwiftuiApp) -> str:
+    return app.screen.region_name if isinstance(app.screen, BrowserScreen) else ""
+
+
+async def test_an_unknown_region_asked_for_is_picked_from_the_catalog(sandbox: Sandbox) -> None:
     request = ConnectRequest(
         "openrc", openrc=sandbox.openrc_path, environ={"OS_PASSWORD": sandbox.password}
     )
     app = SwiftuiApp(request, region="GRA7", environ={})
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: "GRA7" in status(app), "the explanation")
-        assert "region 'GRA7' is not in the catalog (valid: GRA, SBG); did you mean GRA?" in (
-            status(app)
-        )
+        await wait_for(pilot, lambda: isinstance(app.screen, RegionScreen), "the region picker")
+        text = str(app.screen.query_one("#region-problem", Static).content)
+        assert text.startswith("Region GRA7 has no object storage in this catalog.")
+        regions = app.screen.query_one("#regions-to-pick", OptionList)
+        assert [str(regions.get_option_at_index(i).prompt) for i in range(2)] == ["GRA", "SBG"]
+        assert regions.highlighted == 0, "the nearest, GRA, comes highlighted"
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: regions_shown(app) == ["GRA", "SBG"], "the regions")
+        assert browsed_region(app) == "SBG"
+
+
+async def test_a_region_the_file_names_without_storage_is_picked_once_logged_in(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    openrc = openrc_with_region(sandbox, tmp_path, "XYZ1")
+    app = SwiftuiApp(ConnectRequest("openrc", openrc=openrc, environ={}), environ={})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, PasswordScreen), "the password")
+        await pilot.press(*sandbox.password, "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, RegionScreen), "the region picker")
+        text = str(app.screen.query_one("#region-problem", Static).content)
+        assert f"Region XYZ1 (from OS_REGION_NAME in {openrc}) has no object storage" in text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "No region chosen" in status(app), "the explanation")
+        assert "region 'XYZ1' (from OS_REGION_NAME in" in status(app)
+
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PasswordScreen), "the password")
+        await pilot.press(*sandbox.password, "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, RegionScreen), "the picker again")
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: browsed_region(app) == "SBG", "SBG browsed")
+        assert app.cloud is not None and app.cloud.default_region() == "SBG"
+
+
+async def test_a_compute_region_in_the_file_uses_its_storage_region_and_says_so(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    openrc = openrc_with_region(sandbox, tmp_path, "SBG5")
+    request = ConnectRequest("openrc", openrc=openrc, environ={"OS_PASSWORD": sandbox.password})
+    app = SwiftuiApp(request, environ={})
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await wait_for(pilot, lambda: browsed_region(app) == "SBG", "SBG browsed")
+        notice = f"region SBG5 (from OS_REGION_NAME in {openrc}) has no object storage; using SBG"
+        await wait_for(pilot, lambda: notice in toasts(app), "the notice")
 
 
 async def test_an_unreachable_keystone_is_explained(tmp_path: Path) -> None:
@@ -137,3 +189,20 @@ async def test_nothing_found_says_what_to_do(
         assert "No credentials found here" in text
         assert "swiftui sandbox" in text
         assert app.screen.query_one("#openrc-path", Input).has_focus
+
+
+async def test_one_openrc_is_offered_once_by_relative_and_absolute_path(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(sandbox.openrc_path, tmp_path / "openrc.sh")
+    monkeypatch.chdir(tmp_path)
+    given = ConnectRequest("openrc  openrc.sh", openrc=Path("openrc.sh"), environ={})
+    app = SwiftuiApp(given, environ={"OS_CLIENT_CONFIG_FILE": str(tmp_path / "none.yaml")})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, PasswordScreen), "the password")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "no password" in status(app), "the explanation")
+        choices = app.screen.query_one("#choices", OptionList)
+        await wait_for(pilot, lambda: not app.screen.workers, "the discovery")
+        labels = [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
+        assert labels == ["openrc  openrc.sh"]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import swiftclient
+from cloud_archive_support import ArchiveHttp
 from faultproxy import Fault, FaultProxy
 from upload_support import (
     Recorder,
@@ -81,6 +82,9 @@ def test_segmented_upload_is_a_valid_slo_in_the_parents_policy(
     prefix = segment_prefix("backup.tar", mtime, size, MIB)
     assert object_names(checker, segments) == [segment_name(prefix, i) for i in range(6)]
     assert prefix == f"backup.tar/slo/{mtime:f}/{size}/{MIB}/"
+    archive = ArchiveHttp(checker)  # Cloud Archive: reading needs unsealing first
+    archive.unseal(container_name, ["backup.tar"])
+    archive.unseal(segments, [segment_name(prefix, i) for i in range(6)])
     _headers, raw = checker.get_object(
         container_name, "backup.tar", query_string="multipart-manifest=get"
     )

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from swiftui import __version__
 from swiftui.cli import delete, regions, sandbox, upload
+from swiftui.cli.common import add_auth_options, check_auth_options
 from swiftui.errors import SwiftuiError
 
 COMMANDS = (sandbox, regions, upload, delete)
@@ -34,8 +35,6 @@ def build_parser() -> argparse.ArgumentParser:
         "(OVHcloud Object Storage, Cloud Archive). With no command: the terminal UI.",
     )
     parser.add_argument("--version", action="version", version=f"swiftui {__version__}")
-    from swiftui.cli.common import add_auth_options
-
     add_auth_options(parser)
     parser.set_defaults(handler=_run_tui)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
@@ -64,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _configure_logging(for_tui=args.handler is _run_tui)
     try:
+        check_auth_options(args)
         return int(args.handler(args) or 0)
     except SwiftuiError as error:
         print(f"swiftui: {error}", file=sys.stderr)

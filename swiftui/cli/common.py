@@ -7,8 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from swiftui.cloud import Cloud, connect
+from swiftui.cloud import Cloud, RegionNotInCatalog, connect
 from swiftui.credentials import Credentials, load_credentials, terminal_password_prompt
+from swiftui.errors import UsageError
 
 
 def add_auth_options(parser: argparse.ArgumentParser) -> None:
@@ -45,6 +46,14 @@ def auth_option(args: argparse.Namespace, name: str, default: object = None) -> 
     return getattr(args, name, default)
 
 
+def check_auth_options(args: argparse.Namespace) -> None:
+    """Refuse two named sources of credentials rather than silently prefer one."""
+    if auth_option(args, "openrc") is not None and auth_option(args, "os_cloud"):
+        raise UsageError(
+            "--openrc and --os-cloud both name credentials: pass one of them, not both"
+        )
+
+
 def load_args_credentials(args: argparse.Namespace) -> Credentials:
     """Credentials from --openrc / --os-cloud / OS_* variables; warnings go to stderr."""
     credentials = load_credentials(
@@ -59,8 +68,17 @@ def load_args_credentials(args: argparse.Namespace) -> Credentials:
 
 
 def connect_args(args: argparse.Namespace) -> tuple[Cloud, str]:
-    """Authenticate and pick the region (``--region`` beats the credentials' own)."""
+    """Authenticate and pick the region (``--region`` beats the credentials' own, and a
+    compute region such as GRA7 from the credentials stands for GRA, with a warning)."""
     cloud = connect(load_args_credentials(args), insecure=bool(auth_option(args, "insecure")))
     region_option = auth_option(args, "region")
-    region = cloud.check_region(str(region_option)) if region_option else cloud.default_region()
-    return cloud, region
+    try:
+        choice = cloud.choose_region(str(region_option) if region_option else None)
+    except RegionNotInCatalog as error:
+        cloud.close()
+        if error.origin:
+            raise UsageError(f"{error}; pass --region NAME") from None
+        raise
+    if choice.notice:
+        print(f"swiftui: warning: {choice.notice}", file=sys.stderr)
+    return cloud, choice.name

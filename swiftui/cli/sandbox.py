@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from swiftui.paths import sandbox_default_dir
+from swiftui.units import format_eta, parse_duration
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,6 +35,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help="Keystone token lifetime (default: 3600; lower it to watch re-authentication)",
     )
+    parser.add_argument(
+        "--unseal-delay",
+        default="1m",
+        metavar="DURATION",
+        help="Cloud Archive emulation on the PCA policy: time from the first GET of a sealed "
+        "object to readable (default: 1m; OVHcloud: hours)",
+    )
+    parser.add_argument(
+        "--unseal-window",
+        default="24h",
+        metavar="DURATION",
+        help="how long an unsealed object stays readable before it is sealed again "
+        "(default: 24h, as on OVHcloud)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -41,17 +56,21 @@ def run(args: argparse.Namespace) -> int:
     from swiftui.sandbox import REGIONS, Sandbox
 
     directory = (args.dir or sandbox_default_dir()).expanduser()
+    delay_s = parse_duration(args.unseal_delay, option="--unseal-delay")
+    window_s = parse_duration(args.unseal_window, option="--unseal-window")
     sandbox = Sandbox(
         directory,
         token_lifetime_s=args.token_lifetime,
+        unseal_delay_s=delay_s,
+        unseal_window_s=window_s,
         log=lambda message: print(message, flush=True),
     )
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, lambda *_: stop.set())
     started = time.monotonic()
+    sandbox.start()  # refused (a sandbox already runs here, a port is taken): nothing to stop
     try:
-        sandbox.start()
         elapsed = time.monotonic() - started
         openrc = shlex.quote(str(sandbox.openrc_path))
         print(
@@ -61,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
             f"  clouds.yaml  {sandbox.clouds_yaml_path} (cloud 'sandbox')\n"
             f"  user         {sandbox.username}\n"
             f"  password     {sandbox.password}\n"
+            f"  PCA policy   emulates Cloud Archive: a GET unseals in {format_eta(delay_s)}, "
+            f"readable for {format_eta(window_s)}\n"
             f"Open the TUI on it from another terminal (it asks for the password):\n"
             f"  swiftui --openrc {openrc}\n"
             f"Press Ctrl-C to stop the sandbox.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from swiftui.sandbox.stack import REGIONS, Sandbox, SandboxError
+from swiftui.sandbox.stack import Sandbox
+from swiftui.sandbox.state import REGIONS, SandboxError, SandboxState
 
-__all__ = ["REGIONS", "Sandbox", "SandboxError"]
+__all__ = ["REGIONS", "Sandbox", "SandboxError", "SandboxState"]

@@ -2,9 +2,12 @@
 
 Without auth options the screen offers what it finds: ``OS_*`` variables of the shell,
 openrc files in the working directory, clouds of clouds.yaml, and the sandbox if one is
-running in its default directory. Logging in runs in a thread worker; when the credentials
-need a password, the worker waits for the masked modal's answer (a future the screen
-resolves), so ``load_credentials`` keeps its synchronous ``ask_password`` contract.
+running in its default directory; one file is offered once, however it is reached.
+Logging in runs in a thread worker; when the credentials need a password, the worker waits
+for the masked modal's answer (a future the screen resolves), so ``load_credentials``
+keeps its synchronous ``ask_password`` contract. When the region the credentials name has
+no object store, the user picks one of the catalog's after logging in (no new password,
+no file to edit); OVHcloud's compute region (GRA7) is taken for its storage region (GRA).
 """
 
 from __future__ import annotations
@@ -28,10 +31,11 @@ from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, get_current_worker
 
-from swiftui.cloud import Cloud, connect
+from swiftui.cloud import Cloud, RegionNotInCatalog, connect
 from swiftui.credentials import load_credentials
 from swiftui.errors import SwiftuiError
 from swiftui.paths import sandbox_default_dir
+from swiftui.sandbox import SandboxState
 from swiftui.tui.base import SwiftuiScreen
 
 PASSWORD_POLL_S = 0.2
@@ -46,23 +50,45 @@ class ConnectRequest:
     cloud: str | None = None
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
 
+    @property
+    def source_key(self) -> tuple[str, str]:
+        """Equal for two requests that name the same credentials (one file, one cloud)."""
+        if self.openrc is not None:
+            return ("openrc", str(self.openrc.expanduser().resolve()))
+        if self.cloud is not None:
+            return ("cloud", self.cloud)
+        return ("environment", "")
+
+
+def unique_requests(requests: list[ConnectRequest]) -> list[ConnectRequest]:
+    """The first request of each source: ``openrc.sh`` and its absolute path are one file."""
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for request in requests:
+        if request.source_key not in seen:
+            seen.add(request.source_key)
+            unique.append(request)
+    return unique
+
 
 def discover_requests(cwd: Path, environ: Mapping[str, str]) -> list[ConnectRequest]:
     """What this machine offers: shell variables, openrc files here, clouds, the sandbox."""
     found: list[ConnectRequest] = []
     if environ.get("OS_AUTH_URL") and not environ.get("OS_CLOUD"):
         found.append(ConnectRequest("OS_* variables of this shell", environ=environ))
+    sandbox = _running_sandbox(sandbox_default_dir(), environ)
     for path in sorted(cwd.glob("*openrc*")):
-        if path.is_file():
-            found.append(ConnectRequest(f"openrc  {path.name}", openrc=path, environ=environ))
+        request = ConnectRequest(f"openrc  {path.name}", openrc=path, environ=environ)
+        # The sandbox's own openrc is offered as the sandbox, which knows its password.
+        if path.is_file() and (sandbox is None or request.source_key != sandbox.source_key):
+            found.append(request)
     found.extend(
         ConnectRequest(f"cloud   {name}  (clouds.yaml)", cloud=name, environ=environ)
         for name in _cloud_names(environ)
     )
-    sandbox = _running_sandbox(sandbox_default_dir(), environ)
     if sandbox is not None:
         found.append(sandbox)
-    return found
+    return unique_requests(found)
 
 
 def _cloud_names(environ: Mapping[str, str]) -> list[str]:
@@ -81,8 +107,6 @@ def _cloud_names(environ: Mapping[str, str]) -> list[str]:
 
 def _running_sandbox(directory: Path, environ: Mapping[str, str]) -> ConnectRequest | None:
     """The sandbox of ``directory`` if its process is alive; its throwaway password is known."""
-    from swiftui.sandbox.stack import SandboxState
-
     try:
         pid = int((directory / "sandbox.pid").read_text().strip())
         os.kill(pid, 0)
@@ -122,6 +146,50 @@ class PasswordScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class RegionScreen(ModalScreen[str | None]):
+    """The catalog's regions, when the one asked for has no object store; Escape: none."""
+
+    DEFAULT_CSS = """
+    RegionScreen #regions-to-pick {
+        height: auto;
+        max-height: 10;
+        margin: 1 0;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, problem: RegionNotInCatalog) -> None:
+        super().__init__()
+        self.problem = problem
+
+    def compose(self) -> ComposeResult:
+        problem = self.problem
+        source = f" (from {problem.origin})" if problem.origin else ""
+        with Vertical(id="region-box", classes="dialog"):
+            yield Static(
+                f"Region {problem.name}{source} has no object storage in this catalog. "
+                "Pick the region to use (nothing is written to your files):",
+                id="region-problem",
+            )
+            yield OptionList(
+                *(Option(name, id=name) for name in problem.valid), id="regions-to-pick"
+            )
+            yield Label("Enter to use it, Escape to go back", classes="hint")
+
+    def on_mount(self) -> None:
+        regions = self.query_one("#regions-to-pick", OptionList)
+        nearest = self.problem.nearest
+        regions.highlighted = self.problem.valid.index(nearest) if nearest else 0
+        regions.focus()
+
+    @on(OptionList.OptionSelected, "#regions-to-pick")
+    def pick(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class ConnectScreen(SwiftuiScreen):
     """The choices, an openrc path input, and what happened when logging in failed."""
 
@@ -145,6 +213,12 @@ class ConnectScreen(SwiftuiScreen):
             super().__init__()
             self.cloud = cloud
             self.region = region
+
+    class RegionNeeded(Message):
+        def __init__(self, cloud: Cloud, problem: RegionNotInCatalog) -> None:
+            super().__init__()
+            self.cloud = cloud
+            self.problem = problem
 
     def __init__(
         self,
@@ -189,7 +263,7 @@ class ConnectScreen(SwiftuiScreen):
     @on(Found)
     def show_requests(self, message: Found) -> None:
         found = message.requests
-        self.requests = [self.given, *found] if self.given else found
+        self.requests = unique_requests([self.given, *found]) if self.given else found
         choices = self.query_one("#choices", OptionList)
         choices.clear_options()
         if self.requests:
@@ -252,16 +326,19 @@ class ConnectScreen(SwiftuiScreen):
             self.app.call_from_thread(self.app.notify, warning, severity="warning")
         cloud = connect(credentials, insecure=self.insecure)
         try:
-            region = (
-                cloud.check_region(self.region_name) if self.region_name else cloud.default_region()
-            )
+            choice = cloud.choose_region(self.region_name)
+        except RegionNotInCatalog as problem:
+            self.post_message(self.RegionNeeded(cloud, problem))
+            return
         except SwiftuiError:
             cloud.close()
             raise
         if get_current_worker().is_cancelled:
             cloud.close()
             return
-        self.post_message(self.Connected(cloud, region))
+        if choice.notice:
+            self.app.call_from_thread(self.app.notify, choice.notice, severity="warning")
+        self.post_message(self.Connected(cloud, choice.name))
 
     def _ask_password(self, prompt: str) -> str | None:
         """Runs in the worker thread: the screen shows the modal, the thread waits for it."""
@@ -282,3 +359,22 @@ class ConnectScreen(SwiftuiScreen):
     @on(Connected)
     def connected(self, message: Connected) -> None:
         self.swiftui_app.show_browser(message.cloud, message.region)
+
+    @on(RegionNeeded)
+    def ask_region(self, message: RegionNeeded) -> None:
+        cloud, problem = message.cloud, message.problem
+
+        def picked(region: str | None) -> None:
+            if region is None:
+                cloud.close()
+                self.set_status(
+                    f"{problem}\n\nNo region chosen: press Enter on a choice to log in again "
+                    "and pick one.",
+                    error=True,
+                )
+                self.query_one("#choices", OptionList).focus()
+            else:
+                self.set_status(f"Using region {region}.")
+                self.swiftui_app.show_browser(cloud.with_region(region), region)
+
+        self.app.push_screen(RegionScreen(problem), picked)
