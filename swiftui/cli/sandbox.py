@@ -30,10 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--token-lifetime",
-        type=int,
-        default=3600,
-        metavar="SECONDS",
-        help="Keystone token lifetime (default: 3600; lower it to watch re-authentication)",
+        default="1h",
+        metavar="DURATION",
+        help="Keystone token lifetime (default: 1h; lower it, e.g. 2m, to watch re-authentication)",
     )
     parser.add_argument(
         "--unseal-delay",
@@ -56,11 +55,12 @@ def run(args: argparse.Namespace) -> int:
     from swiftui.sandbox import REGIONS, Sandbox
 
     directory = (args.dir or sandbox_default_dir()).expanduser()
+    token_lifetime_s = parse_duration(args.token_lifetime, option="--token-lifetime")
     delay_s = parse_duration(args.unseal_delay, option="--unseal-delay")
     window_s = parse_duration(args.unseal_window, option="--unseal-window")
     sandbox = Sandbox(
         directory,
-        token_lifetime_s=args.token_lifetime,
+        token_lifetime_s=token_lifetime_s,
         unseal_delay_s=delay_s,
         unseal_window_s=window_s,
         log=lambda message: print(message, flush=True),
