@@ -33,7 +33,7 @@ from swiftui.credentials import load_credentials
 from swiftui.sandbox import Sandbox
 from swiftui.swift import SwiftService
 from swiftui.units import MIB
-from swiftui.upload.engine import UploadRequest
+from swiftui.upload import UploadRequest
 from swiftui.upload.events import ManifestWriting, RequestRetrying, SegmentDone, SegmentRetrying
 
 
