@@ -171,11 +171,9 @@ class _Upload:
             if not segment.sub_slo
         }
         decision = decide(
+            self.request,
             file_size=source.size,
             file_mtime=source.mtime,
-            asked_segment_size=self.request.segment_size,
-            object_name=self.object_name,
-            segment_container=self.segment_container,
             limits=self.swift.limits(),
             journal=find_journal(target, source.path),
             found=find_segments(

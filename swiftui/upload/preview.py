@@ -128,11 +128,9 @@ def build_preview(
     check_request(request)
     check_names(request, destination.limits)
     decision = decide(
+        request,
         file_size=local.size,
         file_mtime=local.mtime,
-        asked_segment_size=request.segment_size,
-        object_name=request.resolved_object_name,
-        segment_container=request.resolved_segment_container,
         limits=destination.limits,
         journal=destination.journal,
         found=destination.found,

@@ -22,6 +22,7 @@ from swiftui.upload.plan import UploadPlan, make_plan
 if TYPE_CHECKING:
     from swiftui.swift import SwiftLimits, SwiftService
     from swiftui.upload.journal import Journal
+    from swiftui.upload.request import UploadRequest
 
 SegmentsBySize = dict[int, dict[str, tuple[int, str]]]
 """Segments of one file in Swift: by segment size, then by name, (bytes, etag)."""
@@ -62,24 +63,24 @@ def find_segments(
 
 
 def decide(
+    request: UploadRequest,
     *,
     file_size: int,
     file_mtime: float,
-    asked_segment_size: int | None,
-    object_name: str,
-    segment_container: str,
     limits: SwiftLimits,
     journal: Journal | None,
     found: SegmentsBySize,
 ) -> ResumeDecision:
-    """Plan the upload, resuming ``journal`` or reusing ``found`` segments when they fit.
+    """Plan ``request`` for a file of ``file_size`` bytes modified at ``file_mtime``,
+    resuming ``journal`` or reusing ``found`` segments when they fit.
 
     Raises :class:`UsageError` when the plan is impossible on this cluster.
     """
+    segment_container = request.resolved_segment_container
     notes: list[str] = []
     resume: Journal | None = None
     stale: Journal | None = None
-    asked = asked_segment_size
+    asked = request.segment_size
     because = "asked"
     if journal is not None:
         why_not = journal.matches_file(file_size, file_mtime)
@@ -101,7 +102,10 @@ def decide(
             stale = journal
             notes.append(f"starting over: {why_not}")
 
-    names = {"object_name": object_name, "segment_container": segment_container}
+    names = {
+        "object_name": request.resolved_object_name,
+        "segment_container": segment_container,
+    }
     if asked is None and found:
         found_size, segments = max(found.items(), key=lambda item: len(item[1]))
         try:
