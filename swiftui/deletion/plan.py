@@ -2,9 +2,10 @@
 
 :func:`plan_deletion` reads what would go (manifests, their segments, plain objects, DLO
 prefix segments) and what must stay because another manifest still references it, so a
-dry run or a confirmation dialog shows exactly what :func:`~swiftui.deletion.execute.
-execute_deletion` will do. Deletion never uses ``?multipart-manifest=delete``, which
-would also delete segments shared with other manifests.
+dry run or a confirmation dialog shows exactly what
+:func:`~swiftui.deletion.execute.execute_deletion` will do. Deletion never uses
+``?multipart-manifest=delete``, which would also delete segments shared with other
+manifests.
 """
 
 from __future__ import annotations

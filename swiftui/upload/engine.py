@@ -105,10 +105,13 @@ class _Upload:
         self.pool: WorkerPool[Piece] = WorkerPool(
             on_event, cancel, threading.Event(), self._cancel_message
         )
-        # Requests of this thread stop on a cancel; the workers' on the pool's abort too.
+        # Until the manifest is sent, a cancel stops the requests of this thread (and the
+        # pool's abort those of its workers); from then on the upload finishes: a manifest
+        # stored but not reported would leave the replaced object's segments behind.
         self.swift = service.configured(
             retry=request.retry, cancel=cancel, on_retry=self._report_retry
         )
+        self.finishing = service.configured(retry=request.retry, on_retry=self._report_retry)
         self.object_name = request.resolved_object_name
         self.container = request.container
         self.segment_container = request.resolved_segment_container
@@ -345,7 +348,7 @@ class _Upload:
             for spec in plan.segments()
         ]
         etag = write_manifest(
-            self.swift,
+            self.finishing,
             self.container,
             self.object_name,
             segments,
@@ -365,7 +368,7 @@ class _Upload:
         unused = sorted(self.old_manifest - new_segments)
         if not unused or self.request.leave_segments:
             return 0
-        report = delete_objects(self.swift, unused)
+        report = delete_objects(self.finishing, unused)
         self.on_event(OldSegmentsDeleted(count=report.gone, failed=report.left))
         if report.left:
             self.on_event(
