@@ -192,9 +192,11 @@ def plan_deletion(
         )
 
     manifest_cache: dict[ObjectKey, StoredManifest | None] = {}
+    found = [
+        (name, headers) for name, headers in zip(wanted, heads, strict=True) if headers is not None
+    ]
     drafts = parallel_map(
-        lambda pair: _draft(service, container, pair[0], pair[1], manifest_cache),
-        list(zip(wanted, heads, strict=True)),
+        lambda pair: _draft(service, container, pair[0], pair[1], manifest_cache), found
     )
     scan = related_containers(container)
     for draft in drafts:

@@ -128,7 +128,7 @@ class SwiftService:
 
     @property
     def storage_url(self) -> str:
-        return self.proxy.get_endpoint().rstrip("/")
+        return str(self.proxy.get_endpoint()).rstrip("/")
 
     # -- the request path ------------------------------------------------------------------
 
@@ -159,7 +159,7 @@ class SwiftService:
             generation = self._region.auth_generation
             renew_token = False
             try:
-                response = self.proxy.request(
+                response: requests.Response = self.proxy.request(
                     path, method, raise_exc=False, allow_reauth=False, timeout=timeout, **kwargs
                 )
             except ks_exceptions.SSLError as error:

@@ -31,7 +31,7 @@ class RetryPolicy:
 
     def backoff(self, failed_attempts: int) -> float:
         """1, 2, 4 ... seconds, capped, with jitter so threads do not retry in step."""
-        delay = min(self.max_delay_s, self.first_delay_s * 2 ** (failed_attempts - 1))
+        delay = min(self.max_delay_s, self.first_delay_s * 2.0 ** (failed_attempts - 1))
         return delay * random.uniform(0.8, 1.2)
 
 
