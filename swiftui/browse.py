@@ -10,7 +10,6 @@ and etag its manifest expects, and the SLO's etag is the one its segments give.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -24,24 +23,20 @@ import humanize
 from swiftui.errors import OperationCancelled, SwiftError
 from swiftui.swift import (
     SEGMENT_CONTENT_TYPE,
-    SEGMENTS_SUFFIX,
     ContainerInfo,
     ManifestSegment,
     ObjectEntry,
+    SegmentName,
     SwiftService,
+    is_slo,
+    manifest_etag,
+    parse_segment_name,
 )
-from swiftui.upload.plan import expected_slo_etag
+from swiftui.swift import segments_parent as parent_by_name
 
 DLO_LISTING_LIMIT = 1000
 VERIFY_THREADS = 4
 METADATA_PREFIX = "x-object-meta-"
-
-# <object>/slo/<mtime>/<file size>/<segment size>/<index>, as the swift CLI and swiftui
-# name segments; the DLO form has no "slo/" part.
-_SEGMENT_NAME = re.compile(
-    r"^(?P<object>.+?)/(?:slo/)?(?P<mtime>\d+(?:\.\d+)?)/(?P<size>\d+)/(?P<segment_size>\d+)/"
-    r"(?P<index>\d+)$"
-)
 
 
 class ObjectKind(StrEnum):
@@ -63,35 +58,9 @@ def listing_kind(entry: ObjectEntry) -> ObjectKind:
     return ObjectKind.PLAIN
 
 
-@dataclass(frozen=True)
-class SegmentName:
-    """What a segment's name says about the upload it belongs to."""
-
-    object_name: str
-    mtime: str
-    file_size: int
-    segment_size: int
-    index: int
-
-
-def parse_segment_name(name: str) -> SegmentName | None:
-    match = _SEGMENT_NAME.match(name)
-    if match is None:
-        return None
-    return SegmentName(
-        object_name=match["object"],
-        mtime=match["mtime"],
-        file_size=int(match["size"]),
-        segment_size=int(match["segment_size"]),
-        index=int(match["index"]),
-    )
-
-
 def segments_parent(container: str, known_containers: Sequence[str]) -> str | None:
     """The container whose segments ``container`` holds (``<name>_segments``), if it exists."""
-    if not container.endswith(SEGMENTS_SUFFIX):
-        return None
-    parent = container[: -len(SEGMENTS_SUFFIX)]
+    parent = parent_by_name(container)
     return parent if parent in known_containers else None
 
 
@@ -104,16 +73,6 @@ def is_segments_container(info: ContainerInfo, first_page: Sequence[ObjectEntry]
 
 
 # -- times -----------------------------------------------------------------------------------
-
-
-def parse_listing_time(text: str) -> datetime | None:
-    """A listing's ``last_modified`` (UTC, without a zone) as an aware datetime."""
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text).replace(tzinfo=UTC)
-    except ValueError:
-        return None
 
 
 def parse_http_time(text: str | None) -> datetime | None:
@@ -165,7 +124,7 @@ def object_facts(headers: Mapping[str, str], *, is_segment: bool = False) -> Obj
     if manifest:
         dlo_container, _, dlo_prefix = manifest.partition("/")
         kind = ObjectKind.DLO
-    elif lowered.get("x-static-large-object", "").lower() == "true":
+    elif is_slo(lowered):
         kind = ObjectKind.SLO
     elif is_segment or lowered.get("content-type", "").startswith(SEGMENT_CONTENT_TYPE):
         kind = ObjectKind.SEGMENT
@@ -202,13 +161,6 @@ def segment_length(segment: ManifestSegment) -> int:
         start, _, end = segment.range.partition("-")
         return int(end) - int(start) + 1
     return segment.bytes
-
-
-def manifest_etag(segments: Sequence[ManifestSegment]) -> str:
-    """The Etag Swift computes for an SLO made of ``segments`` (ranges included)."""
-    return expected_slo_etag(
-        [f"{seg.etag}:{seg.range};" if seg.range else seg.etag for seg in segments]
-    )
 
 
 @dataclass(frozen=True)

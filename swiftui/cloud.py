@@ -19,12 +19,12 @@ from keystoneauth1 import exceptions as ks_exceptions
 from openstack import exceptions as sdk_exceptions
 
 from swiftui.errors import AuthError, UsageError
+from swiftui.swift import SwiftService
 
 if TYPE_CHECKING:
     from openstack.connection import Connection
 
     from swiftui.credentials import Credentials
-    from swiftui.swift import SwiftService
 
 AUTH_TIMEOUT_S = 15.0
 
@@ -185,8 +185,6 @@ class Cloud:
 
         ``endpoint_override`` replaces the catalog's URL (a fault-injecting proxy in tests).
         """
-        from swiftui.swift import SwiftService
-
         key = f"{region} {endpoint_override or ''}"
         with self._lock:
             if key not in self._services:

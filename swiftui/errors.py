@@ -7,6 +7,16 @@ password or a token.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+FieldNames = Callable[[str], str]
+"""Names a form field (``segment_size``) the way its reader knows it: a CLI flag, a label."""
+
+
+def plain_field_name(field: str) -> str:
+    """``segment size`` for ``segment_size``: the wording when no front end chose one."""
+    return field.replace("_", " ")
+
 
 class SwiftuiError(Exception):
     """Base of every error the user is meant to read."""
@@ -15,9 +25,26 @@ class SwiftuiError(Exception):
 
 
 class UsageError(SwiftuiError):
-    """Bad input: an option, a size, a duration, a local file, a name."""
+    """Bad input: an option, a size, a duration, a local file, a name.
+
+    The core names the field it refuses, not a CLI option: ``message`` may be a function of
+    a :data:`FieldNames`, and each front end words it with :meth:`worded` (the CLI with its
+    flags, the TUI with its labels). ``str()`` uses :func:`plain_field_name`.
+    """
 
     exit_code = 2
+
+    def __init__(
+        self, message: str | Callable[[FieldNames], str], *, field: str | None = None
+    ) -> None:
+        self._message = message
+        self.field = field
+        """The field at fault (``segment_size``, ``threads``...), when it is one."""
+        super().__init__(self.worded(plain_field_name))
+
+    def worded(self, names: FieldNames) -> str:
+        """The message with each field called what ``names`` calls it."""
+        return self._message(names) if callable(self._message) else self._message
 
 
 class CredentialsError(SwiftuiError):
@@ -48,3 +75,11 @@ class OperationCancelled(SwiftuiError):
     """The user stopped an operation; what was done is kept and can be resumed."""
 
     exit_code = 130
+
+
+class Aborted(OperationCancelled):
+    """A request gave up because its cancel event was set (the user cancelled, or a sibling
+    worker failed); the caller that owns the event decides what to tell."""
+
+    def __init__(self, message: str = "cancelled") -> None:
+        super().__init__(message)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -32,14 +31,11 @@ from swiftui.deletion import (
     plural,
 )
 from swiftui.errors import UsageError
-from swiftui.references import (
-    build_reference_index,
-    label,
-    segments_parent,
-)
-from swiftui.retention import format_duration, parse_listing_time
-from swiftui.swift import SEGMENTS_SUFFIX
+from swiftui.references import build_reference_index, label
+from swiftui.retention import format_duration, listing_timestamp
+from swiftui.swift import archive_containers, parse_segment_name
 from swiftui.units import format_bytes
+from swiftui.upload.journal import list_journals
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -51,11 +47,6 @@ if TYPE_CHECKING:
 # An upload writes a segment every few minutes even at 10 MB/s with 1 GiB segments; a
 # group untouched for a day is not being uploaded any more.
 DEFAULT_MIN_AGE_S = 86400
-
-# Non-greedy object part: ``x/slo/1.0/...`` is object ``x`` of an SLO, not ``x/slo`` of a DLO.
-_SEGMENT_NAME = re.compile(
-    r"^(?P<object>.+?)/(?:slo/)?(?P<mtime>\d+(?:\.\d+)?)/(?P<size>\d+)/(?P<segment_size>\d+)/\d+$"
-)
 
 
 @dataclass(frozen=True)
@@ -148,12 +139,6 @@ class OrphanReport:
         )
 
 
-def archive_containers(container: str) -> tuple[str, str]:
-    """``(container, segments container)`` whichever of the two is named."""
-    parent = segments_parent(container)
-    return (parent, container) if parent else (container, container + SEGMENTS_SUFFIX)
-
-
 def find_orphans(
     service: SwiftService,
     container: str,
@@ -173,8 +158,6 @@ def find_orphans(
         raise UsageError(f"container {container!r} does not exist in region {service.region}")
     index = build_reference_index(service, [archives, segments, *also_check])
     if journals is None:
-        from swiftui.upload.journal import list_journals
-
         journals = list_journals()
     now = time.time() if now is None else now
 
@@ -186,10 +169,9 @@ def find_orphans(
             continue
         if index.users_of(where, name):
             continue
-        match = _SEGMENT_NAME.match(name)
-        prefix = name[: name.rfind("/") + 1] if match or "/" in name else ""
+        prefix = name[: name.rfind("/") + 1] if "/" in name else ""
         segment = OrphanSegment(
-            StoredObject(where, name, entry.bytes), parse_listing_time(entry.last_modified)
+            StoredObject(where, name, entry.bytes), listing_timestamp(entry.last_modified)
         )
         by_prefix.setdefault((where, prefix), []).append(segment)
 
@@ -225,9 +207,9 @@ def _group(
     min_age_s: float,
 ) -> OrphanGroup:
     segments.sort(key=lambda segment: segment.object.name)
-    match = _SEGMENT_NAME.match(segments[0].object.name)
+    parsed = parse_segment_name(segments[0].object.name)
     recent = now - max(segment.last_modified for segment in segments) < min_age_s
-    if match is None:
+    if parsed is None:
         return OrphanGroup(
             container=container,
             prefix=prefix,
@@ -235,7 +217,7 @@ def _group(
             cause="not named like swift or swiftui segments; no manifest references them",
             recent=recent,
         )
-    object_name = match["object"]
+    object_name = parsed.object_name
     if (archives, object_name) in index.listed:
         cause = f"left by an overwrite: {label(archives, object_name)} uses other segments now"
     else:
@@ -247,9 +229,9 @@ def _group(
         segments=tuple(segments),
         cause=cause,
         object_name=object_name,
-        file_mtime=float(match["mtime"]),
-        file_size=int(match["size"]),
-        segment_size=int(match["segment_size"]),
+        file_mtime=float(parsed.mtime),
+        file_size=parsed.file_size,
+        segment_size=parsed.segment_size,
         resumable=resumable,
         journal_note=journal_note,
         journal=journal,

@@ -9,31 +9,21 @@ fails as a whole: an incomplete index would make a needed segment look unused.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import unquote
 
-from swiftui.errors import SwiftError
-from swiftui.swift import (
-    SEGMENTS_SUFFIX,
-    ManifestSegment,
-    ObjectEntry,
-    object_path,
-    parse_manifest,
-)
+from swiftui.swift import ObjectKey, archive_containers, is_slo
 
 if TYPE_CHECKING:
-    from swiftui.swift import SwiftService
+    from swiftui.swift import ManifestSegment, ObjectEntry, StoredManifest, SwiftService
 
 # Parallel HEADs and manifest GETs while scanning: small requests, a few threads suffice.
 SCAN_THREADS = 4
 # Swift refuses SLOs nested deeper than 10; this only guards against a malformed cycle.
 MAX_NESTING = 10
-
-ObjectKey = tuple[str, str]
-"""(container, object name), both unquoted."""
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -44,52 +34,16 @@ def label(container: str, name: str) -> str:
     return f"{container}/{name}"
 
 
-def segments_parent(container: str) -> str | None:
-    """``backups`` for ``backups_segments``: the container whose archives use these segments."""
-    if container.endswith(SEGMENTS_SUFFIX) and len(container) > len(SEGMENTS_SUFFIX):
-        return container[: -len(SEGMENTS_SUFFIX)]
-    return None
-
-
 def related_containers(container: str) -> list[str]:
     """A container and the one its segments (or its archives) live in, by the ``_segments`` rule."""
-    parent = segments_parent(container)
-    return [container, parent] if parent else [container, container + SEGMENTS_SUFFIX]
+    archives, segments = archive_containers(container)
+    return [container, segments if container == archives else archives]
 
 
 def dlo_target(header: str) -> ObjectKey:
     """``(container, prefix)`` from an ``X-Object-Manifest`` value (URL-encoded)."""
     container, _, prefix = unquote(header).partition("/")
     return container, prefix
-
-
-def is_slo(headers: Mapping[str, str]) -> bool:
-    """Swift marks an SLO manifest (on HEAD, GET and ``multipart-manifest=get``) this way."""
-    return headers.get("X-Static-Large-Object", "").lower() == "true"
-
-
-@dataclass(frozen=True)
-class StoredManifest:
-    """One SLO manifest as stored: its entries and the size of its JSON."""
-
-    segments: tuple[ManifestSegment, ...]
-    stored_bytes: int
-
-
-def read_manifest(service: SwiftService, container: str, name: str) -> StoredManifest | None:
-    """The stored manifest of an SLO; None if the object is gone."""
-    response = service.request(
-        "GET",
-        object_path(container, name),
-        params={"multipart-manifest": "get"},
-        ok=(200, 404),
-        what=label(container, name),
-    )
-    if response.status_code == 404:
-        return None
-    if not is_slo(response.headers):
-        raise SwiftError(f"{label(container, name)} is not a static large object (SLO)")
-    return StoredManifest(tuple(parse_manifest(response.content)), len(response.content))
 
 
 @dataclass(frozen=True)
@@ -115,7 +69,7 @@ def expand_manifest(
             continue
         key = (segment.container, segment.name)
         if key not in cache:
-            cache[key] = read_manifest(service, *key)
+            cache[key] = service.read_manifest(*key)
         nested = cache[key]
         if nested is not None:
             yield from expand_manifest(service, nested.segments, cache=cache, depth=depth + 1)
@@ -192,7 +146,7 @@ def build_reference_index(
     cache: dict[ObjectKey, StoredManifest | None] = {}
 
     def expand(key: ObjectKey) -> list[ExpandedSegment]:
-        manifest = read_manifest(service, *key)
+        manifest = service.read_manifest(*key)
         if manifest is None:
             return []
         return list(expand_manifest(service, manifest.segments, cache=cache))

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import humanize
 
 from swiftui.errors import UsageError
 from swiftui.references import parallel_map
+from swiftui.swift import parse_listing_time
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -88,7 +89,7 @@ def list_archives(service: SwiftService, container: str, *, prefix: str = "") ->
         Archive(
             name=entry.name,
             size=entry.bytes,
-            last_modified=parse_listing_time(entry.last_modified),
+            last_modified=listing_timestamp(entry.last_modified),
             mtime=parse_mtime(headers.get("X-Object-Meta-Mtime")),
         )
         for entry, headers in zip(entries, heads, strict=True)
@@ -149,15 +150,10 @@ def select_for_prune(
     return PruneSelection(tuple(decisions))
 
 
-def parse_listing_time(text: str) -> float:
-    """Unix time of a container listing's ``last_modified`` (ISO 8601, UTC, no zone)."""
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return 0.0
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.timestamp()
+def listing_timestamp(text: str) -> float:
+    """Unix time of a container listing's ``last_modified``; 0 when it cannot be read."""
+    when = parse_listing_time(text)
+    return when.timestamp() if when is not None else 0.0
 
 
 def format_duration(seconds: float) -> str:

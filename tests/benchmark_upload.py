@@ -31,7 +31,7 @@ import swiftclient
 
 from swiftui.sandbox import Sandbox
 from swiftui.units import GIB, MIB, parse_size
-from swiftui.upload.engine import DEFAULT_THREADS
+from swiftui.upload import DEFAULT_THREADS
 
 CONTAINER = "bench"
 TOOLS = ("swiftui", "swift")

@@ -25,7 +25,7 @@ import os
 import sys
 
 from swiftui import cloud
-from swiftui.upload import transport
+from swiftui.swift import RetryPolicy
 
 endpoint = os.environ.get("SWIFTUI_TEST_ENDPOINT")
 if endpoint:
@@ -38,8 +38,8 @@ if endpoint:
 retry = os.environ.get("SWIFTUI_TEST_RETRY")
 if retry:
     attempts, first, largest = retry.split(",")
-    defaults = transport.RetryPolicy.__init__.__defaults__
-    transport.RetryPolicy.__init__.__defaults__ = (
+    defaults = RetryPolicy.__init__.__defaults__
+    RetryPolicy.__init__.__defaults__ = (
         int(attempts), float(first), float(largest), *defaults[3:]
     )
 from swiftui.cli import main

@@ -393,3 +393,15 @@ def test_a_mistyped_size_duration_or_count_names_the_option_before_authenticatin
     file.write_bytes(b"data")
     line = refused(capsys, 2, *[word.format(file=file) for word in argv])
     assert names_option in line
+
+
+@pytest.mark.parametrize("threads", ["0", "33"])
+def test_a_field_the_engine_refuses_is_named_as_the_option_typed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, threads: str
+) -> None:
+    """The engine names the field; the CLI words it as its option (no OS_* variables: an
+    exit 2 also proves it was refused before any network use)."""
+    path = tmp_path / "file.bin"
+    path.write_bytes(b"x")
+    line = refused(capsys, 2, "upload", "backups", str(path), "--threads", threads)
+    assert line == f"swiftui: --threads must be between 1 and 32, not {threads}"

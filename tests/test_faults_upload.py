@@ -53,9 +53,9 @@ from swiftui.cloud import Cloud, connect
 from swiftui.credentials import load_credentials
 from swiftui.errors import UsageError
 from swiftui.sandbox import Sandbox
-from swiftui.swift import SwiftService
+from swiftui.swift import RetryPolicy, SwiftService, segment_name, segment_prefix
 from swiftui.units import MIB
-from swiftui.upload.engine import UploadRequest, resumable_uploads
+from swiftui.upload import UploadRequest, resumable_uploads
 from swiftui.upload.events import (
     ManifestWriting,
     PlanReady,
@@ -64,8 +64,6 @@ from swiftui.upload.events import (
     SegmentRetrying,
     UploadFailed,
 )
-from swiftui.upload.plan import segment_name, segment_prefix
-from swiftui.upload.transport import RetryPolicy
 
 # Enough retries to outlast an outage of a few seconds (about 8 s of waiting in all).
 RIDE_OUT = RetryPolicy(attempts=12, first_delay_s=0.2, max_delay_s=1.0)

@@ -37,7 +37,7 @@ from swiftui.tui.upload_live import UploadedDetailsScreen, UploadLiveScreen
 from swiftui.tui.upload_model import JobState, SegmentStatus
 from swiftui.tui.upload_resume import ResumeScreen
 from swiftui.units import MIB
-from swiftui.upload.engine import resumable_uploads
+from swiftui.upload import resumable_uploads
 
 SIZE = 5 * MIB + 4321
 SEGMENTS = 6

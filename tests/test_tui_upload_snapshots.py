@@ -23,7 +23,7 @@ from swiftui.tui.upload import Uploads, install_uploads
 from swiftui.tui.upload_form import UploadFormScreen
 from swiftui.tui.upload_live import UploadLiveScreen
 from swiftui.units import MIB
-from swiftui.upload.engine import UploadRequest
+from swiftui.upload import UploadRequest
 
 SnapCompare = Callable[..., bool]
 

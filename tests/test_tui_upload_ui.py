@@ -33,7 +33,7 @@ from swiftui.tui.upload_form import UploadFormScreen
 from swiftui.tui.upload_live import SegmentTable, UploadLiveScreen
 from swiftui.tui.upload_model import LOG_LINES, JobState, SegmentStatus, UploadModel
 from swiftui.units import MIB
-from swiftui.upload.engine import UploadRequest
+from swiftui.upload import UploadRequest
 from swiftui.upload.events import (
     Progress,
     SegmentFailed,

@@ -15,13 +15,13 @@ from swiftui.browse import (
     SegmentState,
     describe_object,
     format_age,
-    parse_segment_name,
     segments_parent,
     verify_manifest,
 )
 from swiftui.cloud import Cloud
 from swiftui.errors import OperationCancelled
 from swiftui.sandbox import Sandbox
+from swiftui.swift import parse_segment_name
 from swiftui.units import MIB
 
 

@@ -27,15 +27,10 @@ from upload_support import (
 from swiftui.cloud import Cloud
 from swiftui.errors import OperationCancelled, UsageError
 from swiftui.sandbox import Sandbox
-from swiftui.swift import SwiftService
+from swiftui.swift import SwiftService, expected_slo_etag, segment_name, segment_prefix
 from swiftui.units import KIB, MIB
-from swiftui.upload.engine import (
-    HEARTBEAT_MIN_SEGMENTS,
-    SEGMENT_EXPIRY_MARGIN_S,
-    UploadRequest,
-    abandon_upload,
-    resumable_uploads,
-)
+from swiftui.upload import UploadRequest, abandon_upload, resumable_uploads
+from swiftui.upload.engine import SEGMENT_EXPIRY_MARGIN_S
 from swiftui.upload.events import (
     ManifestWriting,
     Notice,
@@ -50,7 +45,7 @@ from swiftui.upload.events import (
     UploadFinished,
     event_to_dict,
 )
-from swiftui.upload.plan import expected_slo_etag, segment_name, segment_prefix
+from swiftui.upload.manifest import HEARTBEAT_MIN_SEGMENTS
 
 
 @pytest.fixture
@@ -394,7 +389,7 @@ def test_a_plain_object_changing_during_its_upload_is_refused_by_swift(
     ("size", "segment_size", "message"),
     [
         (2 * MIB, 6 * 1024**3, "is more than this cluster's largest object"),
-        (2 * MIB, KIB, "2048 segments; this cluster allows 1000 per manifest: use --segment-size"),
+        (2 * MIB, KIB, "2048 segments; this cluster allows 1000 per manifest: use segment size"),
     ],
 )
 def test_an_impossible_plan_is_refused_before_anything_is_written(

@@ -35,9 +35,9 @@ from upload_support import (
 )
 
 from swiftui.sandbox import Sandbox
+from swiftui.swift import segment_name, segment_prefix
 from swiftui.units import MIB
-from swiftui.upload.engine import resumable_uploads
-from swiftui.upload.plan import segment_name, segment_prefix
+from swiftui.upload import resumable_uploads
 
 LAUNCHER = """\
 import sys

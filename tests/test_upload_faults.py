@@ -6,6 +6,7 @@ The fault proxy forwards everything else to the real sandbox Swift, so the final
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,11 +31,18 @@ from upload_support import (
 
 from swiftui.cloud import Cloud, connect
 from swiftui.credentials import load_credentials
+from swiftui.errors import OperationCancelled
 from swiftui.sandbox import Sandbox
 from swiftui.swift import SwiftService
 from swiftui.units import MIB
-from swiftui.upload.engine import UploadRequest
-from swiftui.upload.events import ManifestWriting, RequestRetrying, SegmentDone, SegmentRetrying
+from swiftui.upload import UploadRequest
+from swiftui.upload.events import (
+    ManifestWriting,
+    RequestRetrying,
+    SegmentDone,
+    SegmentRetrying,
+    UploadCancelled,
+)
 
 
 @pytest.fixture
@@ -127,6 +135,42 @@ def test_429_with_retry_after_is_honoured(
     assert "429" in retry.reason and "Retry-After 1 s" in retry.reason
     assert time.monotonic() - started >= 1.0
     assert download_md5(checker, container_name, "ratelimited.bin") == md5
+
+
+def test_a_cancel_while_the_upload_waits_to_retry_its_first_requests_stops_it(
+    sandbox: Sandbox,
+    cloud: Cloud,
+    proxy: FaultProxy,
+    checker: swiftclient.Connection,
+    container_name: str,
+    tmp_path: Path,
+) -> None:
+    """Swift answers 503 before anything is sent; the user gives up during the wait."""
+    path = tmp_path / "patience.bin"
+    write_random(path, 2 * MIB)
+    proxy.add(Fault(match=lambda m, p, h: m == "HEAD", action="status", status=503, times=100))
+    cancel = threading.Event()
+
+    def give_up(event: object) -> None:
+        if isinstance(event, RequestRetrying):
+            cancel.set()
+
+    # The engine's own policy: its next attempt would come a second later.
+    request = UploadRequest(path, container_name, segment_size=MIB, threads=1)
+    with pytest.raises(OperationCancelled) as stopped:
+        upload(
+            through(cloud, sandbox, proxy),
+            request,
+            recorder=(recorder := Recorder(then=give_up)),
+            cancel=cancel,
+        )
+
+    assert str(stopped.value) == "upload cancelled before any segment was recorded"
+    assert len(recorder.of(RequestRetrying)) == 1
+    assert recorder.of(UploadCancelled)
+    assert proxy.outcomes("HEAD") == ["answered 503"]
+    assert proxy.outcomes("PUT") == []
+    assert container_name not in {item["name"] for item in checker.get_account()[1]}
 
 
 def revoked_token(sandbox: Sandbox) -> AccessInfo:

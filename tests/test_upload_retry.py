@@ -7,8 +7,8 @@ import email.utils
 import pytest
 import requests
 
+from swiftui.swift import RetryPolicy, is_retryable_status, retry_after_seconds
 from swiftui.upload.events import SegmentDone, event_name
-from swiftui.upload.transport import RetryPolicy, is_retryable_status, retry_after_seconds
 
 
 @pytest.mark.parametrize("status", [408, 429, 498, 500, 502, 503, 504])

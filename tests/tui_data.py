@@ -17,11 +17,16 @@ from email.utils import format_datetime
 
 from requests.structures import CaseInsensitiveDict
 
-from swiftui.browse import manifest_etag
 from swiftui.cloud import RegionEndpoint
 from swiftui.credentials import Credentials
 from swiftui.errors import SwiftError
-from swiftui.swift import SEGMENT_CONTENT_TYPE, ContainerInfo, ManifestSegment, ObjectEntry
+from swiftui.swift import (
+    SEGMENT_CONTENT_TYPE,
+    ContainerInfo,
+    ManifestSegment,
+    ObjectEntry,
+    manifest_etag,
+)
 from swiftui.units import GIB, MIB
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)

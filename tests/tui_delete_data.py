@@ -8,7 +8,9 @@ behaviour is tested against the sandbox in ``test_tui_delete.py``.
 
 from __future__ import annotations
 
+import copy
 import json
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -19,9 +21,8 @@ from requests.structures import CaseInsensitiveDict
 from tui_data import NOW, FixedCloud, FixedObject, FixedService, demo_cloud
 
 from swiftui.errors import SwiftError
-from swiftui.swift import SEGMENT_CONTENT_TYPE, ObjectEntry
+from swiftui.swift import SEGMENT_CONTENT_TYPE, ObjectEntry, StoredManifest, SwiftLimits
 from swiftui.units import MIB
-from swiftui.upload.plan import SwiftLimits
 
 # An upload of db/pg-2026-12.dump stopped after 3 of its 10 segments, two days ago.
 INTERRUPTED = "db/pg-2026-12.dump/slo/1764547200.000000/10485760000/1048576000/"
@@ -36,6 +37,13 @@ def _response(status: int, body: bytes = b"", headers: dict[str, str] | None = N
 
 
 class DeletableService(FixedService):
+    cancel: threading.Event | None = None
+
+    def configured(self, *, cancel: threading.Event | None = None) -> DeletableService:
+        view = copy.copy(self)
+        view.cancel = cancel
+        return view
+
     def iter_objects(
         self, container: str, *, prefix: str = "", delimiter: str | None = None
     ) -> Iterator[ObjectEntry]:
@@ -44,28 +52,22 @@ class DeletableService(FixedService):
     def limits(self) -> SwiftLimits:
         return SwiftLimits(bulk_delete_max=None)
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        ok: tuple[int, ...] = (200, 201, 202, 204),
-        what: str | None = None,
-        params: dict[str, str] | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        container, _, name = unquote(path).partition("/")
+    def read_manifest(self, container: str, name: str) -> StoredManifest | None:
         objects = self.containers[container].objects if container in self.containers else {}
         found = objects.get(name)
-        if method == "GET" and params == {"multipart-manifest": "get"}:
-            if found is None:
-                return _response(404)
-            entries = [
-                {"name": segment.path, "hash": segment.etag, "bytes": segment.bytes}
-                for segment in found.manifest or []
-            ]
-            slo = {"X-Static-Large-Object": "True"} if found.manifest else {}
-            return _response(200, json.dumps(entries).encode(), slo)
+        if found is None:
+            return None
+        if not found.manifest:
+            raise SwiftError(f"{container}/{name} is not a static large object (SLO)")
+        entries = [
+            {"name": segment.path, "hash": segment.etag, "bytes": segment.bytes}
+            for segment in found.manifest
+        ]
+        return StoredManifest(tuple(found.manifest), len(json.dumps(entries)))
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        container, _, name = unquote(path).partition("/")
+        objects = self.containers[container].objects if container in self.containers else {}
         if method == "DELETE":
             if objects.pop(name, None) is None:
                 return _response(404)

@@ -18,9 +18,9 @@ from requests.structures import CaseInsensitiveDict
 from tui_data import FixedCloud, FixedService, demo_cloud
 
 from swiftui.errors import OperationCancelled
-from swiftui.swift import SwiftService
+from swiftui.swift import SwiftLimits, SwiftService
 from swiftui.units import MIB
-from swiftui.upload.engine import UploadRequest
+from swiftui.upload import UploadRequest
 from swiftui.upload.events import (
     PlanReady,
     Progress,
@@ -33,7 +33,6 @@ from swiftui.upload.events import (
     UploadCancelled,
     UploadEvent,
 )
-from swiftui.upload.plan import SwiftLimits
 
 EventHandler = Callable[[UploadEvent], None]
 

@@ -13,11 +13,10 @@ from typing import TypeVar
 import swiftclient
 
 from swiftui import paths
-from swiftui.swift import SwiftService
+from swiftui.swift import RetryPolicy, SwiftService
 from swiftui.units import MIB
-from swiftui.upload.engine import UploadRequest, run_upload
+from swiftui.upload import UploadRequest, run_upload
 from swiftui.upload.events import UploadEvent, UploadResult
-from swiftui.upload.transport import RetryPolicy
 
 # Retries as the engine does them, only with short waits so fault tests stay quick.
 FAST_RETRY = RetryPolicy(attempts=6, first_delay_s=0.05, max_delay_s=0.2)

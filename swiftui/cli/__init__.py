@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from swiftui import __version__
 from swiftui.cli import delete, regions, sandbox, upload
 from swiftui.cli.common import add_auth_options, check_auth_options
+from swiftui.cli.wording import error_line
 from swiftui.errors import SwiftuiError
 
 COMMANDS = (sandbox, regions, upload, delete)
@@ -66,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_auth_options(args)
         return int(args.handler(args) or 0)
     except SwiftuiError as error:
-        print(f"swiftui: {error}", file=sys.stderr)
+        print(error_line(error), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("swiftui: interrupted", file=sys.stderr)

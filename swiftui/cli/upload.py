@@ -23,33 +23,24 @@ from pathlib import Path
 from typing import TextIO
 
 from swiftui.cli.common import add_auth_options, auth_option, connect_args
+from swiftui.cli.wording import error_line
 from swiftui.errors import OperationCancelled, SwiftuiError
-from swiftui.units import (
-    format_bytes,
-    format_eta,
-    format_rate,
-    parse_delete_at,
-    parse_duration,
-    parse_size,
-)
-from swiftui.upload.engine import DEFAULT_THREADS, UploadRequest, check_request, run_upload
-from swiftui.upload.events import (
-    ManifestWriting,
-    Notice,
-    OldSegmentsDeleted,
+from swiftui.units import parse_delete_at, parse_duration, parse_size
+from swiftui.upload import (
+    DEFAULT_THREADS,
     PlanReady,
     Progress,
-    RequestRetrying,
     SegmentDone,
-    SegmentFailed,
-    SegmentRetrying,
+    SourceFile,
     UploadEvent,
     UploadFailed,
-    UploadFinished,
-    UploadResult,
+    UploadRequest,
+    check_request,
+    describe,
     event_to_dict,
+    run_upload,
+    status_line,
 )
-from swiftui.upload.source import SourceFile
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -136,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
             run_upload(service, request, on_event=printer.handle, cancel=cancel)
     except SwiftuiError as error:
         printer.close()
-        print(f"swiftui: {error}", file=sys.stderr)
+        print(error_line(error), file=sys.stderr)
         if isinstance(error, OperationCancelled) or printer.resumable:
             print(f"swiftui: resume with: {resume_command(args, region)}", file=sys.stderr)
         return error.exit_code
@@ -247,11 +238,12 @@ class _LogPrinter(_Printer):
             super().line(f"{stamp} {part}")
 
     def show(self, event: UploadEvent) -> None:
-        if isinstance(event, SegmentDone):
-            self._segments_done += 1
-        text = describe(event, self._segments_done, self._segments_total)
         if isinstance(event, PlanReady):
             self._segments_total = event.segment_count
+        text = describe(event)
+        if isinstance(event, SegmentDone):
+            self._segments_done += 1
+            text = f"[{self._segments_done}/{self._segments_total}] {text}"
         if text:
             self.line(text)
 
@@ -262,19 +254,14 @@ class _LivePrinter(_Printer):
     def __init__(self, out: TextIO) -> None:
         super().__init__(out)
         self._status = ""
-        self._segments_total = 0
-        self._segments_done = 0
 
     def show(self, event: UploadEvent) -> None:
-        if isinstance(event, PlanReady):
-            self._segments_total = event.segment_count
         if isinstance(event, Progress):
             self._draw(status_line(event))
             return
         if isinstance(event, SegmentDone):
-            self._segments_done += 1
             return
-        text = describe(event, self._segments_done, self._segments_total)
+        text = describe(event)
         if text:
             self._draw("")
             self.line(text)
@@ -295,69 +282,3 @@ def _printer(as_json: bool, out: TextIO) -> _Printer:
     if as_json:
         return _JsonPrinter(out)
     return _LivePrinter(out) if out.isatty() else _LogPrinter(out)
-
-
-def status_line(progress: Progress) -> str:
-    percent = 100 * progress.bytes_done / progress.bytes_total if progress.bytes_total else 100
-    return (
-        f"{format_bytes(progress.bytes_done)} / {format_bytes(progress.bytes_total)}  "
-        f"{percent:3.0f}%  {format_rate(progress.rate_bps)}  ETA {format_eta(progress.eta_s)}  "
-        f"segments {progress.segments_done}/{progress.segments_total}"
-    )
-
-
-def describe(event: UploadEvent, segments_done: int, segments_total: int) -> str | None:
-    """One line for a human, or None for events only a live display shows."""
-    if isinstance(event, PlanReady):
-        where = f"{event.container}/{event.object_name}"
-        text = f"uploading {event.local_path} to {where}: {event.explanation}"
-        if event.segment_container:
-            text += f", segments in {event.segment_container}"
-        if event.delete_at is not None:
-            text += f", expires {_local_time(event.delete_at)}"
-        return "\n".join([text, *(f"  {note}" for note in event.notes)])
-    if isinstance(event, SegmentDone):
-        how = "already in Swift, md5 matches" if event.reused else "sent"
-        return (
-            f"[{segments_done}/{segments_total}] segment {event.index + 1} {how} "
-            f"({format_bytes(event.length)}, etag {event.etag})"
-        )
-    if isinstance(event, SegmentRetrying):
-        return (
-            f"segment {event.index + 1}: {event.reason}; attempt {event.attempt} "
-            f"in {event.delay_s:.1f} s"
-        )
-    if isinstance(event, RequestRetrying):
-        return f"{event.what}: {event.reason}; attempt {event.attempt} in {event.delay_s:.1f} s"
-    if isinstance(event, SegmentFailed):
-        return f"segment {event.index + 1} failed: {event.reason}"
-    if isinstance(event, Notice):
-        return event.message
-    if isinstance(event, ManifestWriting):
-        return f"writing the manifest of {event.segment_count} segments"
-    if isinstance(event, OldSegmentsDeleted):
-        return f"deleted {event.count} segments of the replaced object"
-    if isinstance(event, UploadFinished):
-        return summary(event.result)
-    return None
-
-
-def summary(result: UploadResult) -> str:
-    elapsed = max(result.elapsed_s, 0.001)
-    where = f"{result.container}/{result.object_name}"
-    text = (
-        f"done: {where} is {format_bytes(result.size)}, sent {format_bytes(result.bytes_sent)} "
-        f"in {elapsed:.1f} s ({format_rate(result.bytes_sent / elapsed)})"
-    )
-    if result.is_slo:
-        text += f", {result.segment_count} segments in {result.segment_container}"
-        if result.reused_segments:
-            text += f" ({result.reused_segments} reused)"
-    text += f", etag {result.etag}"
-    if result.delete_at is not None:
-        text += f", expires {_local_time(result.delete_at)}"
-    return text
-
-
-def _local_time(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp).astimezone().isoformat(sep=" ", timespec="seconds")

@@ -20,7 +20,7 @@ from textual.validation import Number
 from textual.widgets import Input, Label
 
 from swiftui.references import parallel_map
-from swiftui.retention import Archive, parse_listing_time, parse_mtime, select_for_prune
+from swiftui.retention import Archive, listing_timestamp, parse_mtime, select_for_prune
 
 if TYPE_CHECKING:
     from swiftui.swift import ObjectEntry, SwiftService
@@ -55,7 +55,7 @@ def archives_older_than(
         archive = Archive(
             name=entry.name,
             size=entry.bytes,
-            last_modified=parse_listing_time(entry.last_modified),
+            last_modified=listing_timestamp(entry.last_modified),
             mtime=parse_mtime(headers.get("X-Object-Meta-Mtime")),
         )
         found[entry.name] = (entry, archive)

@@ -36,14 +36,18 @@ from swiftui.browse import (
     head_object,
     is_segments_container,
     listing_kind,
-    parse_listing_time,
-    parse_segment_name,
     segments_parent,
 )
 from swiftui.cloud import Cloud
 from swiftui.deletion import DeletionSummary
 from swiftui.references import label
-from swiftui.swift import SEGMENTS_SUFFIX, ContainerInfo, ObjectEntry
+from swiftui.swift import (
+    SEGMENTS_SUFFIX,
+    ContainerInfo,
+    ObjectEntry,
+    parse_listing_time,
+    parse_segment_name,
+)
 from swiftui.tui.base import BrowsingScreen
 from swiftui.tui.context import DELETE, BrowseContext
 from swiftui.tui.delete_select import AgeScreen, archives_older_than

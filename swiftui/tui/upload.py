@@ -28,7 +28,7 @@ from swiftui.tui.base import BrowsingScreen
 from swiftui.tui.context import UPLOAD, BrowseContext
 from swiftui.tui.upload_model import JobState, UploadModel, finished_line
 from swiftui.units import format_bytes
-from swiftui.upload.engine import UploadRequest, run_upload
+from swiftui.upload import UploadRequest, run_upload
 
 if TYPE_CHECKING:
     from swiftui.swift import SwiftService

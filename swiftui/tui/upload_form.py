@@ -36,12 +36,12 @@ from textual.worker import Worker
 
 from swiftui.browse import ObjectFacts, format_moment, head_object
 from swiftui.errors import UsageError
-from swiftui.swift import SEGMENTS_SUFFIX
+from swiftui.swift import SEGMENTS_SUFFIX, SwiftLimits
 from swiftui.tui.base import SwiftuiScreen
 from swiftui.tui.context import BrowseContext
 from swiftui.tui.upload_model import display_path
 from swiftui.units import GIB, MIB, format_bytes, parse_size
-from swiftui.upload.engine import (
+from swiftui.upload import (
     DEFAULT_THREADS,
     MAX_THREADS,
     UploadRequest,
@@ -49,7 +49,7 @@ from swiftui.upload.engine import (
     journal_target,
 )
 from swiftui.upload.journal import Journal, find_journal
-from swiftui.upload.plan import SwiftLimits, UploadPlan, make_plan
+from swiftui.upload.plan import UploadPlan, make_plan
 
 CHECK_DELAY_S = 0.3
 CONTAINER_SUGGESTIONS = 10_000

@@ -26,7 +26,7 @@ from swiftui.tui.details import facts_grid
 from swiftui.tui.dialogs import ConfirmScreen
 from swiftui.tui.table import Column, ListingTable, Row
 from swiftui.units import format_bytes
-from swiftui.upload.engine import (
+from swiftui.upload import (
     ResumableUpload,
     abandon_upload,
     journal_target,

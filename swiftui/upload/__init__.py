@@ -1,0 +1,104 @@
+"""Segmented, resumable uploads of one local file: the package's public face.
+
+``run_upload`` uploads (:mod:`.engine` orchestrates :mod:`.resume`, :mod:`.pool`,
+:mod:`.sender`, :mod:`.manifest` and :mod:`.cleanup`); ``preview`` tells what it would do;
+``resumable_uploads`` and ``abandon_upload`` manage interrupted ones; ``describe`` words
+its events. The modules of this package import each other, never this one.
+"""
+
+from __future__ import annotations
+
+from swiftui.upload.engine import run_upload
+from swiftui.upload.events import (
+    ManifestWriting,
+    Notice,
+    OldSegmentsDeleted,
+    PlanReady,
+    Progress,
+    RequestRetrying,
+    SegmentDone,
+    SegmentFailed,
+    SegmentProgress,
+    SegmentQueued,
+    SegmentRetrying,
+    SegmentStarted,
+    UploadCancelled,
+    UploadEvent,
+    UploadFailed,
+    UploadFinished,
+    UploadResult,
+    event_name,
+    event_to_dict,
+)
+from swiftui.upload.plan import SegmentSpec, UploadPlan, make_plan
+from swiftui.upload.preview import (
+    Destination,
+    LineKind,
+    LocalFile,
+    PreviewLine,
+    UploadPreview,
+    build_preview,
+    inspect_destination,
+    preview,
+)
+from swiftui.upload.request import (
+    DEFAULT_THREADS,
+    MAX_THREADS,
+    UploadRequest,
+    check_names,
+    check_request,
+    journal_target,
+)
+from swiftui.upload.resumable import ResumableUpload, abandon_upload, resumable_uploads
+from swiftui.upload.resume import ResumeDecision
+from swiftui.upload.source import SourceFile
+from swiftui.upload.wording import describe, segment_label, status_line, summary
+
+__all__ = [
+    "DEFAULT_THREADS",
+    "MAX_THREADS",
+    "Destination",
+    "LineKind",
+    "LocalFile",
+    "ManifestWriting",
+    "Notice",
+    "OldSegmentsDeleted",
+    "PlanReady",
+    "PreviewLine",
+    "Progress",
+    "RequestRetrying",
+    "ResumableUpload",
+    "ResumeDecision",
+    "SegmentDone",
+    "SegmentFailed",
+    "SegmentProgress",
+    "SegmentQueued",
+    "SegmentRetrying",
+    "SegmentSpec",
+    "SegmentStarted",
+    "SourceFile",
+    "UploadCancelled",
+    "UploadEvent",
+    "UploadFailed",
+    "UploadFinished",
+    "UploadPlan",
+    "UploadPreview",
+    "UploadRequest",
+    "UploadResult",
+    "abandon_upload",
+    "build_preview",
+    "check_names",
+    "check_request",
+    "describe",
+    "event_name",
+    "event_to_dict",
+    "inspect_destination",
+    "journal_target",
+    "make_plan",
+    "preview",
+    "resumable_uploads",
+    "run_upload",
+    "segment_label",
+    "status_line",
+    "summary",
+]

@@ -1,19 +1,20 @@
 """Decide how a file is cut into segments before the first byte is sent.
 
-Every limit comes from the cluster's ``GET /info`` (:class:`SwiftLimits`), so a plan that
-cannot succeed (too many segments, a manifest too large, a segment bigger than the
-largest object) is refused up front with the size that would work, never discovered
-after hours of upload.
+Every limit comes from the cluster's ``GET /info`` (:class:`~swiftui.swift.SwiftLimits`),
+so a plan that cannot succeed (too many segments, a manifest too large, a segment bigger
+than the largest object) is refused up front with the size that would work, never
+discovered after hours of upload. Refusals name the ``segment_size`` or ``object_name``
+field; each front end words it (:class:`~swiftui.errors.UsageError`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from swiftui.errors import UsageError
+from swiftui.errors import FieldNames, UsageError
+from swiftui.swift import SwiftLimits, segment_name, segment_prefix
 from swiftui.units import GIB, MIB, format_bytes
 
 # The measured sweet spot here: 1 GiB segments beat 256 MiB ones (191 vs 165 MB/s).
@@ -26,61 +27,6 @@ PARALLEL_SEGMENTS = 4
 # The widest mtime field ('%f' of a time before the year 2286), for name length bounds.
 _WIDEST_MTIME = 9999999999.999
 _ETAG_PLACEHOLDER = "0" * 32
-_SWIFT_DEFAULT_BULK_DELETE_MAX = 10000
-
-
-@dataclass(frozen=True)
-class SwiftLimits:
-    """What one Swift cluster accepts; the defaults are Swift's own."""
-
-    max_file_size: int = 5368709122
-    slo_supported: bool = True
-    max_manifest_segments: int = 1000
-    max_manifest_size: int = 8 * MIB
-    min_segment_size: int = 1
-    container_listing_limit: int = 10000
-    max_object_name_length: int = 1024
-    max_container_name_length: int = 256
-    bulk_delete_max: int | None = _SWIFT_DEFAULT_BULK_DELETE_MAX
-    """Paths per bulk-delete request; None when the cluster has no bulk delete."""
-    manifest_heartbeat: bool = True
-    """``?heartbeat=on`` keeps a long manifest PUT alive (Swift >= 2.18 reports it)."""
-
-    @classmethod
-    def from_info(cls, info: dict[str, Any]) -> SwiftLimits:
-        """Read ``GET /info``; a missing key means Swift's default, a missing section no support."""
-        defaults = cls()
-        swift = info.get("swift", {})
-        slo = info.get("slo")
-        bulk_delete = info.get("bulk_delete")
-
-        def read(section: dict[str, Any] | None, key: str, default: int) -> int:
-            return int(section.get(key, default)) if section else default
-
-        return cls(
-            max_file_size=read(swift, "max_file_size", defaults.max_file_size),
-            slo_supported=slo is not None,
-            max_manifest_segments=read(
-                slo, "max_manifest_segments", defaults.max_manifest_segments
-            ),
-            max_manifest_size=read(slo, "max_manifest_size", defaults.max_manifest_size),
-            min_segment_size=read(slo, "min_segment_size", defaults.min_segment_size),
-            container_listing_limit=read(
-                swift, "container_listing_limit", defaults.container_listing_limit
-            ),
-            max_object_name_length=read(
-                swift, "max_object_name_length", defaults.max_object_name_length
-            ),
-            max_container_name_length=read(
-                swift, "max_container_name_length", defaults.max_container_name_length
-            ),
-            bulk_delete_max=(
-                read(bulk_delete, "max_deletes_per_request", _SWIFT_DEFAULT_BULK_DELETE_MAX)
-                if bulk_delete is not None
-                else None
-            ),
-            manifest_heartbeat=slo is not None and "yield_frequency" in slo,
-        )
 
 
 @dataclass(frozen=True)
@@ -117,20 +63,6 @@ class UploadPlan:
         ]
 
 
-def segment_prefix(object_name: str, mtime: float, file_size: int, segment_size: int) -> str:
-    """Segment names as the ``swift`` CLI makes them, so either tool recognises the other's."""
-    return f"{object_name}/slo/{mtime:f}/{file_size}/{segment_size}/"
-
-
-def segment_name(prefix: str, index: int) -> str:
-    return f"{prefix}{index:08d}"
-
-
-def expected_slo_etag(segment_etags: list[str]) -> str:
-    """The Etag Swift gives the finished SLO: md5 of the segments' hex etags, concatenated."""
-    return hashlib.md5("".join(segment_etags).encode("ascii"), usedforsecurity=False).hexdigest()
-
-
 def make_plan(
     file_size: int,
     asked_segment_size: int | None,
@@ -138,6 +70,7 @@ def make_plan(
     *,
     object_name: str | None = None,
     segment_container: str | None = None,
+    asked_because: str = "asked",
 ) -> UploadPlan:
     """Plan the upload of ``file_size`` bytes, or raise :class:`UsageError` saying what works.
 
@@ -149,12 +82,14 @@ def make_plan(
     250 GB -> 233 x 1 GiB, 2 TB -> 1000 x 1908 MiB on a 1000-segment cluster.
 
     ``object_name`` and ``segment_container``, when given, make the manifest size estimate
-    exact instead of assuming the longest names the cluster accepts.
+    exact instead of assuming the longest names the cluster accepts. ``asked_because`` is
+    the explanation's reason for a given ``asked_segment_size``.
     """
     if object_name is not None and _utf8_length(object_name) > limits.max_object_name_length:
         raise UsageError(
             f"object name is {_utf8_length(object_name)} bytes long; "
-            f"this cluster allows {limits.max_object_name_length}"
+            f"this cluster allows {limits.max_object_name_length}",
+            field="object_name",
         )
     if not limits.slo_supported:
         return _plan_without_slo(file_size, asked_segment_size, limits)
@@ -165,7 +100,7 @@ def make_plan(
         segment_size, reason = _default_segment_size(file_size, smallest_valid, limits)
     else:
         _check_asked_segment_size(file_size, asked_segment_size, smallest_valid, limits, manifest)
-        segment_size, reason = asked_segment_size, "asked"
+        segment_size, reason = asked_segment_size, asked_because
 
     if file_size <= segment_size:
         return UploadPlan(
@@ -275,6 +210,15 @@ def _default_segment_size(
     return size, reason
 
 
+def _segment_size_error(message: Callable[[str], str]) -> UsageError:
+    """A refused segment size; ``message`` gets what the reader calls the field."""
+
+    def worded(names: FieldNames) -> str:
+        return message(names("segment_size"))
+
+    return UsageError(worded, field="segment_size")
+
+
 def _check_asked_segment_size(
     file_size: int,
     segment_size: int,
@@ -282,36 +226,42 @@ def _check_asked_segment_size(
     limits: SwiftLimits,
     manifest: _ManifestEstimate,
 ) -> None:
-    asked = f"--segment-size {_as_option_value(segment_size)}"
+    asked = _as_option_value(segment_size)
     if segment_size > limits.max_file_size:
-        largest = limits.max_file_size // MIB * MIB
-        raise UsageError(
-            f"{asked} is more than this cluster's largest object "
-            f"({format_bytes(limits.max_file_size)}): "
-            f"use --segment-size {_as_option_value(largest)} or less"
+        largest = _as_option_value(limits.max_file_size // MIB * MIB)
+        raise _segment_size_error(
+            lambda field: (
+                f"{field} {asked} is more than this cluster's largest object "
+                f"({format_bytes(limits.max_file_size)}): use {field} {largest} or less"
+            )
         )
     if segment_size < limits.min_segment_size:
-        raise UsageError(
-            f"{asked} is less than this cluster's smallest segment "
-            f"({format_bytes(limits.min_segment_size)}): "
-            f"use --segment-size {_as_option_value(_round_up_to_mib(limits.min_segment_size))} "
-            "or more"
+        smallest = _as_option_value(_round_up_to_mib(limits.min_segment_size))
+        raise _segment_size_error(
+            lambda field: (
+                f"{field} {asked} is less than this cluster's smallest segment "
+                f"({format_bytes(limits.min_segment_size)}): use {field} {smallest} or more"
+            )
         )
     if file_size <= segment_size:
         return
     segment_count = _ceil_div(file_size, segment_size)
-    use_instead = f"use --segment-size {_as_option_value(smallest_valid)} or more"
+    valid = _as_option_value(smallest_valid)
     if segment_count > limits.max_manifest_segments:
-        raise UsageError(
-            f"{asked} makes {segment_count} segments; this cluster allows "
-            f"{limits.max_manifest_segments} per manifest: {use_instead}"
+        raise _segment_size_error(
+            lambda field: (
+                f"{field} {asked} makes {segment_count} segments; this cluster "
+                f"allows {limits.max_manifest_segments} per manifest: use {field} {valid} or more"
+            )
         )
     if segment_count > manifest.segments_allowed(segment_size):
-        manifest_size = segment_count * manifest.entry_length(segment_size)
-        raise UsageError(
-            f"{asked} makes a manifest of about {format_bytes(manifest_size)} "
-            f"({segment_count} segments); this cluster allows "
-            f"{format_bytes(limits.max_manifest_size)}: {use_instead}"
+        manifest_size = format_bytes(segment_count * manifest.entry_length(segment_size))
+        raise _segment_size_error(
+            lambda field: (
+                f"{field} {asked} makes a manifest of about {manifest_size} "
+                f"({segment_count} segments); this cluster allows "
+                f"{format_bytes(limits.max_manifest_size)}: use {field} {valid} or more"
+            )
         )
 
 
@@ -324,7 +274,8 @@ def _check_segment_name_length(
         raise UsageError(
             f"object name is too long for its segment names: they add "
             f"{longest - _utf8_length(object_name)} bytes to its {_utf8_length(object_name)} "
-            f"and this cluster allows {limits.max_object_name_length}"
+            f"and this cluster allows {limits.max_object_name_length}",
+            field="object_name",
         )
 
 
@@ -338,9 +289,12 @@ def _plan_without_slo(
             f"({format_bytes(limits.max_file_size)}) and it has no SLO support to split it"
         )
     if asked_segment_size is not None and asked_segment_size < file_size:
-        raise UsageError(
-            f"--segment-size {_as_option_value(asked_segment_size)}: this cluster has no SLO "
-            "support; the file can only go up as one object"
+        asked = _as_option_value(asked_segment_size)
+        raise _segment_size_error(
+            lambda field: (
+                f"{field} {asked}: this cluster has no SLO support; the file can "
+                "only go up as one object"
+            )
         )
     return UploadPlan(
         file_size=file_size,

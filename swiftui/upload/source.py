@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 
-from swiftui.errors import UsageError
+from swiftui.errors import Aborted, UsageError
 from swiftui.units import KIB
 
 # Measured on the 2-core sandbox: 64 KiB to 4 MiB blocks send at the same speed and cost
@@ -34,10 +34,6 @@ class SourceChanged(UsageError):
 
 class SourceReadError(UsageError):
     """The local file could not be read."""
-
-
-class Aborted(Exception):
-    """The upload was cancelled or failed elsewhere: stop this request now."""
 
 
 class SourceFile:

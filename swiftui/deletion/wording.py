@@ -1,0 +1,89 @@
+"""A deletion plan and its outcome in the words people read (CLI and TUI alike)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from swiftui.units import format_bytes
+
+if TYPE_CHECKING:
+    from swiftui.deletion.execute import DeletionSummary
+    from swiftui.deletion.plan import DeletionPlan, PlannedDeletion
+
+_KIND_NAMES = {"slo": "SLO", "dlo": "DLO", "plain": "object", "orphans": "orphaned segments"}
+
+
+def plural(count: int, word: str) -> str:
+    """``1 segment``, ``2 segments``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def describe_item(item: PlannedDeletion) -> str:
+    """``c/backup.tar  SLO 250.0 GiB: manifest and 233 segments in c_segments``."""
+    if not item.has_object:
+        return (
+            f"{item.label}*  {plural(len(item.segments), 'orphaned segment')}, "
+            f"{format_bytes(item.bytes_total)}"
+        )
+    text = f"{item.label}  {_KIND_NAMES[item.kind]}, {format_bytes(item.size)}"
+    if item.kind == "plain":
+        return text
+    containers = ", ".join(sorted({segment.container for segment in item.segments}))
+    where = f" in {containers}" if containers else ""
+    text += f": manifest and {plural(len(item.segments), 'segment')}{where}"
+    if item.kept:
+        text += f"; {plural(len(item.kept), 'shared segment')} kept"
+    return text
+
+
+def describe_plan(plan: DeletionPlan) -> list[str]:
+    """The plan as lines for a terminal or a confirmation dialog."""
+    lines = [f"To delete in region {plan.region}:"]
+    lines += [f"  {describe_item(item)}" for item in plan.items] or ["  nothing"]
+    if plan.kept:
+        lines.append("Kept, still used by other manifests:")
+        lines += [
+            f"  {kept.object.label} ({format_bytes(kept.object.bytes)}): {kept.reason}"
+            for kept in plan.kept
+        ]
+    if plan.refused:
+        lines.append("Not deleted, another manifest uses it as a segment:")
+        lines += [f"  {kept.object.label}: {kept.reason}" for kept in plan.refused]
+    lines.append(plan_total(plan))
+    return lines
+
+
+def plan_total(plan: DeletionPlan) -> str:
+    """``Total: 2 objects, 466 segments, 500.0 GiB in c, c_segments``."""
+    containers = ", ".join(plan.containers) or "no container"
+    return (
+        f"Total: {plural(plan.object_count, 'object')}, {plural(plan.segment_count, 'segment')}, "
+        f"{format_bytes(plan.bytes_total)} in {containers}"
+    )
+
+
+def describe_summary(summary: DeletionSummary) -> list[str]:
+    """What was done and what is left, as lines; the first one is the summary line."""
+    line = (
+        f"Deleted {plural(summary.objects_deleted, 'object')} and "
+        f"{plural(summary.segments_deleted, 'segment')}, "
+        f"{format_bytes(summary.bytes_freed)} freed"
+    )
+    if summary.kept:
+        line += f"; kept {len(summary.kept)} shared"
+    if summary.failures:
+        line += f"; {len(summary.failures)} failed"
+    if summary.cancelled:
+        line += "; cancelled"
+    lines = [line]
+    lines += [f"  failed: {failure.reason}" for failure in summary.failures]
+    if summary.objects_left:
+        lines.append("Still there: " + ", ".join(summary.objects_left))
+    if summary.orphans_left:
+        lines.append(
+            f"{plural(len(summary.orphans_left), 'segment')} left without a manifest "
+            "(swiftui orphans finds them): "
+            + ", ".join(summary.orphans_left[:5])
+            + (" ..." if len(summary.orphans_left) > 5 else "")
+        )
+    return lines

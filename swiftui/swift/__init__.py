@@ -1,0 +1,95 @@
+"""The one Swift client, below every feature: requests, listings, SLO rules, limits.
+
+Features import from here; the modules of this package import each other, never this one.
+"""
+
+from __future__ import annotations
+
+from swiftui.swift.client import (
+    DATA_TIMEOUT,
+    REQUEST_TIMEOUT,
+    ResponseCheck,
+    SwiftService,
+    TokenRefused,
+    describe_failure,
+    object_path,
+)
+from swiftui.swift.deleting import (
+    BULK_CHUNK,
+    DeleteOutcome,
+    DeleteReport,
+    DeleteResult,
+    ObjectKey,
+    delete_objects,
+)
+from swiftui.swift.limits import SwiftLimits
+from swiftui.swift.listing import LISTING_PAGE, ContainerInfo, ObjectEntry, parse_listing_time
+from swiftui.swift.retry import (
+    INTERACTIVE_RETRY,
+    RetryCallback,
+    RetryNotice,
+    RetryPolicy,
+    is_retryable_status,
+    retry_after_seconds,
+)
+from swiftui.swift.slo import (
+    SEGMENT_CONTENT_TYPE,
+    SEGMENTS_SUFFIX,
+    ManifestSegment,
+    SegmentName,
+    StoredManifest,
+    archive_containers,
+    expected_slo_etag,
+    is_slo,
+    manifest_etag,
+    parse_manifest,
+    parse_segment_name,
+    segment_name,
+    segment_prefix,
+    segments_container_of,
+    segments_parent,
+    upload_prefix,
+)
+
+__all__ = [
+    "BULK_CHUNK",
+    "DATA_TIMEOUT",
+    "INTERACTIVE_RETRY",
+    "LISTING_PAGE",
+    "REQUEST_TIMEOUT",
+    "SEGMENTS_SUFFIX",
+    "SEGMENT_CONTENT_TYPE",
+    "ContainerInfo",
+    "DeleteOutcome",
+    "DeleteReport",
+    "DeleteResult",
+    "ManifestSegment",
+    "ObjectEntry",
+    "ObjectKey",
+    "ResponseCheck",
+    "RetryCallback",
+    "RetryNotice",
+    "RetryPolicy",
+    "SegmentName",
+    "StoredManifest",
+    "SwiftLimits",
+    "SwiftService",
+    "TokenRefused",
+    "archive_containers",
+    "delete_objects",
+    "describe_failure",
+    "expected_slo_etag",
+    "is_retryable_status",
+    "is_slo",
+    "manifest_etag",
+    "object_path",
+    "parse_listing_time",
+    "parse_manifest",
+    "parse_segment_name",
+    "retry_after_seconds",
+    "segment_name",
+    "segment_prefix",
+    "segments_container_of",
+    "segments_parent",
+    "upload_prefix",
+]

@@ -1,0 +1,224 @@
+"""Worker threads for an upload's pieces, and the meter of what they have done.
+
+Workers never call the consumer: their events go through a queue to the thread that
+runs the pool, which delivers them in order together with a :class:`Progress` snapshot
+at most every :data:`PROGRESS_INTERVAL_S`. The first failure stops every worker (the
+shared abort event); a cancel stops them within :data:`ABORT_GRACE_S`.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from swiftui.errors import Aborted, OperationCancelled
+from swiftui.upload.events import Progress, SegmentFailed, SegmentProgress, UploadEvent
+from swiftui.upload.source import BLOCK_SIZE
+
+PROGRESS_INTERVAL_S = 0.1
+RATE_WINDOW_S = 10.0
+# After a cancel or a failure, how long to wait for requests in flight to notice it.
+ABORT_GRACE_S = 1.0
+
+EventHandler = Callable[[UploadEvent], None]
+PieceT = TypeVar("PieceT")
+
+
+class Meter:
+    """Bytes and segments done, rate and ETA; fed by workers, read by the calling thread."""
+
+    def __init__(self, total: int, segments_total: int) -> None:
+        self.total = total
+        self.segments_total = segments_total
+        self._lock = threading.Lock()
+        self._in_flight: dict[int, tuple[int, int]] = {}
+        self._done_bytes = 0
+        self._uploaded_bytes = 0
+        self.segments_done = 0
+        self.reused_segments = 0
+        self.sent_total = 0
+        self._samples: deque[tuple[float, int]] = deque()
+
+    def sending(self, index: int, sent: int, length: int) -> None:
+        with self._lock:
+            previous = self._in_flight.get(index, (0, length))[0]
+            self.sent_total += max(0, sent - previous)
+            self._in_flight[index] = (sent, length)
+
+    def finished(self, index: int, length: int, *, reused: bool) -> None:
+        with self._lock:
+            self._in_flight.pop(index, None)
+            self._done_bytes += length
+            self.segments_done += 1
+            if reused:
+                self.reused_segments += 1
+            else:
+                self._uploaded_bytes += length
+
+    def snapshot(self, now: float) -> Progress:
+        with self._lock:
+            in_flight = sum(sent for sent, _ in self._in_flight.values())
+            active = tuple(
+                SegmentProgress(index, sent, length)
+                for index, (sent, length) in sorted(self._in_flight.items())
+            )
+            done = self._done_bytes + in_flight
+            transferred = self._uploaded_bytes + in_flight
+            segments_done = self.segments_done
+        self._samples.append((now, transferred))
+        while len(self._samples) > 2 and now - self._samples[0][0] > RATE_WINDOW_S:
+            self._samples.popleft()
+        first_time, first_bytes = self._samples[0]
+        elapsed = now - first_time
+        rate = max(0.0, (transferred - first_bytes) / elapsed) if elapsed >= 0.5 else 0.0
+        left = max(0, self.total - done)
+        eta = left / rate if rate > 0 else (0.0 if left == 0 else None)
+        return Progress(
+            bytes_done=done,
+            bytes_total=self.total,
+            rate_bps=rate,
+            eta_s=eta,
+            segments_done=segments_done,
+            segments_total=self.segments_total,
+            active=active,
+        )
+
+
+@dataclass(frozen=True)
+class _WorkerFailure:
+    index: int
+    error: BaseException
+
+
+class WorkerPool(Generic[PieceT]):
+    """Runs pieces on threads for one upload; :meth:`emit` is safe from any thread."""
+
+    def __init__(
+        self,
+        on_event: EventHandler,
+        cancel: threading.Event,
+        abort: threading.Event,
+        describe_cancel: Callable[[], str],
+    ) -> None:
+        self.on_event = on_event
+        self.cancel = cancel
+        self.abort = abort
+        """Set on cancel or on the first failure: every worker stops at its next check."""
+        self.closed = threading.Event()
+        """Set once the pool stopped listening: a late worker must not record anything."""
+        self.meter = Meter(0, 0)
+        self._describe_cancel = describe_cancel
+        self._events: queue.SimpleQueue[UploadEvent | _WorkerFailure] = queue.SimpleQueue()
+        self._tasks: queue.SimpleQueue[PieceT] = queue.SimpleQueue()
+        self._first_error: BaseException | None = None
+        self._caller = threading.get_ident()
+
+    def emit(self, event: UploadEvent) -> None:
+        """Deliver now on the calling thread; from a worker, queue it for :meth:`run`."""
+        if threading.get_ident() == self._caller:
+            self.on_event(event)
+        else:
+            self._events.put(event)
+
+    def run(
+        self,
+        pieces: Sequence[PieceT],
+        handle: Callable[[PieceT, bytearray], None],
+        index_of: Callable[[PieceT], int],
+        *,
+        threads: int,
+    ) -> None:
+        """Run ``handle`` on each piece over ``threads`` workers; deliver their events here.
+
+        Raises the first worker's error, or :class:`OperationCancelled` after a cancel.
+        """
+        for piece in pieces:
+            self._tasks.put(piece)
+        workers = [
+            threading.Thread(
+                target=self._work,
+                args=(handle, index_of),
+                name=f"swiftui-upload-{number}",
+                daemon=True,
+            )
+            for number in range(min(threads, len(pieces)))
+        ]
+        for worker in workers:
+            worker.start()
+        try:
+            self._deliver(workers)
+        except BaseException:
+            self.abort.set()
+            self.closed.set()
+            raise
+        self.closed.set()
+        self._flush()
+        self.on_event(self.meter.snapshot(time.monotonic()))
+        if self._first_error is not None:
+            raise self._first_error
+        if self.cancel.is_set() or self.abort.is_set():
+            raise OperationCancelled(self._describe_cancel())
+
+    def _deliver(self, workers: list[threading.Thread]) -> None:
+        next_tick = 0.0
+        give_up_at: float | None = None
+        while True:
+            now = time.monotonic()
+            if self.cancel.is_set():
+                self.abort.set()
+            if self.abort.is_set() and give_up_at is None:
+                give_up_at = now + ABORT_GRACE_S
+            if not any(worker.is_alive() for worker in workers) and self._events.empty():
+                return
+            if give_up_at is not None and now > give_up_at:
+                return
+            try:
+                item = self._events.get(timeout=min(PROGRESS_INTERVAL_S, max(0.0, next_tick - now)))
+            except queue.Empty:
+                pass
+            else:
+                self._dispatch(item)
+            if time.monotonic() >= next_tick:
+                self.on_event(self.meter.snapshot(time.monotonic()))
+                next_tick = time.monotonic() + PROGRESS_INTERVAL_S
+
+    def _dispatch(self, item: UploadEvent | _WorkerFailure) -> None:
+        if isinstance(item, _WorkerFailure):
+            if self._first_error is None:
+                self._first_error = item.error
+            reason = str(item.error) or type(item.error).__name__
+            self.on_event(SegmentFailed(item.index, reason))
+        else:
+            self.on_event(item)
+
+    def _flush(self) -> None:
+        while True:
+            try:
+                item = self._events.get_nowait()
+            except queue.Empty:
+                return
+            self._dispatch(item)
+
+    def _work(
+        self, handle: Callable[[PieceT, bytearray], None], index_of: Callable[[PieceT], int]
+    ) -> None:
+        buffer = bytearray(BLOCK_SIZE)
+        while not self.abort.is_set():
+            try:
+                piece = self._tasks.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                handle(piece, buffer)
+            except Aborted:
+                return
+            except BaseException as error:
+                if not self.abort.is_set():
+                    self._events.put(_WorkerFailure(index_of(piece), error))
+                    self.abort.set()
+                return

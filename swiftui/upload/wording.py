@@ -1,0 +1,103 @@
+"""Upload events in the words people read, for the CLI and the TUI alike.
+
+A segment is named by its index from 0, as in its object name (``segment #33`` is
+``.../00000033``). :func:`describe` gives one line (or a few, for a plan with notes) per
+event worth a line, :func:`status_line` the one-line progress, :func:`summary` the end.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from swiftui.units import format_bytes, format_eta, format_rate
+from swiftui.upload.events import (
+    ManifestWriting,
+    Notice,
+    OldSegmentsDeleted,
+    PlanReady,
+    Progress,
+    RequestRetrying,
+    SegmentDone,
+    SegmentFailed,
+    SegmentRetrying,
+    UploadEvent,
+    UploadFinished,
+    UploadResult,
+)
+
+
+def segment_label(index: int) -> str:
+    """``segment #33``: the index from 0, as in the segment's object name."""
+    return f"segment #{index}"
+
+
+def describe(event: UploadEvent) -> str | None:
+    """One line for a human (a plan with notes: a line each), or None for events only a
+    live display shows (progress, queued, started, the end states the caller reports)."""
+    if isinstance(event, PlanReady):
+        return plan_text(event)
+    if isinstance(event, SegmentDone):
+        how = "already in Swift, md5 matches" if event.reused else "sent"
+        return (
+            f"{segment_label(event.index)} {how} ({format_bytes(event.length)}, etag {event.etag})"
+        )
+    if isinstance(event, SegmentRetrying):
+        return (
+            f"{segment_label(event.index)}: {event.reason}; attempt {event.attempt} "
+            f"in {event.delay_s:.1f} s"
+        )
+    if isinstance(event, RequestRetrying):
+        return f"{event.what}: {event.reason}; attempt {event.attempt} in {event.delay_s:.1f} s"
+    if isinstance(event, SegmentFailed):
+        return f"{segment_label(event.index)} failed: {event.reason}"
+    if isinstance(event, Notice):
+        return event.message
+    if isinstance(event, ManifestWriting):
+        return f"writing the manifest of {event.segment_count} segments"
+    if isinstance(event, OldSegmentsDeleted):
+        return f"deleted {event.count} segments of the replaced object"
+    if isinstance(event, UploadFinished):
+        return summary(event.result)
+    return None
+
+
+def plan_text(event: PlanReady) -> str:
+    """What is uploaded where and how, then each note on its own indented line."""
+    where = f"{event.container}/{event.object_name}"
+    text = f"uploading {event.local_path} to {where}: {event.explanation}"
+    if event.segment_container:
+        text += f", segments in {event.segment_container}"
+    if event.delete_at is not None:
+        text += f", expires {local_time(event.delete_at)}"
+    return "\n".join([text, *(f"  {note}" for note in event.notes)])
+
+
+def status_line(progress: Progress) -> str:
+    percent = 100 * progress.bytes_done / progress.bytes_total if progress.bytes_total else 100
+    return (
+        f"{format_bytes(progress.bytes_done)} / {format_bytes(progress.bytes_total)}  "
+        f"{percent:3.0f}%  {format_rate(progress.rate_bps)}  ETA {format_eta(progress.eta_s)}  "
+        f"segments {progress.segments_done}/{progress.segments_total}"
+    )
+
+
+def summary(result: UploadResult) -> str:
+    elapsed = max(result.elapsed_s, 0.001)
+    where = f"{result.container}/{result.object_name}"
+    text = (
+        f"done: {where} is {format_bytes(result.size)}, sent {format_bytes(result.bytes_sent)} "
+        f"in {elapsed:.1f} s ({format_rate(result.bytes_sent / elapsed)})"
+    )
+    if result.is_slo:
+        text += f", {result.segment_count} segments in {result.segment_container}"
+        if result.reused_segments:
+            text += f" ({result.reused_segments} reused)"
+    text += f", etag {result.etag}"
+    if result.delete_at is not None:
+        text += f", expires {local_time(result.delete_at)}"
+    return text
+
+
+def local_time(timestamp: int) -> str:
+    """``2027-01-31 18:00:00+01:00``: a unix time on this machine's clock."""
+    return datetime.fromtimestamp(timestamp).astimezone().isoformat(sep=" ", timespec="seconds")
