@@ -32,6 +32,13 @@ from swiftui.swift.retry import (
     is_retryable_status,
     retry_after_seconds,
 )
+from swiftui.swift.seal import (
+    NOT_ARCHIVED,
+    Retrieval,
+    SealState,
+    retrieval_from_headers,
+    retrieval_from_listing,
+)
 from swiftui.swift.slo import (
     SEGMENT_CONTENT_TYPE,
     SEGMENTS_SUFFIX,
@@ -56,6 +63,7 @@ __all__ = [
     "DATA_TIMEOUT",
     "INTERACTIVE_RETRY",
     "LISTING_PAGE",
+    "NOT_ARCHIVED",
     "REQUEST_TIMEOUT",
     "SEGMENTS_SUFFIX",
     "SEGMENT_CONTENT_TYPE",
@@ -67,9 +75,11 @@ __all__ = [
     "ObjectEntry",
     "ObjectKey",
     "ResponseCheck",
+    "Retrieval",
     "RetryCallback",
     "RetryNotice",
     "RetryPolicy",
+    "SealState",
     "SegmentName",
     "StoredManifest",
     "SwiftLimits",
@@ -86,6 +96,8 @@ __all__ = [
     "parse_listing_time",
     "parse_manifest",
     "parse_segment_name",
+    "retrieval_from_headers",
+    "retrieval_from_listing",
     "retry_after_seconds",
     "segment_name",
     "segment_prefix",

@@ -40,6 +40,7 @@ from swiftui.swift.retry import (
     is_retryable_status,
     retry_after_seconds,
 )
+from swiftui.swift.seal import Retrieval, SealState, retrieval_from_headers
 from swiftui.swift.slo import ManifestSegment, StoredManifest, is_slo, parse_manifest
 
 if TYPE_CHECKING:
@@ -273,12 +274,17 @@ class SwiftService:
         marker: str = "",
         limit: int = LISTING_PAGE,
         missing_ok: bool = False,
+        seal_states: bool = False,
     ) -> list[ObjectEntry]:
         """One listing page (at most ``limit`` entries after ``marker``); a missing
-        container is a :class:`SwiftError`, or no entry with ``missing_ok``."""
+        container is a :class:`SwiftError`, or no entry with ``missing_ok``. With
+        ``seal_states``, each entry carries Cloud Archive's seal state (``policy_extra``;
+        other clusters ignore the parameter)."""
         params = {"prefix": prefix} if prefix else {}
         if delimiter:
             params["delimiter"] = delimiter
+        if seal_states:
+            params["policy_extra"] = "true"
         what = f"container {container!r}"
         page = self._page(object_path(container), what, params, marker, limit, missing_ok)
         return [ObjectEntry.from_listing(item) for item in page or ()]
@@ -290,17 +296,46 @@ class SwiftService:
         prefix: str = "",
         delimiter: str | None = None,
         missing_ok: bool = False,
+        seal_states: bool = False,
     ) -> Iterator[ObjectEntry]:
         """Every entry under ``prefix``, page after page."""
         return _paged(
             lambda marker: self.list_objects(
-                container, prefix=prefix, delimiter=delimiter, marker=marker, missing_ok=missing_ok
+                container,
+                prefix=prefix,
+                delimiter=delimiter,
+                marker=marker,
+                missing_ok=missing_ok,
+                seal_states=seal_states,
             )
         )
 
     def object_headers(self, container: str, name: str) -> CaseInsensitiveDict[str] | None:
         """Headers of an object (for an SLO: of the whole), or None if it does not exist."""
         return self._head(object_path(container, name), f"{container}/{name}")
+
+    def request_unseal(self, container: str, name: str) -> Retrieval:
+        """Ask Cloud Archive to make ``container/name`` readable, without reading its data.
+
+        A sealed or unsealing object gets the one ``GET`` that starts (or checks) its
+        unsealing: its 429 is the expected answer, not a failure to retry, and its
+        ``Retry-After`` is the time left. A readable object is left alone; no byte of data
+        is read either way (the body of a 200 is never consumed).
+        """
+        what = f"{container}/{name}"
+        path = object_path(container, name)
+        head = self.request("HEAD", path, what=what)
+        current = retrieval_from_headers(head.headers)
+        if current.readable:
+            return current
+        response = self.request("GET", path, what=what, ok=(200, 206, 429), stream=True)
+        try:
+            if response.status_code != 429:
+                return Retrieval(SealState.UNSEALED)
+            waited = retry_after_seconds(response)
+            return Retrieval(SealState.UNSEALING, current.delay_s if waited is None else waited)
+        finally:
+            response.close()
 
     def read_manifest(self, container: str, name: str) -> StoredManifest | None:
         """The stored manifest of the SLO ``container/name``; None if the object is gone,

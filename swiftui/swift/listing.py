@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from swiftui.swift.seal import NOT_ARCHIVED, Retrieval, retrieval_from_listing
 from swiftui.swift.slo import SEGMENT_CONTENT_TYPE, segments_parent
 
 LISTING_PAGE = 1000
@@ -63,6 +64,8 @@ class ObjectEntry:
     content_type: str = ""
     is_dir: bool = False
     slo_etag: str = ""
+    retrieval: Retrieval = NOT_ARCHIVED
+    """Cloud Archive's seal state, when the listing was asked with ``policy_extra``."""
 
     @classmethod
     def from_listing(cls, item: dict[str, Any]) -> ObjectEntry:
@@ -75,6 +78,7 @@ class ObjectEntry:
             last_modified=item.get("last_modified", ""),
             content_type=item.get("content_type", ""),
             slo_etag=item.get("slo_etag", ""),
+            retrieval=retrieval_from_listing(item),
         )
 
     @property
