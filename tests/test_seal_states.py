@@ -62,5 +62,5 @@ def test_objects_of_an_ordinary_policy_are_not_archived(
     checker.put_object(container_name, "plain.bin", b"bytes")
     swift = cloud.service("GRA")
     [entry] = swift.list_objects(container_name, seal_states=True)
-    assert entry.retrieval is NOT_ARCHIVED
+    assert entry.retrieval == NOT_ARCHIVED
     assert swift.request_unseal(container_name, "plain.bin").readable
