@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 import swiftclient
 from cloud_archive_support import ArchiveHttp
+from deletion_support import make_slo, put_segments, random_bytes
 
 from swiftui.cloud import Cloud
 from swiftui.sandbox import Sandbox
-from swiftui.swift import NOT_ARCHIVED, Retrieval, SealState
+from swiftui.swift import NOT_ARCHIVED, Retrieval, SealState, segment_prefix
+from swiftui.swift.sealed import find_segments_by_name
 
 HOUR_S = 3600
 
@@ -64,3 +66,55 @@ def test_objects_of_an_ordinary_policy_are_not_archived(
     [entry] = swift.list_objects(container_name, seal_states=True)
     assert entry.retrieval == NOT_ARCHIVED
     assert swift.request_unseal(container_name, "plain.bin").readable
+
+
+@pytest.fixture
+def sealed_archives(checker: swiftclient.Connection, container_name: str) -> dict[str, list]:
+    """Archives in a Cloud Archive container and its segments container (both PCA):
+    ``backup.tar`` with 3 segments, an interrupted upload of the same file with another
+    segment size, and ``half.tar`` whose last segment is missing."""
+    for name in (container_name, f"{container_name}_segments"):
+        checker.put_container(name, headers={"X-Storage-Policy": "PCA"})
+    data = random_bytes(3000)
+    manifests = {"backup.tar": make_slo(checker, container_name, "backup.tar", data)}
+    prefix = segment_prefix("backup.tar", 1_700_000_000.0, len(data), 512)
+    put_segments(checker, f"{container_name}_segments", prefix, data[:1024], 512)
+    manifests["half.tar"] = make_slo(checker, container_name, "half.tar", data, mtime=1.0)
+    checker.delete_object(
+        f"{container_name}_segments", manifests["half.tar"][-1]["path"].split("/", 2)[2]
+    )
+    return manifests
+
+
+def test_a_sealed_slo_s_segments_are_found_by_name_and_proven_by_its_etag(
+    sandbox: Sandbox, cloud: Cloud, container_name: str, sealed_archives: dict[str, list]
+) -> None:
+    swift = cloud.service("GRA")
+    with sandbox.unseal_timing(delay_s=HOUR_S):
+        headers = swift.object_headers(container_name, "backup.tar")
+        assert headers is not None and headers["X-Ovh-Retrieval-State"] == "sealed"
+
+        found = find_segments_by_name(swift, container_name, "backup.tar", headers)
+
+    assert found.proven
+    assert [f"/{seg.container}/{seg.name}" for seg in found.segments] == [
+        entry["path"] for entry in sealed_archives["backup.tar"]
+    ]
+    assert [seg.etag for seg in found.segments] == [
+        entry["etag"] for entry in sealed_archives["backup.tar"]
+    ]
+    assert found.explanation().startswith(f"3 segments found by name in {container_name}_segments")
+
+
+def test_segments_that_do_not_add_up_are_kept_as_candidates_never_guessed(
+    sandbox: Sandbox, cloud: Cloud, container_name: str, sealed_archives: dict[str, list]
+) -> None:
+    swift = cloud.service("GRA")
+    with sandbox.unseal_timing(delay_s=HOUR_S):
+        headers = swift.object_headers(container_name, "half.tar")
+        assert headers is not None
+        found = find_segments_by_name(swift, container_name, "half.tar", headers)
+
+    assert not found.proven and found.segments == ()
+    assert len(found.candidates) == 2
+    assert "do not add up to its size and Etag: they are kept" in found.explanation()

@@ -39,6 +39,7 @@ from swiftui.swift.seal import (
     retrieval_from_headers,
     retrieval_from_listing,
 )
+from swiftui.swift.sealed import FoundSegments, find_segments_by_name
 from swiftui.swift.slo import (
     SEGMENT_CONTENT_TYPE,
     SEGMENTS_SUFFIX,
@@ -71,6 +72,7 @@ __all__ = [
     "DeleteOutcome",
     "DeleteReport",
     "DeleteResult",
+    "FoundSegments",
     "ManifestSegment",
     "ObjectEntry",
     "ObjectKey",
@@ -89,6 +91,7 @@ __all__ = [
     "delete_objects",
     "describe_failure",
     "expected_slo_etag",
+    "find_segments_by_name",
     "is_retryable_status",
     "is_slo",
     "manifest_etag",
