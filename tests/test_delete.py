@@ -23,6 +23,7 @@ from swiftui.cli import main
 from swiftui.cloud import Cloud
 from swiftui.deletion import (
     DeletionProgress,
+    deleted_words,
     describe_plan,
     execute_deletion,
     plan_deletion,
@@ -298,7 +299,7 @@ def test_rm_asks_on_a_terminal(
     captured = capsys.readouterr()
     assert "Delete 1 object and 2 segments" in captured.out
     if code == 0:
-        assert "Deleted 1 object and 2 segments" in captured.out
+        assert "Deleted 1 object and its 2 segments, " in captured.out
         assert names(checker, container_name) == []
         assert names(checker, f"{container_name}_segments") == []
     else:
@@ -318,7 +319,7 @@ def test_rm_yes_deletes_and_prints_a_summary_line(
     assert main(["rm", container_name, "a", "b", "--yes"]) == 0
 
     lines = capsys.readouterr().out.splitlines()
-    assert lines[-1].startswith("Deleted 2 objects and 2 segments")
+    assert lines[-1].startswith("Deleted 2 objects and their 2 segments, ")
     assert names(checker, container_name) == []
 
 
@@ -382,3 +383,19 @@ def test_rm_exits_5_and_says_what_is_left_when_a_delete_fails(
     )
     assert names(checker, container_name) == ["archive"]
     assert md5_of(checker, container_name, "archive") == md5_of_bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("objects", "segments", "words"),
+    [
+        (2, 4, "Deleted 2 objects and their 4 segments"),
+        (1, 2, "Deleted 1 object and its 2 segments"),
+        (0, 6, "Deleted 6 orphaned segments"),
+        (3, 0, "Deleted 3 objects"),
+        (0, 0, "Deleted nothing"),
+    ],
+)
+def test_the_summary_says_what_was_deleted_without_zero_counts(
+    objects: int, segments: int, words: str
+) -> None:
+    assert deleted_words(objects, segments) == words

@@ -259,7 +259,7 @@ def test_orphans_delete_yes_removes_them_and_live_archives_still_download(
     assert main(["orphans", container_name, "--delete", "--yes", "--min-age", "0"]) == 0
 
     out = capsys.readouterr().out
-    assert "Deleted 0 objects and 6 segments" in out
+    assert "Deleted 6 orphaned segments, " in out
     _assert_live_intact(checker, container_name, messy_container)
     assert main(["orphans", container_name, "--min-age", "0"]) == 0
     assert "No orphaned segments" in capsys.readouterr().out

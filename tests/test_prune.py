@@ -130,7 +130,7 @@ def test_prune_older_than_deletes_exactly_the_old_archives_and_their_segments(
 
     assert code == 0
     out = capsys.readouterr().out
-    assert "Deleted 2 objects and 4 segments" in out
+    assert "Deleted 2 objects and their 4 segments, " in out
     assert sorted(names(checker, container_name)) == ["db-001", "db-020", "db-100", "keep/notes"]
     segments = names(checker, f"{container_name}_segments")
     assert sorted({name.split("/")[0] for name in segments}) == ["db-020", "db-100"]

@@ -153,7 +153,7 @@ async def test_two_marked_archives_go_with_their_segments_and_nothing_else(
         bar = deleting.query_one("#delete-progress", ProgressBar)
         assert (bar.progress, bar.total) == (6, 6)
         assert deleting.latest is not None and deleting.latest.done == 6
-        assert "Deleted 2 objects and 4 segments" in screen_text(app)
+        assert "Deleted 2 objects and their 4 segments" in screen_text(app)
         assert "kept 1 shared" in screen_text(app)
 
         await pilot.press("enter")
@@ -329,7 +329,7 @@ async def test_orphans_of_an_interrupted_upload_are_listed_and_deleted(
         assert "an upload may still be writing it" in screen_text(app)
         await pilot.press("y")
         await wait_stage(pilot, app, Stage.DONE)
-        assert "Deleted 0 objects and 2 segments" in screen_text(app)
+        assert "Deleted 2 orphaned segments" in screen_text(app)
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is orphans, "the orphans view again")
         await wait_for(pilot, lambda: orphans.report is not None, "the new scan")

@@ -20,6 +20,7 @@ from swiftui.deletion.plan import (
     plan_segments_deletion,
 )
 from swiftui.deletion.wording import (
+    deleted_words,
     describe_item,
     describe_plan,
     describe_summary,
@@ -36,6 +37,7 @@ __all__ = [
     "PlannedDeletion",
     "ProgressCallback",
     "StoredObject",
+    "deleted_words",
     "describe_item",
     "describe_plan",
     "describe_summary",

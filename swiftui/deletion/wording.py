@@ -62,11 +62,21 @@ def plan_total(plan: DeletionPlan) -> str:
     )
 
 
+def deleted_words(objects: int, segments: int) -> str:
+    """``Deleted 2 objects and their 4 segments``; segments without an object are orphans."""
+    if objects and segments:
+        their = "its" if objects == 1 else "their"
+        return f"Deleted {plural(objects, 'object')} and {their} {plural(segments, 'segment')}"
+    if segments:
+        return f"Deleted {plural(segments, 'orphaned segment')}"
+    if objects:
+        return f"Deleted {plural(objects, 'object')}"
+    return "Deleted nothing"
+
+
 def describe_summary(summary: DeletionSummary) -> list[str]:
     """What was done and what is left, as lines; the first one is the summary line."""
-    line = (
-        f"Deleted {plural(summary.objects_deleted, 'object')} and "
-        f"{plural(summary.segments_deleted, 'segment')}, "
+    line = f"{deleted_words(summary.objects_deleted, summary.segments_deleted)}, " + (
         f"{format_bytes(summary.bytes_freed)} freed"
     )
     if summary.kept:
