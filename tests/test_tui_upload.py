@@ -27,15 +27,14 @@ from swiftui.cloud import Cloud
 from swiftui.sandbox import Sandbox
 from swiftui.swift import SwiftService
 from swiftui.tui.app import SwiftuiApp
-from swiftui.tui.context import BrowseContext
-from swiftui.tui.details import ObjectDetailsScreen
-from swiftui.tui.dialogs import ConfirmScreen
-from swiftui.tui.table import ListingTable
-from swiftui.tui.upload import UploadJob, install_uploads
-from swiftui.tui.upload_form import UploadFormScreen
-from swiftui.tui.upload_live import UploadedDetailsScreen, UploadLiveScreen
-from swiftui.tui.upload_model import JobState, SegmentStatus
-from swiftui.tui.upload_resume import ResumeScreen
+from swiftui.tui.details.screens import ObjectDetailsScreen
+from swiftui.tui.uploads.form import UploadFormScreen
+from swiftui.tui.uploads.live import UploadedDetailsScreen, UploadLiveScreen
+from swiftui.tui.uploads.model import JobState, SegmentStatus
+from swiftui.tui.uploads.queue import UploadJob
+from swiftui.tui.uploads.resume import ResumeScreen
+from swiftui.tui.widgets.dialogs import ConfirmScreen
+from swiftui.tui.widgets.table import ListingTable
 from swiftui.units import MIB
 from swiftui.upload.engine import resumable_uploads
 
@@ -44,9 +43,7 @@ SEGMENTS = 6
 
 
 def upload_app(cloud: Cloud) -> SwiftuiApp:
-    app = SwiftuiApp(cloud=cloud, region="GRA", environ={})
-    install_uploads(app)
-    return app
+    return SwiftuiApp(cloud=cloud, region="GRA", environ={})
 
 
 def is_screen(app: SwiftuiApp, kind: type[Screen]) -> Callable[[], bool]:
@@ -164,9 +161,7 @@ async def start_held_upload(
 ) -> UploadJob:
     """Open the form on ``service`` (behind the proxy), type the file's path, start with
     one thread; return once segments 0 and 1 are in and segment 2 is held."""
-    await app.push_screen(
-        UploadFormScreen(BrowseContext(app.cloud, "GRA", service, container))  # type: ignore[arg-type]
-    )
+    await app.push_screen(UploadFormScreen(service, container=container))
     form = app.screen
     assert isinstance(form, UploadFormScreen)
     await wait_for(pilot, lambda: form.limits is not None, "the cluster's limits")
@@ -300,9 +295,7 @@ async def test_a_failed_upload_says_why_and_r_resumes_it(
         app = upload_app(cloud)
         async with app.run_test(size=(80, 24)) as pilot:
             await app.push_screen(
-                UploadFormScreen(
-                    BrowseContext(cloud, "GRA", proxied(cloud, sandbox, proxy), container_name)
-                )
+                UploadFormScreen(proxied(cloud, sandbox, proxy), container=container_name)
             )
             form = app.screen
             assert isinstance(form, UploadFormScreen)

@@ -26,12 +26,13 @@ from tui_support import settle, wait_for
 from tui_upload_support import ScriptedEngine, flood, make_file, midway, upload_cloud
 
 from swiftui.tui.app import SwiftuiApp
-from swiftui.tui.dialogs import ConfirmScreen
-from swiftui.tui.table import ListingTable
-from swiftui.tui.upload import UploadJob, Uploads, install_uploads
-from swiftui.tui.upload_form import UploadFormScreen
-from swiftui.tui.upload_live import SegmentTable, UploadLiveScreen
-from swiftui.tui.upload_model import LOG_LINES, JobState, SegmentStatus, UploadModel
+from swiftui.tui.uploads.form import UploadFormScreen
+from swiftui.tui.uploads.live import UploadLiveScreen, show_uploads
+from swiftui.tui.uploads.live_rows import SegmentTable
+from swiftui.tui.uploads.model import LOG_LINES, JobState, SegmentStatus, UploadModel
+from swiftui.tui.uploads.queue import UploadJob, Uploads
+from swiftui.tui.widgets.dialogs import ConfirmScreen
+from swiftui.tui.widgets.table import ListingTable
 from swiftui.units import MIB
 from swiftui.upload.engine import UploadRequest
 from swiftui.upload.events import (
@@ -46,19 +47,16 @@ KEY_RESPONSE_LIMIT_S = 0.1
 
 
 def fixed_app() -> SwiftuiApp:
-    app = SwiftuiApp(
+    return SwiftuiApp(
         cloud=upload_cloud(),  # type: ignore[arg-type]
         region="GRA",
         environ={},
         clock=lambda: NOW,
         zone=UTC,
     )
-    install_uploads(app)
-    return app
 
 
 def uploads(app: SwiftuiApp) -> Uploads:
-    assert app.uploads is not None
     return app.uploads
 
 
@@ -166,7 +164,7 @@ async def test_uploads_queue_one_at_a_time_and_cancel_asks(
         first = queue(app, "a.dump")
         second = queue(app, "b.dump")
         assert uploads(app).enqueue(first.service, first.request) is None
-        uploads(app).show(first)
+        show_uploads(app, first)
         await wait_for(pilot, is_live(app), "the live view")
         await wait_for(pilot, engine.played.is_set, "the first upload's events")
         await pilot.pause(0.3)
@@ -201,14 +199,14 @@ async def test_uploads_queue_one_at_a_time_and_cancel_asks(
 
 async def test_keys_answer_within_100_ms_while_1000_segments_stream_in() -> None:
     """Eight segments at a time, four progress events each, as fast as a thread can send
-    them: the UI redraws ten times a second whatever the rate, so keys stay quick."""
+    them: the UI draws at most ten times a second whatever the rate, so keys stay quick."""
     engine = ScriptedEngine(flood(1000, 8, pause=lambda: time.sleep(0.02)))
     app = fixed_app()
     uploads(app).runner = engine
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         job = queue(app, "huge.dump", threads=8)
-        uploads(app).show(job)
+        show_uploads(app, job)
         await wait_for(pilot, is_live(app), "the live view")
         live = app.screen
         assert isinstance(live, UploadLiveScreen)
@@ -242,7 +240,7 @@ async def test_keys_answer_within_100_ms_while_1000_segments_stream_in() -> None
     )
     assert len(latencies) >= 20
     assert p95 < KEY_RESPONSE_LIMIT_S
-    # Coalesced: redraws follow the timer (10 a second), not the ~8000 events.
+    # Coalesced: at most ten draws a second, not one per event (about 8000).
     assert batches <= streamed_s * 10 + 10
 
 

@@ -7,7 +7,6 @@ import posixpath
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
@@ -29,8 +28,9 @@ from swiftui.browse import (
     verify_manifest,
 )
 from swiftui.swift import ContainerInfo, ManifestSegment, SwiftService
-from swiftui.tui.base import SwiftuiScreen
-from swiftui.tui.table import Column, ListingTable, Row
+from swiftui.tui.widgets.facts import facts_grid
+from swiftui.tui.widgets.screens import SwiftuiScreen
+from swiftui.tui.widgets.table import Column, ListingTable, Row
 from swiftui.units import format_bytes
 
 MANIFEST_COLUMNS = (
@@ -64,16 +64,30 @@ def headers_rows(headers: Mapping[str, str]) -> list[Row]:
     ]
 
 
-def facts_grid(rows: Iterable[tuple[str, str | Text]]) -> Table:
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
-    for label, value in rows:
-        grid.add_row(label, value)
-    return grid
+class FactsPanel(Static):
+    """The framed summary at the top of a details screen."""
+
+    DEFAULT_CSS = """
+    FactsPanel {
+        height: auto;
+        max-height: 9;
+        border: round $primary 40%;
+        border-title-color: $text;
+        padding: 0 1;
+    }
+    """
 
 
 class ObjectDetailsScreen(SwiftuiScreen):
+    DEFAULT_CSS = """
+    ObjectDetailsScreen {
+        #detail-tabs { height: 1fr; }
+        #detail-tabs TabPane { padding: 0; }
+        #detail-tabs ListingTable { height: 1fr; }
+        #verdict { height: auto; max-height: 3; padding: 0 1; }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Back"),
         Binding("v", "verify", "Verify", id="verify", tooltip="Check every segment on the server"),
@@ -107,7 +121,7 @@ class ObjectDetailsScreen(SwiftuiScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.header()
-        yield Static("loading…", id="summary")
+        yield FactsPanel("loading…", id="summary")
         with TabbedContent(id="detail-tabs"):
             with TabPane("Manifest", id="tab-manifest"):
                 yield ListingTable(MANIFEST_COLUMNS, id="manifest")
@@ -327,7 +341,7 @@ class ContainerDetailsScreen(SwiftuiScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.header()
-        yield Static("loading…", id="summary")
+        yield FactsPanel("loading…", id="summary")
         yield ListingTable(HEADER_COLUMNS, id="headers")
         yield Footer(compact=True)
 

@@ -5,8 +5,8 @@
 segments of how many, their bytes, when they were last written, and whether a resume
 journal of this machine could still continue that upload. Space selects groups (those
 neither resumable nor recent are selected to begin with), ``d`` deletes the selected ones
-through :class:`~swiftui.tui.delete.DeleteScreen`, which also forgets the resume journals of
-uploads whose segments are all gone.
+through :class:`~swiftui.tui.deletion.screen.DeleteScreen`, which also forgets the resume
+journals of uploads whose segments are all gone.
 """
 
 from __future__ import annotations
@@ -37,10 +37,9 @@ from swiftui.orphans import (
 )
 from swiftui.retention import format_duration
 from swiftui.swift import SwiftService
-from swiftui.tui.base import SwiftuiScreen
-from swiftui.tui.context import BrowseContext
-from swiftui.tui.delete import DeleteScreen
-from swiftui.tui.table import Column, ListingTable, Row
+from swiftui.tui.deletion.screen import DeleteScreen
+from swiftui.tui.widgets.screens import SwiftuiScreen
+from swiftui.tui.widgets.table import Column, ListingTable, Row
 from swiftui.units import format_bytes
 
 MARK = "● "
@@ -83,6 +82,13 @@ def confirm_notes(groups: Iterable[OrphanGroup], now: float) -> list[str]:
 
 
 class OrphansScreen(SwiftuiScreen):
+    DEFAULT_CSS = """
+    OrphansScreen {
+        #orphans-head { height: auto; max-height: 4; padding: 0 1; }
+        #orphan-info { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("space", "toggle", "Select", tooltip="Select or unselect this group"),
@@ -102,13 +108,6 @@ class OrphansScreen(SwiftuiScreen):
         self.report: OrphanReport | None = None
         self.selected: set[str] = set()
         self.scanned_at = 0.0
-
-    @classmethod
-    def for_context(cls, context: BrowseContext) -> OrphansScreen:
-        """The factory registered as ``orphans``: the container the user stands on."""
-        if context.container is None:
-            raise ValueError("the orphans view is only offered on a container")
-        return cls(context.service, context.container)
 
     def compose(self) -> ComposeResult:
         yield from self.header()

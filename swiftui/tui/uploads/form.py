@@ -1,172 +1,85 @@
 """Pick a local file and say where it goes; the engine's plan is shown before Start.
 
-The left pane is a :class:`FileTree` rooted at the working directory (sizes beside file
-names, dot files on ``.``) under a path input that jumps anywhere (and completes names
-with the right arrow). The right pane is the form: container, object name, segment size
-(filled in from the engine's plan until the user types one), threads, expiry in days,
-segments container. Every change plans again with the engine's own
-:func:`~swiftui.upload.plan.make_plan` and :func:`~swiftui.upload.engine.check_request`,
-so an impossible upload is explained here, before Start, in the engine's words.
+The left pane is a :class:`~swiftui.tui.uploads.files.FileTree` rooted at the working
+directory (sizes beside file names, dot files on ``.``) under a path input that jumps
+anywhere (and completes names with the right arrow). The right pane is the form:
+container, object name, segment size (filled in from the engine's plan until the user
+types one), threads, expiry in days, segments container. Every change plans again
+(:func:`~swiftui.tui.uploads.form_plan.check_form`), so an impossible upload is explained
+here, before Start, in the engine's words.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from typing import ClassVar
 
-from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.suggester import Suggester, SuggestFromList
+from textual.suggester import SuggestFromList
 from textual.timer import Timer
 from textual.widgets import Button, Checkbox, DirectoryTree, Footer, Input, Label, Static
-from textual.widgets.directory_tree import DirEntry
-from textual.widgets.tree import TreeNode
 from textual.worker import Worker
 
-from swiftui.browse import ObjectFacts, format_moment, head_object
-from swiftui.errors import UsageError
-from swiftui.swift import SEGMENTS_SUFFIX
-from swiftui.tui.base import SwiftuiScreen
-from swiftui.tui.context import BrowseContext
-from swiftui.tui.upload_model import display_path
-from swiftui.units import GIB, MIB, format_bytes, parse_size
-from swiftui.upload.engine import (
-    DEFAULT_THREADS,
-    MAX_THREADS,
-    UploadRequest,
-    check_request,
-    journal_target,
+from swiftui.browse import format_moment, head_object
+from swiftui.swift import SEGMENTS_SUFFIX, SwiftService
+from swiftui.tui.uploads.files import FileTree, PathSuggester
+from swiftui.tui.uploads.form_plan import (
+    FormFields,
+    LocalFile,
+    Setting,
+    TargetFacts,
+    automatic_segment_size,
+    check_form,
 )
-from swiftui.upload.journal import Journal, find_journal
-from swiftui.upload.plan import SwiftLimits, UploadPlan, make_plan
+from swiftui.tui.uploads.live import show_uploads
+from swiftui.tui.uploads.model import display_path
+from swiftui.tui.uploads.queue import uploads_of
+from swiftui.tui.widgets.screens import SwiftuiScreen
+from swiftui.units import format_bytes
+from swiftui.upload.engine import DEFAULT_THREADS, UploadRequest, journal_target
+from swiftui.upload.journal import find_journal
+from swiftui.upload.plan import SwiftLimits
 
 CHECK_DELAY_S = 0.3
 CONTAINER_SUGGESTIONS = 10_000
-DAY_S = 86400
-
-
-def size_text(size: int) -> str:
-    """``1 GiB``, ``250 MiB`` or bytes: exact, so reading it back gives the same size."""
-    if size % GIB == 0:
-        return f"{size // GIB} GiB"
-    if size % MIB == 0:
-        return f"{size // MIB} MiB"
-    return str(size)
-
-
-def tui_wording(message: str) -> str:
-    """The engine speaks in CLI options; here they are fields."""
-    for option, field_name in (
-        ("--segment-size", "segment size"),
-        ("--segment-container", "segments container"),
-        ("--object-name", "object name"),
-        ("--threads", "threads"),
-        ("CONTAINER", "container"),
-    ):
-        message = message.replace(option, field_name)
-    return message
-
-
-class FileTree(DirectoryTree):
-    """A directory tree that shows file sizes, hides dot files until asked, and names its
-    root ``~/…``; plain marks instead of emoji, for any terminal over SSH."""
-
-    ICON_NODE = "▸ "
-    ICON_NODE_EXPANDED = "▾ "
-    ICON_FILE = "  "
-
-    def __init__(self, path: Path, *, id: str | None = None) -> None:
-        super().__init__(path, id=id)
-        self.show_hidden = False
-        self.sizes: dict[Path, int] = {}
-        self.root.set_label(display_path(path))
-
-    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
-        """Runs in the tree's loading thread: the place to stat for sizes."""
-        for path in paths:
-            if path.name.startswith(".") and not self.show_hidden:
-                continue
-            try:
-                info = path.stat()
-            except OSError:
-                yield path
-                continue
-            if stat.S_ISREG(info.st_mode):
-                self.sizes[path] = info.st_size
-            yield path
-
-    def render_label(self, node: TreeNode[DirEntry], base_style: Style, style: Style) -> Text:
-        label = super().render_label(node, base_style, style)
-        if node.data is not None and not node.allow_expand:
-            size = self.sizes.get(node.data.path)
-            if size is not None:
-                label.append(f"  {format_bytes(size)}", style="dim")
-        return label
-
-    def reset_node(
-        self, node: TreeNode[DirEntry], label: str | Text, data: DirEntry | None = None
-    ) -> FileTree:
-        if node is self.root and data is not None:
-            label = display_path(data.path)
-        super().reset_node(node, label, data)
-        return self
-
-
-class PathSuggester(Suggester):
-    """Completes the last part of a typed path from the directory it names."""
-
-    def __init__(self) -> None:
-        super().__init__(use_cache=False, case_sensitive=True)
-
-    async def get_suggestion(self, value: str) -> str | None:
-        if not value:
-            return None
-        typed = Path(value).expanduser()
-        directory, start = (typed, "") if value.endswith("/") else (typed.parent, typed.name)
-        try:
-            with os.scandir(directory) as entries:
-                names = sorted(
-                    (entry.name, entry.is_dir())
-                    for entry in entries
-                    if entry.name.startswith(start)
-                    and (start.startswith(".") or not entry.name.startswith("."))
-                )
-        except OSError:
-            return None
-        if not names:
-            return None
-        name, is_dir = names[0]
-        suggestion = value + name[len(start) :] + ("/" if is_dir else "")
-        return suggestion if suggestion != value else None
-
-
-@dataclass(frozen=True)
-class LocalFile:
-    path: Path
-    size: int
-    mtime: float
-
-
-@dataclass(frozen=True)
-class TargetFacts:
-    """What is at the destination now: an object being replaced, an upload to resume."""
-
-    existing: ObjectFacts | None
-    journal: Journal | None
 
 
 class UploadFormScreen(SwiftuiScreen):
+    DEFAULT_CSS = """
+    UploadFormScreen {
+        #upload-panes { height: 1fr; }
+        #local-pane {
+            width: 34;
+            border: round $primary 40%;
+            border-title-color: $text;
+        }
+        #local-pane:focus-within, #upload-form:focus-within { border: round $primary; }
+        #files { height: 1fr; background: $surface; }
+        #path { margin-bottom: 1; }
+        #upload-form {
+            width: 1fr;
+            border: round $primary 40%;
+            border-title-color: $text;
+            padding: 0 1;
+        }
+        #file-info { height: 2; margin-bottom: 1; }
+        .field { height: 1; }
+        .field-label { width: 14; color: $text-muted; }
+        .form-input { width: 1fr; }
+        #plan { height: auto; max-height: 7; margin: 1 0; }
+        #start-button { width: auto; }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Back"),
         Binding("ctrl+s", "start", "Start", id="start", tooltip="Queue the upload and watch it"),
@@ -187,10 +100,20 @@ class UploadFormScreen(SwiftuiScreen):
             self.key = key
             self.facts = facts
 
-    def __init__(self, context: BrowseContext, start: Path | None = None) -> None:
+    def __init__(
+        self,
+        service: SwiftService,
+        *,
+        container: str | None = None,
+        prefix: str = "",
+        start: Path | None = None,
+    ) -> None:
+        """Upload to ``service``'s region, into ``container`` (the user's to choose when
+        None); the object is named ``prefix`` + the file's name unless the user types one."""
         super().__init__()
-        self.context = context
-        self.service = context.service
+        self.service = service
+        self.default_container = container or ""
+        self.prefix = prefix
         self.start_dir = start or Path.cwd()
         self.chosen: LocalFile | None = None
         self.limits: SwiftLimits | None = None
@@ -224,7 +147,7 @@ class UploadFormScreen(SwiftuiScreen):
                 yield Static(
                     Text("Pick the file to upload in the tree (Enter).", "dim"), id="file-info"
                 )
-                yield from self._field("Container", "container", self._default_container())
+                yield from self._field("Container", "container", self.default_container)
                 yield from self._field("Object name", "object", "", placeholder="the file's name")
                 yield from self._field("Segment size", "segment-size", "", placeholder="auto")
                 yield from self._field("Threads", "threads", str(DEFAULT_THREADS), kind="integer")
@@ -252,12 +175,9 @@ class UploadFormScreen(SwiftuiScreen):
                 classes="form-input",
             )
 
-    def _default_container(self) -> str:
-        return self.context.container or ""
-
     def on_mount(self) -> None:
         self.query_one("#local-pane").border_title = "Local file"
-        self.query_one("#upload-form").border_title = f"Upload to {self.context.region}"
+        self.query_one("#upload-form").border_title = f"Upload to {self.service.region}"
         self.query_one("#files", FileTree).focus()
         self.load_target()
         # The fields sit in containers whose children may still be mounting.
@@ -286,7 +206,7 @@ class UploadFormScreen(SwiftuiScreen):
         self.containers = message.containers
         container_input = self.query_one("#container", Input)
         container_input.suggester = SuggestFromList(message.containers, case_sensitive=True)
-        default = self._default_container()
+        default = self.default_container
         parent = default.removesuffix(SEGMENTS_SUFFIX)
         if (
             default.endswith(SEGMENTS_SUFFIX)
@@ -356,7 +276,7 @@ class UploadFormScreen(SwiftuiScreen):
                 f"\n{format_bytes(info.st_size)} · modified {modified[:16]}",
             )
         )
-        self._follow("object", self.context.prefix + path.name)
+        self._follow("object", self.prefix + path.name)
         self._refresh_plan()
         self._schedule_check()
 
@@ -445,27 +365,24 @@ class UploadFormScreen(SwiftuiScreen):
         key = self._target_key()
         return self.targets.get(key) if key else None
 
+    def _fields(self) -> FormFields:
+        size = self._value("segment-size")
+        return FormFields(
+            container=self._value("container"),
+            object_name=self._value("object"),
+            segment_size=size,
+            threads=self._value("threads"),
+            expiry=self._value("expiry"),
+            segment_container=self._value("segment-container"),
+            automatic_size=size in ("", self.automatic["segment-size"]),
+        )
+
     def _fill_segment_size(self) -> None:
-        """What the engine would choose: the interrupted upload's size, else its plan's."""
         if self.chosen is None or self.limits is None or self.problem:
             return
-        facts = self._facts()
-        if facts is not None and facts.journal is not None:
-            self._follow("segment-size", size_text(facts.journal.segment_size))
-            return
-        segment_container = self._value("segment-container")
-        try:
-            plan = make_plan(
-                self.chosen.size,
-                None,
-                self.limits,
-                object_name=self._object_name(),
-                segment_container=segment_container
-                or f"{self._value('container')}{SEGMENTS_SUFFIX}",
-            )
-        except UsageError:
-            return
-        self._follow("segment-size", size_text(plan.segment_size))
+        size = automatic_segment_size(self.chosen, self.limits, self._fields(), self._facts())
+        if size is not None:
+            self._follow("segment-size", size)
 
     def _check(self) -> tuple[UploadRequest | None, list[Text]]:
         """The request the form describes and what it will do, or why it cannot be."""
@@ -475,103 +392,10 @@ class UploadFormScreen(SwiftuiScreen):
             return None, [Text("No file chosen yet.", "dim")]
         if self.limits is None:
             return None, [Text("reading the cluster's limits…", "dim")]
-        local = self.chosen
-        container = self._value("container")
-        facts = self._facts()
-        journal = facts.journal if facts else None
-        object_name = self._object_name()
-        size_field = self._value("segment-size")
-        automatic = size_field in ("", self.automatic["segment-size"])
-        try:
-            if not container:
-                raise UsageError("give the container to upload to (it is created if missing)")
-            asked = parse_size(size_field, option="segment size") if size_field else None
-            days = self._days()
-            request = UploadRequest(
-                local_path=local.path,
-                container=container,
-                object_name=object_name,
-                segment_size=None if automatic else asked,
-                threads=self._threads(),
-                segment_container=self._value("segment-container") or None,
-                delete_after=days * DAY_S if days else None,
-            )
-            check_request(request)
-            if automatic:
-                asked = journal.segment_size if journal is not None else None
-            plan = make_plan(
-                local.size,
-                asked,
-                self.limits,
-                object_name=object_name,
-                segment_container=request.resolved_segment_container,
-            )
-        except UsageError as error:
-            return None, [Text("✗ " + tui_wording(str(error)), "bold red")]
-        return request, self._describe(request, plan, facts, automatic, days)
-
-    def _threads(self) -> int:
-        text = self._value("threads")
-        if not text.isdigit() or not 1 <= int(text) <= MAX_THREADS:
-            raise UsageError(f"threads: a number from 1 to {MAX_THREADS}")
-        return int(text)
-
-    def _days(self) -> int | None:
-        text = self._value("expiry")
-        if not text:
-            return None
-        if not text.isdigit() or int(text) < 1:
-            raise UsageError("expires after: a number of days, at least 1 (empty: never)")
-        return int(text)
-
-    def _describe(
-        self,
-        request: UploadRequest,
-        plan: UploadPlan,
-        facts: TargetFacts | None,
-        automatic: bool,
-        days: int | None,
-    ) -> list[Text]:
-        explanation = plan.explanation
-        if automatic and facts is not None and facts.journal is not None:
-            explanation = explanation.replace("(asked)", "(as the interrupted upload)")
-        lines = [Text(explanation, "bold")]
-        where = f"→ {self.context.region} › {request.container}"
-        if self.containers is not None and request.container not in self.containers:
-            where += " (new)"
-        if not plan.is_plain_object:
-            where += f", segments in {request.resolved_segment_container}"
-        lines.append(Text(where))
-        if days:
-            until = self.swiftui_app.clock() + timedelta(days=days)
-            expiry = f"expires {format_moment(until, self.swiftui_app.zone)[:10]} ({days} days)"
-        else:
-            expiry = "never expires"
-        threads = (
-            ""
-            if plan.is_plain_object
-            else f"{request.threads} thread{'' if request.threads == 1 else 's'} · "
+        setting = Setting(
+            self.service.region, self.containers, self.swiftui_app.clock, self.swiftui_app.zone
         )
-        lines.append(Text(threads + expiry))
-        if facts is not None and facts.journal is not None:
-            done = len(facts.journal.segments)
-            lines.append(
-                Text(
-                    f"resumes the interrupted upload: {done} of {plan.segment_count} segments "
-                    "already sent",
-                    "cyan",
-                )
-            )
-        if facts is not None and facts.existing is not None:
-            existing = facts.existing
-            when = format_moment(existing.last_modified, self.swiftui_app.zone)[:10]
-            lines.append(
-                Text(
-                    f"replaces the {existing.kind} of {format_bytes(existing.size)} stored {when}",
-                    "yellow",
-                )
-            )
-        return lines
+        return check_form(self._fields(), self.chosen, self.limits, self._facts(), setting)
 
     # -- start -----------------------------------------------------------------------------
 
@@ -580,13 +404,11 @@ class UploadFormScreen(SwiftuiScreen):
         if request is None:
             self.app.bell()
             return
-        uploads = self.swiftui_app.uploads
-        assert uploads is not None
-        job = uploads.enqueue(self.service, request)
+        job = uploads_of(self).enqueue(self.service, request)
         if job is None:
             return
         self.dismiss()
-        uploads.show(job)
+        show_uploads(self.app, job)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "start":

@@ -65,8 +65,29 @@ def archives_older_than(
     return [found[archive.name][0] for archive in selection.selected]
 
 
+def marked_notice(days: int, found: int, newly_marked: int) -> str:
+    """What marking by age did, in one notification."""
+    older = f"older than {days} days"
+    if not found:
+        return f"No archive here is {older}."
+    already = found - newly_marked
+    return (
+        f"{found} archives here are {older} (by file date, as prune dates them): "
+        f"{newly_marked} newly marked"
+        + (f", {already} marked already" if already else "")
+        + ". d deletes the marked ones."
+    )
+
+
 class AgeScreen(ModalScreen[int | None]):
     """How many days: Enter answers, Escape gives up."""
+
+    DEFAULT_CSS = """
+    AgeScreen {
+        #age-box { width: 64; }
+        #age-error { color: $error; }
+    }
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel"),

@@ -1,10 +1,10 @@
 """The state of one upload as its engine events describe it, shared by two threads.
 
 The engine's thread applies every event (:meth:`UploadModel.apply`: a few dict updates
-under a lock, never a widget); the UI takes what changed since its last look
-(:meth:`UploadModel.take_changes`) ten times a second. However fast events come, each
-changed segment is redrawn once per look, and memory holds one entry per segment and the
-last :data:`LOG_LINES` log lines: nothing grows with the number of events.
+under a lock, never a widget); the live view, woken by a message, takes what changed since
+its last look (:meth:`UploadModel.take_changes`), at most ten times a second. However fast
+events come, each changed segment is redrawn once per look, and memory holds one entry per
+segment and the last :data:`LOG_LINES` log lines: nothing grows with the number of events.
 """
 
 from __future__ import annotations

@@ -70,6 +70,11 @@ class ListingTable(ScrollView, can_focus=True):
         height: 1fr;
         overflow-x: hidden;
         background: $surface;
+        border: round $primary 40%;
+        border-title-color: $text;
+        border-subtitle-color: $text-muted;
+        &:focus { border: round $primary; }
+        &.failed { border-subtitle-color: $error; }
         & > .listing-table--header { text-style: bold; color: $text-primary; }
         & > .listing-table--cursor { background: $block-cursor-background;
             color: $block-cursor-foreground; text-style: $block-cursor-text-style; }
