@@ -189,7 +189,7 @@ async def shoot_uploads(sandbox: Sandbox, cloud: Cloud, out: Path, root: Path) -
         await pilot.press("u")
         await form_ready(pilot)
         await pilot.press("down", "down", "enter", "tab", "tab", "tab", "tab", "tab", "tab")
-        await pilot.press(*"365", "tab", "tab")
+        await pilot.press(*"365d", "tab", "tab")
         await pilot.pause(0.5)
         (out / "upload-form.svg").write_text(app.export_screenshot(title="swiftui"))
         print(f"wrote {out / 'upload-form.svg'}")

@@ -26,7 +26,7 @@ from faultproxy import Fault, FaultProxy
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Label, ProgressBar, Static
 from tui_support import settle, wait_for
 
 from swiftui.cloud import Cloud
@@ -223,7 +223,10 @@ async def test_mark_older_than_marks_the_archives_of_this_folder_by_file_date(
 
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, AgeScreen), "the question")
-        await pilot.press("backspace", "backspace", "backspace", "5", "enter")
+        await pilot.press("ctrl+u", *"5x", "enter")
+        error = str(app.screen.query_one("#age-error", Label).content)
+        assert error.startswith("older than: cannot read '5x' as a duration")
+        await pilot.press("backspace", "d", "enter")
         await wait_for(pilot, lambda: len(screen.listing.marked) == 3, "more marks")
         assert sorted(screen.listing.marked) == ["ancient.bin", "new.tar", "old.tar"]
 

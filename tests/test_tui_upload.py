@@ -36,7 +36,7 @@ from swiftui.tui.uploads.resume import ResumeScreen
 from swiftui.tui.widgets.dialogs import ConfirmScreen
 from swiftui.tui.widgets.table import ListingTable
 from swiftui.units import MIB
-from swiftui.upload.engine import resumable_uploads
+from swiftui.upload.engine import UploadRequest, resumable_uploads
 
 SIZE = 5 * MIB + 4321
 SEGMENTS = 6
@@ -144,12 +144,35 @@ async def test_pick_a_file_in_the_tree_and_upload_it(
         verdict = await verified(pilot, app)
         assert job.state is JobState.DONE
         assert verdict.startswith(f"✓ all {SEGMENTS} segments present")
+        # The verdict is on screen: no notification covers it (nor the Etag column).
+        assert not app.screen.query("Toast")
 
     headers = checker.head_object(container_name, "pg-2026-11.dump")
     assert headers["x-static-large-object"] == "True"
     assert int(headers["content-length"]) == SIZE
     assert len(manifest(checker, container_name, "pg-2026-11.dump")) == SEGMENTS
     assert download_md5(checker, container_name, "pg-2026-11.dump") == expected_md5
+
+
+async def test_after_an_upload_the_containers_show_fresh_counts_without_r(
+    cloud: Cloud, checker: swiftclient.Connection, container_name: str, tmp_path: Path
+) -> None:
+    checker.put_container(container_name)
+    source = tmp_path / "small.dump"
+    write_random(source, 3000)
+    app = upload_app(cloud)
+    async with app.run_test(size=(80, 24)) as pilot:
+        containers = app.screen.query_one("#containers", ListingTable)
+
+        def row() -> list[str]:
+            found = [r for r in containers.rows if r.key == container_name]
+            return [str(cell) for cell in found[0].cells] if found else []
+
+        await wait_for(pilot, lambda: row()[1:4] == ["0", "0 Bytes", "Standard"], "the count")
+        job = app.uploads.enqueue(cloud.service("GRA"), UploadRequest(source, container_name))
+        assert job is not None
+        await wait_for(pilot, lambda: job.state is JobState.DONE, "the upload")
+        await wait_for(pilot, lambda: row()[1:3] == ["1", "2.9 KiB"], "fresh counts")
 
 
 def proxied(cloud: Cloud, sandbox: Sandbox, proxy: FaultProxy) -> SwiftService:

@@ -9,28 +9,34 @@ stores (``test_tui_upload.py`` checks that against the sandbox).
 from __future__ import annotations
 
 import asyncio
-import io
 import statistics
 import time
 from collections.abc import Callable
-from datetime import UTC
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Button, RichLog, Static
+from textual.widgets import Button, RichLog
 from tui_data import NOW
 from tui_support import settle, wait_for
-from tui_upload_support import ScriptedEngine, flood, make_file, midway, upload_cloud
+from tui_upload_support import (
+    ScriptedEngine,
+    fixed_app,
+    flood,
+    is_live,
+    make_file,
+    midway,
+    queue,
+    shown,
+)
 
 from swiftui.tui.app import SwiftuiApp
 from swiftui.tui.uploads.form import UploadFormScreen
 from swiftui.tui.uploads.live import UploadLiveScreen, show_uploads
 from swiftui.tui.uploads.live_rows import SegmentTable
 from swiftui.tui.uploads.model import LOG_LINES, JobState, SegmentStatus, UploadModel
-from swiftui.tui.uploads.queue import UploadJob, Uploads
+from swiftui.tui.uploads.queue import Uploads
 from swiftui.tui.widgets.dialogs import ConfirmScreen
 from swiftui.tui.widgets.table import ListingTable
 from swiftui.units import MIB
@@ -46,36 +52,8 @@ from swiftui.upload.events import (
 KEY_RESPONSE_LIMIT_S = 0.1
 
 
-def fixed_app() -> SwiftuiApp:
-    return SwiftuiApp(
-        cloud=upload_cloud(),  # type: ignore[arg-type]
-        region="GRA",
-        environ={},
-        clock=lambda: NOW,
-        zone=UTC,
-    )
-
-
 def uploads(app: SwiftuiApp) -> Uploads:
     return app.uploads
-
-
-def shown(app: SwiftuiApp, selector: str) -> str:
-    console = Console(width=200, file=io.StringIO(), record=True)
-    console.print(app.screen.query_one(selector, Static).content)
-    return console.export_text()
-
-
-def queue(app: SwiftuiApp, name: str, **options: object) -> UploadJob:
-    request = UploadRequest(Path("/srv/dumps") / name, "backups", **options)  # type: ignore[arg-type]
-    job = uploads(app).enqueue(app.cloud.service("GRA"), request)  # type: ignore[union-attr]
-    assert job is not None
-    return job
-
-
-def is_live(app: SwiftuiApp) -> Callable[[], bool]:
-    """The live view is on screen and drawn."""
-    return lambda: isinstance(app.screen, UploadLiveScreen) and app.screen.ready
 
 
 async def test_the_form_explains_an_impossible_plan_before_start(
@@ -108,14 +86,19 @@ async def test_the_form_explains_an_impossible_plan_before_start(
 
         await pilot.press("ctrl+u", *"2mib", "tab", "ctrl+u", "0")
         assert shown(app, "#plan").startswith("✗ threads: a number from 1 to 32")
-        await pilot.press("backspace", "8", "tab", *"30")
+        # A duration goes through the CLI's parser, and says what is wrong in its words.
+        await pilot.press("backspace", "8", "tab", *"30x")
+        assert shown(app, "#plan").startswith("✗ expires after: cannot read '30x' as a duration")
+        await pilot.press("backspace", "d")
         plan = shown(app, "#plan")
         assert plan.startswith("20.0 MiB = 10 segments of 2.0 MiB (asked)")
         assert "→ GRA › backups, segments in backups_segments" in plan
-        assert "8 threads · expires 2026-12-25 (30 days)" in plan
+        assert "8 threads · expires 2026-12-25 09:30 (30d from now)" in plan
         assert not form.query_one("#start-button", Button).disabled
         assert form.request is not None
         assert (form.request.segment_size, form.request.delete_after) == (2 * MIB, 30 * 86400)
+        await pilot.press("ctrl+u", *"12h")
+        assert form.request is not None and form.request.delete_after == 12 * 3600
 
 
 async def test_the_tree_shows_sizes_hides_dot_files_and_jumps(

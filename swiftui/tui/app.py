@@ -32,7 +32,7 @@ from swiftui.tui.browsing.regions import BrowserScreen
 from swiftui.tui.connect.screen import ConnectRequest, ConnectScreen
 from swiftui.tui.deletion.screen import running_deletions
 from swiftui.tui.uploads.form import UploadFormScreen
-from swiftui.tui.uploads.live import show_uploads
+from swiftui.tui.uploads.live import UploadLiveScreen, show_uploads
 from swiftui.tui.uploads.queue import JobEnded, Uploads
 from swiftui.tui.uploads.resume import Interrupted, ResumeScreen, find_interrupted
 from swiftui.tui.widgets.dialogs import ConfirmScreen, HelpScreen
@@ -134,7 +134,9 @@ class SwiftuiApp(App[int]):
 
     @on(JobEnded)
     def upload_ended(self, message: JobEnded) -> None:
-        self.uploads.finish(message.job)
+        screen = self.screen
+        on_view = isinstance(screen, UploadLiveScreen) and screen.shown is message.job
+        self.uploads.finish(message.job, tell=not on_view)
 
     def offer_interrupted(self) -> None:
         """At start: list interrupted uploads of this account, if any can be resumed."""
@@ -150,7 +152,7 @@ class SwiftuiApp(App[int]):
             if any(item.problem is None for item in found):
                 self.open_resume(found)
 
-        self.run_worker(look, group="upload-offer", exit_on_error=False)
+        self.run_worker(look(), group="upload-offer", exit_on_error=False)
 
     def open_resume(self, interrupted: list[Interrupted] | None = None) -> None:
         if self.cloud is not None and not isinstance(self.screen, ResumeScreen):

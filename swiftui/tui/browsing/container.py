@@ -24,7 +24,7 @@ from swiftui.swift import SEGMENTS_SUFFIX, ContainerInfo, ObjectEntry
 from swiftui.tui.browsing.bindings import ORPHANS, REFRESH, UPLOAD
 from swiftui.tui.browsing.listing import ObjectListing, SortKey
 from swiftui.tui.browsing.objects_view import ObjectsView
-from swiftui.tui.deletion.marking import AgeScreen, archives_older_than, marked_notice
+from swiftui.tui.deletion.marking import Age, AgeScreen, archives_older_than, marked_notice
 from swiftui.tui.deletion.orphans import OrphansScreen
 from swiftui.tui.deletion.screen import DeleteScreen
 from swiftui.tui.details.screens import ObjectDetailsScreen
@@ -54,13 +54,13 @@ class ContainerScreen(SwiftuiScreen):
         Binding(
             "space", "toggle_mark", "Mark", show=False, tooltip="Mark this object (d deletes marks)"
         ),
-        Binding("a", "mark_older", "Older…", show=False, tooltip="Mark archives older than N days"),
+        Binding("a", "mark_older", "Older…", show=False, tooltip="Mark archives older than 365d…"),
     ]
 
     class OlderFound(Message):
-        def __init__(self, days: int, entries: list[ObjectEntry]) -> None:
+        def __init__(self, age: Age, entries: list[ObjectEntry]) -> None:
             super().__init__()
-            self.days = days
+            self.age = age
             self.entries = entries
 
     def __init__(
@@ -200,24 +200,29 @@ class ContainerScreen(SwiftuiScreen):
     def action_mark_older(self) -> None:
         self.app.push_screen(AgeScreen(), self._mark_older)
 
-    def _mark_older(self, days: int | None) -> None:
-        if days is not None:
+    def _mark_older(self, age: Age | None) -> None:
+        if age is not None:
             now = self.swiftui_app.clock().timestamp()
-            self.find_older(days, now, self.listing.prefix, self.listing.filter_text)
+            self.find_older(age, now, self.listing.prefix, self.listing.filter_text)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="older")
-    def find_older(self, days: int, now: float, prefix: str, name_filter: str) -> None:
+    def find_older(self, age: Age, now: float, prefix: str, name_filter: str) -> None:
         found = archives_older_than(
-            self.service, self.container, prefix, days=days, now=now, name_filter=name_filter
+            self.service,
+            self.container,
+            prefix,
+            older_than_s=age.seconds,
+            now=now,
+            name_filter=name_filter,
         )
-        self.post_message(self.OlderFound(days, found))
+        self.post_message(self.OlderFound(age, found))
 
     @on(OlderFound)
     def older_found(self, message: OlderFound) -> None:
         fresh = self.listing.mark(message.entries)
         self.view.redraw()
         self.refresh_bindings()
-        self.notify(marked_notice(message.days, len(message.entries), len(fresh)))
+        self.notify(marked_notice(message.age, len(message.entries), len(fresh)))
 
     # -- filter and sort -------------------------------------------------------------------
 
@@ -268,7 +273,7 @@ class ContainerScreen(SwiftuiScreen):
         yield SystemCommand("Filter", "Show names containing some text (/)", self.action_filter)
         yield SystemCommand(
             "Mark older than…",
-            "Mark the archives here older than N days (a)",
+            "Mark the archives here older than a duration, 365d… (a)",
             self.action_mark_older,
         )
         if self.listing.marked:

@@ -28,12 +28,16 @@ from swiftui.swift import ContainerInfo, ObjectEntry, SwiftService
 from swiftui.tui.browsing.filter_bar import FilterBar
 from swiftui.tui.browsing.listing import ObjectListing
 from swiftui.tui.browsing.object_rows import OBJECT_COLUMNS, object_row, row_info
-from swiftui.tui.widgets.screens import SwiftuiHost, failure_text, report_failure
+from swiftui.tui.widgets.screens import (
+    SwiftuiHost,
+    failure_text,
+    redraw_as_time_passes,
+    report_failure,
+)
 from swiftui.tui.widgets.table import ListingTable, Row
 
 HEAD_THREADS = 4
 HEAD_DELAY_S = 0.25
-AGE_REFRESH_S = 60.0
 
 
 class ObjectsView(Vertical):
@@ -97,7 +101,7 @@ class ObjectsView(Vertical):
 
     def on_mount(self) -> None:
         self.watch(self.table, "scroll_y", self._schedule_heads, init=False)
-        self.set_interval(AGE_REFRESH_S, self._dates_aged)
+        redraw_as_time_passes(self, self.redraw)
         self.table.focus()
         self.reload()
 
@@ -198,10 +202,6 @@ class ObjectsView(Vertical):
         self.table.invalidate([key])
         if self.table.cursor_key == key:
             self._show_row_info(key)
-
-    def _dates_aged(self) -> None:
-        """Relative dates ("3 minutes ago") move on: draw the rows again."""
-        self.redraw()
 
     # -- drawing ---------------------------------------------------------------------------
 

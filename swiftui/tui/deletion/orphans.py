@@ -38,7 +38,7 @@ from swiftui.orphans import (
 from swiftui.retention import format_duration
 from swiftui.swift import SwiftService
 from swiftui.tui.deletion.screen import DeleteScreen
-from swiftui.tui.widgets.screens import SwiftuiScreen
+from swiftui.tui.widgets.screens import SwiftuiScreen, redraw_as_time_passes
 from swiftui.tui.widgets.table import Column, ListingTable, Row
 from swiftui.units import format_bytes
 
@@ -91,7 +91,7 @@ class OrphansScreen(SwiftuiScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
-        Binding("space", "toggle", "Select", tooltip="Select or unselect this group"),
+        Binding("space", "toggle_group", "Select", tooltip="Select or unselect this group"),
         Binding("d", "delete", "Delete", tooltip="Delete the selected groups' segments"),
         Binding("r", "rescan", "Rescan", show=False, tooltip="Look for orphans again"),
     ]
@@ -123,6 +123,7 @@ class OrphansScreen(SwiftuiScreen):
             f"{self.service.region} › {self.segment_container} › segments without a manifest"
         )
         table.focus()
+        redraw_as_time_passes(self, self._show_rows)
         self.action_rescan()
 
     # -- scanning ---------------------------------------------------------------------------
@@ -190,7 +191,7 @@ class OrphansScreen(SwiftuiScreen):
 
     def _show_rows(self) -> None:
         table = self.query_one("#orphan-groups", ListingTable)
-        now = datetime.fromtimestamp(self.scanned_at, UTC)
+        now = self.swiftui_app.clock()
         table.set_rows(
             [self._row(group, now) for group in self._groups()], keep_cursor_on=table.cursor_key
         )
@@ -213,11 +214,11 @@ class OrphansScreen(SwiftuiScreen):
         if group is None:
             info.update("")
             return
-        info.update(describe_group(group, now=self.scanned_at))
+        info.update(describe_group(group, now=self.swiftui_app.clock().timestamp()))
 
     # -- actions ----------------------------------------------------------------------------
 
-    def action_toggle(self) -> None:
+    def action_toggle_group(self) -> None:
         table = self.query_one("#orphan-groups", ListingTable)
         key = table.cursor_key
         if key is None:
@@ -258,7 +259,7 @@ class OrphansScreen(SwiftuiScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "delete":
             return bool(self.selected) or None
-        if action == "toggle":
+        if action == "toggle_group":
             return bool(self._groups()) or None
         return True
 

@@ -29,7 +29,7 @@ from swiftui.browse import (
 )
 from swiftui.swift import ContainerInfo, ManifestSegment, SwiftService
 from swiftui.tui.widgets.facts import facts_grid
-from swiftui.tui.widgets.screens import SwiftuiScreen
+from swiftui.tui.widgets.screens import SwiftuiScreen, redraw_as_time_passes
 from swiftui.tui.widgets.table import Column, ListingTable, Row
 from swiftui.units import format_bytes
 
@@ -91,6 +91,13 @@ class ObjectDetailsScreen(SwiftuiScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Back"),
         Binding("v", "verify", "Verify", id="verify", tooltip="Check every segment on the server"),
+        Binding(
+            "h",
+            "headers",
+            "Headers",
+            id="headers",
+            tooltip="Every header of the object; h again goes back",
+        ),
         Binding("r", "refresh", "Refresh", id="refresh"),
     ]
 
@@ -134,6 +141,7 @@ class ObjectDetailsScreen(SwiftuiScreen):
 
     def on_mount(self) -> None:
         self.query_one("#summary").border_title = f"{self.container} / {self.object_name}"
+        redraw_as_time_passes(self, self._show_summary)
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="details")
@@ -150,7 +158,7 @@ class ObjectDetailsScreen(SwiftuiScreen):
         if details is None:
             summary.update(Text("This object no longer exists (deleted or expired).", "bold red"))
             return
-        summary.update(facts_grid(self._summary_rows(details)))
+        self._show_summary()
         self.query_one("#headers", ListingTable).set_rows(headers_rows(details.facts.headers))
         if details.manifest is not None:
             self._show_manifest(details.manifest)
@@ -176,6 +184,11 @@ class ObjectDetailsScreen(SwiftuiScreen):
         if details.manifest is None and details.dlo is None:
             tabs.active = "tab-headers"
         self.refresh_bindings()
+
+    def _show_summary(self) -> None:
+        """Kind, size, dates (relative ones age), etag, metadata."""
+        if self.details is not None:
+            self.query_one("#summary", Static).update(facts_grid(self._summary_rows(self.details)))
 
     def _summary_rows(self, details: ObjectDetails) -> list[tuple[str, str | Text]]:
         facts = details.facts
@@ -260,11 +273,15 @@ class ObjectDetailsScreen(SwiftuiScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="verify")
     def verify(self) -> None:
         worker = get_current_worker()
+
+        def checked(check: SegmentCheck) -> None:
+            self.post_message(self.SegmentChecked(check))
+
         result = verify_manifest(
             self.service,
             self.container,
             self.object_name,
-            on_segment=lambda check: self.post_message(self.SegmentChecked(check)),
+            on_segment=checked,
             cancelled=lambda: worker.is_cancelled,
         )
         self.post_message(self.Verified(result))
@@ -310,9 +327,21 @@ class ObjectDetailsScreen(SwiftuiScreen):
         self.refresh_bindings()
         self.load()
 
+    def action_headers(self) -> None:
+        """The Headers tab, or back to the manifest (or a DLO's segments) from it."""
+        tabs = self.query_one(TabbedContent)
+        if tabs.active != "tab-headers":
+            tabs.active = "tab-headers"
+        elif self.details is not None and self.details.manifest is not None:
+            tabs.active = "tab-manifest"
+        elif self.details is not None and self.details.dlo is not None:
+            tabs.active = "tab-dlo"
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "verify":
             return self.details is not None and self.details.facts.kind is ObjectKind.SLO
+        if action == "headers":
+            return self.details is not None
         return True
 
     def palette_commands(self) -> Iterable[SystemCommand]:
@@ -320,6 +349,8 @@ class ObjectDetailsScreen(SwiftuiScreen):
             yield SystemCommand(
                 "Verify manifest", "Check every segment's size and etag (v)", self.action_verify
             )
+        if self.details is not None:
+            yield SystemCommand("Headers", "Every header of the object (h)", self.action_headers)
         yield SystemCommand("Refresh", "Load the details again (r)", self.action_refresh)
 
 

@@ -11,7 +11,6 @@ here, before Start, in the engine's words.
 
 from __future__ import annotations
 
-import os
 import stat
 from datetime import UTC, datetime
 from itertools import islice
@@ -26,12 +25,12 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.timer import Timer
-from textual.widgets import Button, Checkbox, DirectoryTree, Footer, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label, Static
 from textual.worker import Worker
 
 from swiftui.browse import format_moment, head_object
 from swiftui.swift import SEGMENTS_SUFFIX, SwiftService
-from swiftui.tui.uploads.files import FileTree, PathSuggester
+from swiftui.tui.uploads.files import LocalFilePane, remembered_folder
 from swiftui.tui.uploads.form_plan import (
     FormFields,
     LocalFile,
@@ -41,7 +40,6 @@ from swiftui.tui.uploads.form_plan import (
     check_form,
 )
 from swiftui.tui.uploads.live import show_uploads
-from swiftui.tui.uploads.model import display_path
 from swiftui.tui.uploads.queue import uploads_of
 from swiftui.tui.widgets.screens import SwiftuiScreen
 from swiftui.units import format_bytes
@@ -53,28 +51,39 @@ CHECK_DELAY_S = 0.3
 CONTAINER_SUGGESTIONS = 10_000
 
 
+class FormInput(Input):
+    """A field of the form. Tab into it selects its text, so typing replaces it, as in any
+    form; when the form moves the focus here itself (a file was picked), the cursor goes
+    after the text instead, and typing adds to it."""
+
+    def focus_at_end(self) -> None:
+        self.select_on_focus = False
+        self.cursor_position = len(self.value)
+        self.focus()
+
+    def on_blur(self) -> None:
+        self.select_on_focus = True
+
+
 class UploadFormScreen(SwiftuiScreen):
     DEFAULT_CSS = """
     UploadFormScreen {
         #upload-panes { height: 1fr; }
-        #local-pane {
-            width: 34;
-            border: round $primary 40%;
-            border-title-color: $text;
-        }
-        #local-pane:focus-within, #upload-form:focus-within { border: round $primary; }
-        #files { height: 1fr; background: $surface; }
-        #path { margin-bottom: 1; }
         #upload-form {
             width: 1fr;
+            min-width: 46;
+            max-width: 64;
             border: round $primary 40%;
             border-title-color: $text;
             padding: 0 1;
+            &:focus-within { border: round $primary; }
         }
         #file-info { height: 2; margin-bottom: 1; }
         .field { height: 1; }
         .field-label { width: 14; color: $text-muted; }
         .form-input { width: 1fr; }
+        .form-input:focus { background: $primary 30%; }
+        .field:focus-within .field-label { color: $accent; text-style: bold; }
         #plan { height: auto; max-height: 7; margin: 1 0; }
         #start-button { width: auto; }
     }
@@ -114,7 +123,7 @@ class UploadFormScreen(SwiftuiScreen):
         self.service = service
         self.default_container = container or ""
         self.prefix = prefix
-        self.start_dir = start or Path.cwd()
+        self.start_dir = start or remembered_folder() or Path.cwd()
         self.chosen: LocalFile | None = None
         self.limits: SwiftLimits | None = None
         self.containers: list[str] | None = None
@@ -133,16 +142,7 @@ class UploadFormScreen(SwiftuiScreen):
     def compose(self) -> ComposeResult:
         yield from self.header()
         with Horizontal(id="upload-panes"):
-            with Vertical(id="local-pane"):
-                yield Input(
-                    display_path(self.start_dir),
-                    id="path",
-                    compact=True,
-                    suggester=PathSuggester(),
-                    placeholder="a folder or a file: /var/lib/psa/dumps",
-                )
-                yield FileTree(self.start_dir, id="files")
-                yield Checkbox("Hidden files (.)", id="show-hidden", compact=True)
+            yield LocalFilePane(self.start_dir, id="local-pane")
             with Vertical(id="upload-form"):
                 yield Static(
                     Text("Pick the file to upload in the tree (Enter).", "dim"), id="file-info"
@@ -152,7 +152,7 @@ class UploadFormScreen(SwiftuiScreen):
                 yield from self._field("Segment size", "segment-size", "", placeholder="auto")
                 yield from self._field("Threads", "threads", str(DEFAULT_THREADS), kind="integer")
                 yield from self._field(
-                    "Expires after", "expiry", "", placeholder="never (days)", kind="integer"
+                    "Expires after", "expiry", "", placeholder="never (or 90d, 12h…)"
                 )
                 yield from self._field(
                     "Segments in", "segment-container", "", placeholder="<container>_segments"
@@ -166,7 +166,7 @@ class UploadFormScreen(SwiftuiScreen):
     ) -> ComposeResult:
         with Horizontal(classes="field"):
             yield Label(label, classes="field-label")
-            yield Input(
+            yield FormInput(
                 value,
                 id=field_id,
                 placeholder=placeholder,
@@ -178,7 +178,7 @@ class UploadFormScreen(SwiftuiScreen):
     def on_mount(self) -> None:
         self.query_one("#local-pane").border_title = "Local file"
         self.query_one("#upload-form").border_title = f"Upload to {self.service.region}"
-        self.query_one("#files", FileTree).focus()
+        self.query_one("#files").focus()
         self.load_target()
         # The fields sit in containers whose children may still be mounting.
         self.call_after_refresh(self._first_plan)
@@ -255,9 +255,20 @@ class UploadFormScreen(SwiftuiScreen):
 
     # -- the local file --------------------------------------------------------------------
 
-    @on(DirectoryTree.FileSelected, "#files")
-    def file_selected(self, event: DirectoryTree.FileSelected) -> None:
-        self.pick(event.path)
+    @on(LocalFilePane.Picked)
+    def file_picked(self, message: LocalFilePane.Picked) -> None:
+        self.pick(message.path)
+        if message.typed:
+            self.query_one("#container", FormInput).focus_at_end()
+
+    @on(LocalFilePane.Moved)
+    def folder_shown(self) -> None:
+        self.problem = ""
+        self._refresh_plan()
+
+    @on(LocalFilePane.Refused)
+    def path_refused(self, message: LocalFilePane.Refused) -> None:
+        self._say(message.problem)
 
     def pick(self, path: Path) -> None:
         try:
@@ -284,44 +295,14 @@ class UploadFormScreen(SwiftuiScreen):
         self.problem = problem
         self._refresh_plan()
 
-    @on(Input.Submitted, "#path")
-    def path_submitted(self, event: Input.Submitted) -> None:
-        tree = self.query_one("#files", FileTree)
-        typed = Path(event.value.strip() or ".").expanduser()
-        target = Path(os.path.normpath(typed if typed.is_absolute() else tree.path / typed))
-        if target.is_dir():
-            self._show_folder(target)
-            tree.focus()
-        elif target.exists():
-            self._show_folder(target.parent)
-            self.pick(target)
-            self.query_one("#container", Input).focus()
-        else:
-            self._say(f"{event.value.strip()}: no such file or folder")
-
-    def _show_folder(self, folder: Path) -> None:
-        self.query_one("#files", FileTree).path = folder
-        self.query_one("#path", Input).value = display_path(folder)
-        self.problem = ""
-        self._refresh_plan()
-
     def action_parent(self) -> None:
-        folder = Path(self.query_one("#files", FileTree).path).resolve()
-        if folder.parent != folder:
-            self._show_folder(folder.parent)
+        self.query_one(LocalFilePane).go_up()
 
     def action_goto_path(self) -> None:
-        self.query_one("#path", Input).focus()
+        self.query_one(LocalFilePane).edit_path()
 
     def action_toggle_hidden(self) -> None:
-        checkbox = self.query_one("#show-hidden", Checkbox)
-        checkbox.value = not checkbox.value
-
-    @on(Checkbox.Changed, "#show-hidden")
-    def hidden_changed(self, event: Checkbox.Changed) -> None:
-        tree = self.query_one("#files", FileTree)
-        tree.show_hidden = event.value
-        tree.reload()
+        self.query_one(LocalFilePane).toggle_hidden()
 
     # -- the form --------------------------------------------------------------------------
 

@@ -18,12 +18,10 @@ from rich.text import Text
 from swiftui.browse import ObjectFacts, format_moment
 from swiftui.errors import UsageError
 from swiftui.swift import SEGMENTS_SUFFIX
-from swiftui.units import GIB, MIB, format_bytes, parse_size
+from swiftui.units import GIB, MIB, format_bytes, parse_duration, parse_size
 from swiftui.upload.engine import MAX_THREADS, UploadRequest, check_request
 from swiftui.upload.journal import Journal
 from swiftui.upload.plan import SwiftLimits, UploadPlan, make_plan
-
-DAY_S = 86400
 
 
 def size_text(size: int) -> str:
@@ -123,7 +121,7 @@ def check_form(
         asked = (
             parse_size(fields.segment_size, option="segment size") if fields.segment_size else None
         )
-        days = _days(fields.expiry)
+        expiry_s = parse_duration(fields.expiry, option="expires after") if fields.expiry else None
         request = UploadRequest(
             local_path=local.path,
             container=fields.container,
@@ -131,7 +129,7 @@ def check_form(
             segment_size=None if fields.automatic_size else asked,
             threads=_threads(fields.threads),
             segment_container=fields.segment_container or None,
-            delete_after=days * DAY_S if days else None,
+            delete_after=expiry_s,
         )
         check_request(request)
         if fields.automatic_size:
@@ -145,7 +143,7 @@ def check_form(
         )
     except UsageError as error:
         return None, [Text("✗ " + tui_wording(str(error)), "bold red")]
-    return request, describe(request, plan, facts, fields.automatic_size, days, setting)
+    return request, describe(request, plan, facts, fields, expiry_s, setting)
 
 
 def _threads(text: str) -> int:
@@ -154,25 +152,17 @@ def _threads(text: str) -> int:
     return int(text)
 
 
-def _days(text: str) -> int | None:
-    if not text:
-        return None
-    if not text.isdigit() or int(text) < 1:
-        raise UsageError("expires after: a number of days, at least 1 (empty: never)")
-    return int(text)
-
-
 def describe(
     request: UploadRequest,
     plan: UploadPlan,
     facts: TargetFacts | None,
-    automatic: bool,
-    days: int | None,
+    fields: FormFields,
+    expiry_s: int | None,
     setting: Setting,
 ) -> list[Text]:
     """The plan's explanation, where it goes, threads and expiry, resume and replace."""
     explanation = plan.explanation
-    if automatic and facts is not None and facts.journal is not None:
+    if fields.automatic_size and facts is not None and facts.journal is not None:
         explanation = explanation.replace("(asked)", "(as the interrupted upload)")
     lines = [Text(explanation, "bold")]
     where = f"→ {setting.region} › {request.container}"
@@ -181,9 +171,9 @@ def describe(
     if not plan.is_plain_object:
         where += f", segments in {request.resolved_segment_container}"
     lines.append(Text(where))
-    if days:
-        until = setting.clock() + timedelta(days=days)
-        expiry = f"expires {format_moment(until, setting.zone)[:10]} ({days} days)"
+    if expiry_s:
+        until = setting.clock() + timedelta(seconds=expiry_s)
+        expiry = f"expires {format_moment(until, setting.zone)} ({fields.expiry} from now)"
     else:
         expiry = "never expires"
     threads = (

@@ -19,9 +19,8 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Footer, ProgressBar, RichLog, Static
+from textual.widgets import Footer, ProgressBar, Static
 
-from swiftui.browse import ManifestCheck
 from swiftui.swift import SwiftService
 from swiftui.tui.details.screens import ObjectDetailsScreen
 from swiftui.tui.uploads.live_rows import (
@@ -37,11 +36,13 @@ from swiftui.tui.uploads.live_rows import (
 from swiftui.tui.uploads.model import Changes, JobState, LogEntry, Summary, display_path
 from swiftui.tui.uploads.queue import JobChanged, UploadFinished, UploadJob, Uploads, uploads_of
 from swiftui.tui.widgets.dialogs import ConfirmScreen
+from swiftui.tui.widgets.log_panel import LogPanel
 from swiftui.tui.widgets.screens import SwiftuiScreen
 from swiftui.tui.widgets.table import ListingTable, Row
 from swiftui.units import format_bytes
 
 DRAW_INTERVAL_S = 0.1
+LOG_PANEL_LINES = 200
 
 
 class UploadLiveScreen(SwiftuiScreen):
@@ -101,7 +102,7 @@ class UploadLiveScreen(SwiftuiScreen):
         yield Static(id="counters")
         yield Static(id="phase")
         yield SegmentTable(SEGMENT_COLUMNS, row_for=self._segment_row, id="segments")
-        yield RichLog(id="upload-log", max_lines=200, wrap=True)
+        yield LogPanel(max_lines=LOG_PANEL_LINES, id="upload-log")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -181,8 +182,7 @@ class UploadLiveScreen(SwiftuiScreen):
         self.shown = job
         self._show_jobs()
         table = self.query_one("#segments", SegmentTable)
-        log = self.query_one("#upload-log", RichLog)
-        log.clear()
+        self.query_one("#upload-log", LogPanel).forget()
         if job is None:
             table.show_keys([])
             self.query_one("#phase", Static).update(
@@ -201,7 +201,7 @@ class UploadLiveScreen(SwiftuiScreen):
 
     def apply_changes(self, job: UploadJob, changes: Changes) -> None:
         """Redraw what changed of ``job``, if ``job`` is on screen."""
-        self.query_one("#jobs", ListingTable).update_row(job_row(job))
+        self.query_one("#jobs", ListingTable).update_row(job_row(job, changes.summary))
         if job is not self.shown:
             if self.shown is None or (self.shown.state.finished and not self.pinned):
                 self.show_job(job)
@@ -220,20 +220,13 @@ class UploadLiveScreen(SwiftuiScreen):
         table = self.query_one("#jobs", ListingTable)
         jobs = self.uploads.jobs
         table.set_rows(
-            [job_row(job) for job in jobs],
+            [job_row(job, job.model.summary()) for job in jobs],
             keep_cursor_on=str(self.shown.number) if self.shown else None,
         )
         table.styles.height = min(len(jobs), 3) + 3
 
     def _show_summary(self, job: UploadJob, summary: Summary) -> None:
-        progress = summary.progress
-        total = progress.bytes_total if progress else summary.plan.file_size if summary.plan else 0
-        done = progress.bytes_done if progress else 0
-        outcome = summary.outcome
-        if outcome is not None and outcome.state is JobState.DONE:
-            done = total
-        elif outcome is not None and outcome.cancelled is not None:
-            done = outcome.cancelled.bytes_done
+        done, total = summary.bytes_done
         self.query_one("#overall", ProgressBar).update(total=max(total, 1), progress=done)
         self.query_one("#rates", Static).update(rates_line(summary, done, total))
         self.query_one("#counters", Static).update(counters_line(summary))
@@ -267,7 +260,7 @@ class UploadLiveScreen(SwiftuiScreen):
 
     def _write_log(self, entry: LogEntry) -> None:
         moment = entry.when.astimezone(self.swiftui_app.zone).strftime("%H:%M:%S")
-        self.query_one("#upload-log", RichLog).write(
+        self.query_one("#upload-log", LogPanel).add(
             Text.assemble((moment + " ", "dim"), (entry.text, LOG_STYLES.get(entry.level, "")))
         )
 
@@ -275,6 +268,10 @@ class UploadLiveScreen(SwiftuiScreen):
 
     @on(ListingTable.Highlighted, "#jobs")
     def job_highlighted(self, message: ListingTable.Highlighted) -> None:
+        """The user moved in the queue: show that job. (The view moves the cursor itself
+        when it follows the running job; those moves arrive while the table is not focused.)"""
+        if not message.table.has_focus:
+            return
         job = self._job(message.key)
         if job is not None and job is not self.shown:
             self.pinned = job is not self.uploads.running
@@ -366,7 +363,9 @@ def show_uploads(app: App[Any], job: UploadJob | None = None) -> None:
 
 
 class UploadedDetailsScreen(ObjectDetailsScreen):
-    """The details of an object just uploaded: an SLO's manifest is verified at once."""
+    """The details of an object just uploaded: an SLO's manifest is verified at once, its
+    verdict in the line under the manifest (a notification would cover the Etag column and
+    that line)."""
 
     def __init__(self, service: SwiftService, container: str, name: str) -> None:
         super().__init__(service, container, name)
@@ -380,9 +379,6 @@ class UploadedDetailsScreen(ObjectDetailsScreen):
             self.call_after_refresh(self.action_verify)
 
     @on(ObjectDetailsScreen.Verified)
-    def tell(self, message: ObjectDetailsScreen.Verified) -> None:
-        result: ManifestCheck = message.result
-        if result.ok:
-            self.notify(result.summary, title="Verified")
-        else:
-            self.notify(result.summary, title="Verification failed", severity="error", timeout=20)
+    def ring_if_wrong(self, message: ObjectDetailsScreen.Verified) -> None:
+        if not message.result.ok:
+            self.app.bell()

@@ -86,14 +86,14 @@ def segment_row(view: SegmentView) -> Row:
     )
 
 
-def job_row(job: UploadJob) -> Row:
+def job_row(job: UploadJob, summary: Summary) -> Row:
     return Row(
         str(job.number),
         (
             str(job.number),
             job.file_name,
             f"{job.region} › {job.target}",
-            Text(job.status_text(), style=JOB_STYLES.get(job.state, "")),
+            Text(job.status_text(summary), style=JOB_STYLES.get(job.state, "")),
         ),
     )
 

@@ -115,6 +115,25 @@ class Summary:
     first_in_flight: int | None
     outcome: Outcome | None
 
+    @property
+    def bytes_done(self) -> tuple[int, int]:
+        """``(done, total)`` as every view of the upload shows it (bar, queue row, ``q``):
+        all of it once done, what was kept once cancelled."""
+        progress = self.progress
+        total = progress.bytes_total if progress else self.plan.file_size if self.plan else 0
+        done = progress.bytes_done if progress else 0
+        if self.outcome is not None and self.outcome.state is JobState.DONE:
+            done = total
+        elif self.outcome is not None and self.outcome.cancelled is not None:
+            done = self.outcome.cancelled.bytes_done
+        return done, total
+
+    @property
+    def percent(self) -> int | None:
+        """Of the bytes, rounded; None until the size is known."""
+        done, total = self.bytes_done
+        return round(100 * done / total) if total else None
+
 
 @dataclass(frozen=True)
 class Changes:

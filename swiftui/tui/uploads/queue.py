@@ -11,8 +11,8 @@ after each one the worker posts :class:`JobChanged` to the view that watches the
 (the live view, when it is open). Queued ones of the same job replace each other, so the
 view takes whatever changed once per turn, however fast events come. When the engine
 returns, the worker posts :class:`JobEnded` to the app, which hands the job back here on
-the UI thread: its state, a notification, the next upload, and :class:`UploadFinished`
-to every screen (the browsing views refresh their counts).
+the UI thread: its state, a notification (unless the live view shows it), the next upload,
+and :class:`UploadFinished` to every screen (the browsing views refresh their counts).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from textual.message_pump import MessagePump
 from textual.worker import Worker, get_current_worker
 
 from swiftui.errors import OperationCancelled, SwiftuiError
-from swiftui.tui.uploads.model import JobState, UploadModel, finished_line
+from swiftui.tui.uploads.model import JobState, Outcome, Summary, UploadModel, finished_line
 from swiftui.units import format_bytes
 from swiftui.upload.engine import UploadRequest, run_upload
 from swiftui.upload.events import UploadEvent
@@ -71,14 +71,13 @@ class UploadJob:
     def same_target(self, other: UploadJob) -> bool:
         return (self.region, self.target) == (other.region, other.target)
 
-    def status_text(self) -> str:
-        """``uploading 40 %``, ``queued``, ``done``: one cell of the queue list."""
+    def status_text(self, summary: Summary) -> str:
+        """``uploading 40 %``, ``queued``, ``done``: one cell of the queue list, from the
+        same ``summary`` as the progress bar beside it."""
         if self.state is JobState.RUNNING:
-            progress = self.model.summary().progress
-            if progress is None or not progress.bytes_total:
-                return "starting"
-            return f"uploading {round(100 * progress.bytes_done / progress.bytes_total)} %"
-        if self.state is JobState.CANCELLED and self.model.summary().outcome is None:
+            percent = summary.percent if summary.progress is not None else None
+            return "starting" if percent is None else f"uploading {percent} %"
+        if self.state is JobState.CANCELLED and summary.outcome is None:
             return "removed"
         return str(self.state)
 
@@ -168,12 +167,9 @@ class Uploads:
         running = self.running
         if running is None:
             return None
-        progress = running.model.summary().progress
-        done = (
-            f", {round(100 * progress.bytes_done / progress.bytes_total)} %"
-            if progress and progress.bytes_total
-            else ""
-        )
+        summary = running.model.summary()
+        percent = summary.percent if summary.progress is not None else None
+        done = "" if percent is None else f", {percent} %"
         text = f"upload of {running.file_name} to {running.target}{done}"
         queued = sum(1 for job in self.jobs if job.state is JobState.QUEUED)
         if queued:
@@ -272,21 +268,27 @@ class Uploads:
 
     # -- back on the UI thread -------------------------------------------------------------
 
-    def finish(self, job: UploadJob) -> None:
-        """The engine of ``job`` returned: settle its state, say so, start the next one."""
+    def finish(self, job: UploadJob, *, tell: bool) -> None:
+        """The engine of ``job`` returned: settle its state, start the next one, and say
+        how it ended when ``tell`` (not when the live view shows that job: it says so)."""
         outcome = job.model.summary().outcome
         if outcome is None:
             return
         job.state = outcome.state
         job.worker = None
+        if tell:
+            self._tell(job, outcome)
+        for screen in self.app.screen_stack:
+            screen.post_message(UploadFinished(job))
+        self._start_next()
+
+    def _tell(self, job: UploadJob, outcome: Outcome) -> None:
         if outcome.state is JobState.DONE and outcome.result is not None:
             result = outcome.result
             what = f"{format_bytes(result.size)}"
             if result.is_slo:
                 what += f" in {result.segment_count} segments"
-            self.app.notify(
-                f"{job.target} in {job.region}: {what}.", title="Upload done", timeout=10
-            )
+            self.app.notify(f"{job.target} in {job.region}: {what}.", title="Upload done")
         elif outcome.state is JobState.CANCELLED:
             self.app.notify(
                 f"{job.target}: {job.advice()}", title="Upload cancelled", severity="warning"
@@ -298,6 +300,3 @@ class Uploads:
                 severity="error",
                 timeout=20,
             )
-        for screen in self.app.screen_stack:
-            screen.post_message(UploadFinished(job))
-        self._start_next()

@@ -25,7 +25,7 @@ from swiftui.tui.uploads.live import show_uploads
 from swiftui.tui.uploads.queue import uploads_of
 from swiftui.tui.widgets.dialogs import ConfirmScreen
 from swiftui.tui.widgets.facts import facts_grid
-from swiftui.tui.widgets.screens import SwiftuiScreen
+from swiftui.tui.widgets.screens import SwiftuiScreen, redraw_as_time_passes
 from swiftui.tui.widgets.table import Column, ListingTable, Row
 from swiftui.units import format_bytes
 from swiftui.upload.engine import (
@@ -136,9 +136,14 @@ class ResumeScreen(SwiftuiScreen):
         table = self.query_one("#interrupted", InterruptedTable)
         table.border_title = "Interrupted uploads"
         table.focus()
+        redraw_as_time_passes(self, self._dates_aged)
         if self.found is None:
             self.action_refresh()
         else:
+            self._show()
+
+    def _dates_aged(self) -> None:
+        if self.found is not None:
             self._show()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="journals")

@@ -30,6 +30,14 @@ if TYPE_CHECKING:
 
 DialogResult = TypeVar("DialogResult")
 
+AGE_REFRESH_S = 60.0
+
+
+def redraw_as_time_passes(node: DOMNode, redraw: Callable[[], object]) -> None:
+    """Relative dates ("5 minutes ago") move on: ``redraw`` every minute while ``node`` is
+    mounted."""
+    node.set_interval(AGE_REFRESH_S, redraw)
+
 
 class SwiftuiHost(Protocol):
     """What screens read from the app: who is logged in, its clock and time zone, the
