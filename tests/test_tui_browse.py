@@ -25,7 +25,7 @@ from swiftui.tui.app import SwiftuiApp
 from swiftui.tui.browsing.container import ContainerScreen
 from swiftui.tui.browsing.regions import BrowserScreen
 from swiftui.tui.deletion.screen import DeleteConfirmScreen
-from swiftui.tui.details.screens import ObjectDetailsScreen
+from swiftui.tui.details.object import ObjectDetailsScreen
 from swiftui.tui.uploads.form import UploadFormScreen
 from swiftui.tui.uploads.model import JobState
 from swiftui.tui.widgets.dialogs import ConfirmScreen

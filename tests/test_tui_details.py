@@ -14,7 +14,7 @@ from tui_data import NOW, demo_cloud
 from tui_support import settle, wait_for
 
 from swiftui.tui.app import SwiftuiApp
-from swiftui.tui.details.screens import ObjectDetailsScreen
+from swiftui.tui.details.object import ObjectDetailsScreen
 from swiftui.tui.widgets import screens
 from swiftui.tui.widgets.dialogs import HelpScreen
 

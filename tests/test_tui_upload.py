@@ -27,7 +27,7 @@ from swiftui.cloud import Cloud
 from swiftui.sandbox import Sandbox
 from swiftui.swift import SwiftService
 from swiftui.tui.app import SwiftuiApp
-from swiftui.tui.details.screens import ObjectDetailsScreen
+from swiftui.tui.details.object import ObjectDetailsScreen
 from swiftui.tui.uploads.form import UploadFormScreen
 from swiftui.tui.uploads.live import UploadedDetailsScreen, UploadLiveScreen
 from swiftui.tui.uploads.model import JobState, SegmentStatus

@@ -8,13 +8,11 @@ from pathlib import Path
 
 import pytest
 from rich.style import Style
-from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input, Tree
 from tui_support import settle, wait_for
-from tui_upload_support import fixed_app, make_file
+from tui_upload_support import fixed_app, make_file, open_form
 
-from swiftui.tui.uploads.form import UploadFormScreen
 from swiftui.units import MIB
 
 
@@ -42,17 +40,6 @@ def visibly_different(one: Style, other: Style) -> bool:
         return one.reverse != other.reverse or one.bgcolor != other.bgcolor
     first, second = one.bgcolor.get_truecolor(), other.bgcolor.get_truecolor()
     return sum(abs(a - b) for a, b in zip(first, second, strict=True)) >= 60
-
-
-async def open_form(pilot: Pilot) -> UploadFormScreen:
-    app = pilot.app
-    await pilot.press("u")
-    await wait_for(pilot, lambda: isinstance(app.screen, UploadFormScreen), "the form")
-    form = app.screen
-    assert isinstance(form, UploadFormScreen)
-    await wait_for(pilot, lambda: form.limits is not None, "the limits")
-    await wait_for(pilot, lambda: form.query_one("#files").root.children, "the tree")
-    return form
 
 
 async def test_every_focus_stop_of_the_form_shows_it(dumps: Path) -> None:

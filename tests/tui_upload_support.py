@@ -18,12 +18,15 @@ from pathlib import Path
 
 from requests.structures import CaseInsensitiveDict
 from rich.console import Console
+from textual.pilot import Pilot
 from textual.widgets import Static
 from tui_data import NOW, FixedCloud, FixedService, demo_cloud
+from tui_support import wait_for
 
 from swiftui.errors import OperationCancelled
 from swiftui.swift import SwiftService
 from swiftui.tui.app import SwiftuiApp
+from swiftui.tui.uploads.form import UploadFormScreen
 from swiftui.tui.uploads.live import UploadLiveScreen
 from swiftui.tui.uploads.queue import UploadJob
 from swiftui.units import MIB
@@ -81,6 +84,18 @@ def queue(app: SwiftuiApp, name: str, **options: object) -> UploadJob:
 def is_live(app: SwiftuiApp) -> Callable[[], bool]:
     """The live view is on screen and drawn."""
     return lambda: isinstance(app.screen, UploadLiveScreen) and app.screen.ready
+
+
+async def open_form(pilot: Pilot) -> UploadFormScreen:
+    """Press u and wait for the form, the cluster's limits and the tree's first folder."""
+    app = pilot.app
+    await pilot.press("u")
+    await wait_for(pilot, lambda: isinstance(app.screen, UploadFormScreen), "the form")
+    form = app.screen
+    assert isinstance(form, UploadFormScreen)
+    await wait_for(pilot, lambda: form.limits is not None, "the limits")
+    await wait_for(pilot, lambda: form.query_one("#files").root.children, "the tree")
+    return form
 
 
 def shown(app: SwiftuiApp, selector: str) -> str:

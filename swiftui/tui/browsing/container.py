@@ -27,7 +27,7 @@ from swiftui.tui.browsing.objects_view import ObjectsView
 from swiftui.tui.deletion.marking import Age, AgeScreen, archives_older_than, marked_notice
 from swiftui.tui.deletion.orphans import OrphansScreen
 from swiftui.tui.deletion.screen import DeleteScreen
-from swiftui.tui.details.screens import ObjectDetailsScreen
+from swiftui.tui.details.object import ObjectDetailsScreen
 from swiftui.tui.uploads.form import UploadFormScreen
 from swiftui.tui.uploads.queue import UploadFinished
 from swiftui.tui.widgets.screens import SwiftuiScreen

@@ -35,7 +35,7 @@ from swiftui.swift import SEGMENTS_SUFFIX, ContainerInfo
 from swiftui.tui.browsing.bindings import ORPHANS, REFRESH, UPLOAD
 from swiftui.tui.browsing.container import ContainerScreen
 from swiftui.tui.deletion.orphans import OrphansScreen
-from swiftui.tui.details.screens import ContainerDetailsScreen
+from swiftui.tui.details.container import ContainerDetailsScreen
 from swiftui.tui.uploads.form import UploadFormScreen
 from swiftui.tui.uploads.queue import UploadFinished
 from swiftui.tui.widgets.screens import SwiftuiScreen

@@ -23,6 +23,8 @@ from swiftui.upload.engine import MAX_THREADS, UploadRequest, check_request
 from swiftui.upload.journal import Journal
 from swiftui.upload.plan import SwiftLimits, UploadPlan, make_plan
 
+DAY_S = 86400
+
 
 def size_text(size: int) -> str:
     """``1 GiB``, ``250 MiB`` or bytes: exact, so reading it back gives the same size."""
@@ -173,7 +175,10 @@ def describe(
     lines.append(Text(where))
     if expiry_s:
         until = setting.clock() + timedelta(seconds=expiry_s)
-        expiry = f"expires {format_moment(until, setting.zone)} ({fields.expiry} from now)"
+        # To the minute when it is not whole days away: "12h" expires this evening.
+        moment = format_moment(until, setting.zone)
+        when = moment[:10] if expiry_s % DAY_S == 0 else moment
+        expiry = f"expires {when} (in {fields.expiry})"
     else:
         expiry = "never expires"
     threads = (

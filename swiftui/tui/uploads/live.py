@@ -22,7 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, ProgressBar, Static
 
 from swiftui.swift import SwiftService
-from swiftui.tui.details.screens import ObjectDetailsScreen
+from swiftui.tui.details.object import ObjectDetailsScreen
 from swiftui.tui.uploads.live_rows import (
     JOB_COLUMNS,
     LOG_STYLES,
