@@ -29,13 +29,10 @@ from swiftui.paths import sandbox_default_dir
 from swiftui.sandbox import Sandbox
 from swiftui.swift import SEGMENT_CONTENT_TYPE
 from swiftui.tui.app import SwiftuiApp
-from swiftui.tui.browser import BrowserScreen
-from swiftui.tui.context import BrowseContext
-from swiftui.tui.delete import install_deletion
-from swiftui.tui.upload import install_uploads
-from swiftui.tui.upload_form import UploadFormScreen
-from swiftui.tui.upload_live import UploadLiveScreen
-from swiftui.tui.upload_model import SegmentStatus
+from swiftui.tui.browsing.regions import BrowserScreen
+from swiftui.tui.uploads.form import UploadFormScreen
+from swiftui.tui.uploads.live import UploadLiveScreen
+from swiftui.tui.uploads.model import SegmentStatus
 from swiftui.units import MIB
 
 SEGMENT = MIB
@@ -154,14 +151,9 @@ async def shoot_all(sandbox: Sandbox, cloud: Cloud, out: Path, work: Path) -> No
 
     await shoot(browser(), (120, 36), segments_of_sbg, out / "segments-120x36.svg")
 
-    def deletable() -> SwiftuiApp:
-        app = browser()
-        install_deletion(app)
-        return app
-
     mark_two = ("enter", "down", "enter", "space", "space")
-    await shoot(deletable(), (80, 24), presses(*mark_two, "d"), out / "delete-confirm.svg")
-    await shoot(deletable(), (80, 24), presses("o"), out / "orphans.svg")
+    await shoot(browser(), (80, 24), presses(*mark_two, "d"), out / "delete-confirm.svg")
+    await shoot(browser(), (80, 24), presses("o"), out / "orphans.svg")
 
 
 async def shoot_uploads(sandbox: Sandbox, cloud: Cloud, out: Path, root: Path) -> None:
@@ -179,9 +171,7 @@ async def shoot_uploads(sandbox: Sandbox, cloud: Cloud, out: Path, root: Path) -
     os.chdir(dumps)
 
     def uploader() -> SwiftuiApp:
-        app = SwiftuiApp(cloud=cloud, region="GRA", environ={})
-        install_uploads(app)
-        return app
+        return SwiftuiApp(cloud=cloud, region="GRA", environ={})
 
     async def form_ready(pilot: Pilot) -> UploadFormScreen:
         app = pilot.app
@@ -199,7 +189,7 @@ async def shoot_uploads(sandbox: Sandbox, cloud: Cloud, out: Path, root: Path) -
         await pilot.press("u")
         await form_ready(pilot)
         await pilot.press("down", "down", "enter", "tab", "tab", "tab", "tab", "tab", "tab")
-        await pilot.press(*"365", "tab", "tab")
+        await pilot.press(*"365d", "tab", "tab")
         await pilot.pause(0.5)
         (out / "upload-form.svg").write_text(app.export_screenshot(title="swiftui"))
         print(f"wrote {out / 'upload-form.svg'}")
@@ -215,7 +205,7 @@ async def shoot_uploads(sandbox: Sandbox, cloud: Cloud, out: Path, root: Path) -
         app = uploader()
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
-            await app.push_screen(UploadFormScreen(BrowseContext(cloud, "GRA", service, "backups")))
+            await app.push_screen(UploadFormScreen(service, container="backups"))
             await form_ready(pilot)
             await pilot.press("down", "down", "down", "enter", "tab", "tab", "tab", "tab")
             await pilot.press(*"4mib", "tab", "3", "ctrl+s")

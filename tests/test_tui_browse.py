@@ -15,19 +15,23 @@ import pytest
 import swiftclient
 from rich.console import Console
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 from tui_support import settle, upload_slo, wait_for
+from tui_upload_support import ScriptedEngine, midway
 
 from swiftui.cloud import Cloud
 from swiftui.sandbox import Sandbox
 from swiftui.tui.app import SwiftuiApp
-from swiftui.tui.browser import BrowserScreen
-from swiftui.tui.context import DELETE, UPLOAD, BrowseContext
-from swiftui.tui.details import ObjectDetailsScreen
-from swiftui.tui.dialogs import ConfirmScreen
-from swiftui.tui.objects import ContainerScreen
-from swiftui.tui.table import ListingTable
+from swiftui.tui.browsing.container import ContainerScreen
+from swiftui.tui.browsing.regions import BrowserScreen
+from swiftui.tui.deletion.screen import DeleteConfirmScreen
+from swiftui.tui.details.object import ObjectDetailsScreen
+from swiftui.tui.uploads.form import UploadFormScreen
+from swiftui.tui.uploads.model import JobState
+from swiftui.tui.widgets.dialogs import ConfirmScreen
+from swiftui.tui.widgets.table import ListingTable
 from swiftui.units import MIB
+from swiftui.upload.engine import UploadRequest
 
 AppFactory = Callable[..., SwiftuiApp]
 
@@ -301,49 +305,51 @@ async def test_a_failing_listing_is_shown_not_raised(
         assert app.is_running
 
 
-async def test_plugged_in_screens_get_the_context(
+async def test_u_and_d_open_their_screens_on_what_is_highlighted(
     make_app: AppFactory, checker: swiftclient.Connection, container_name: str
 ) -> None:
     checker.put_container(container_name)
     checker.put_object(container_name, "old.tar", b"o")
-    opened: list[BrowseContext] = []
-
-    def factory(context: BrowseContext) -> Screen[None]:
-        opened.append(context)
-        return Screen()
-
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: container_name in keys_of(app, "#containers"), "listing")
-        assert "u" not in app.screen.active_bindings
-        await pilot.press("u")
-        assert isinstance(app.screen, BrowserScreen)
-
-        app.register_screen_factory(UPLOAD, factory)
-        app.register_screen_factory(DELETE, factory)
         table(app, "#containers").move_cursor_to_key(container_name)
         await pilot.press("u")
-        assert opened[-1].container == container_name
-        assert opened[-1].region == "GRA"
-        app.pop_screen()
+        await wait_for(pilot, is_screen(app, UploadFormScreen), "the upload form")
+        form = app.screen
+        assert isinstance(form, UploadFormScreen)
+        assert form.service.region == "GRA"
+        assert form.query_one("#container", Input).value == container_name
+        await pilot.press("escape")
 
         await open_container(pilot, app, container_name)
         await pilot.press("d")
-        assert [entry.name for entry in opened[-1].objects] == ["old.tar"]
-        assert opened[-1].container == container_name
+        await wait_for(pilot, is_screen(app, DeleteConfirmScreen), "the confirmation")
+        confirm = app.screen
+        assert isinstance(confirm, DeleteConfirmScreen)
+        assert [item.label for item in confirm.plan.items] == [f"{container_name}/old.tar"]
+        await pilot.press("n")
+        await wait_for(pilot, is_screen(app, ContainerScreen), "the objects again")
+    assert checker.head_object(container_name, "old.tar")["content-length"] == "1"
 
 
-async def test_quit_asks_while_an_upload_runs(make_app: AppFactory) -> None:
+async def test_quit_asks_while_an_upload_runs(make_app: AppFactory, tmp_path: Path) -> None:
     app = make_app()
-    running = ["upload of db.tar, 40 %"]
-    app.register_busy_check(lambda: running[0] if running else None)
+    engine = ScriptedEngine(midway)
+    app.uploads.runner = engine
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, is_screen(app, BrowserScreen), "the browser")
+        request = UploadRequest(tmp_path / "db.tar", "backups")
+        job = app.uploads.enqueue(app.cloud.service("GRA"), request)  # type: ignore[union-attr]
+        assert job is not None
+        await wait_for(pilot, engine.played.is_set, "the upload under way")
         await pilot.press("q")
         await wait_for(pilot, is_screen(app, ConfirmScreen), "the question")
+        assert "Still running: upload of db.tar to backups/db.tar, 44 %." in shown(app, "#question")
         await pilot.press("n")
         assert app.is_running and isinstance(app.screen, BrowserScreen)
-        running.clear()
+        app.uploads.cancel(job)
+        await wait_for(pilot, lambda: job.state is JobState.CANCELLED, "the cancel")
         await pilot.press("q")
         await wait_for(pilot, lambda: not app.is_running, "the app to quit")
     assert app.return_value == 0

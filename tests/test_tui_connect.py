@@ -15,9 +15,9 @@ from tui_support import wait_for
 from swiftui.paths import sandbox_default_dir
 from swiftui.sandbox import Sandbox
 from swiftui.tui.app import SwiftuiApp
-from swiftui.tui.browser import BrowserScreen
-from swiftui.tui.connect import ConnectRequest, ConnectScreen, PasswordScreen, RegionScreen
-from swiftui.tui.table import ListingTable
+from swiftui.tui.browsing.regions import BrowserScreen
+from swiftui.tui.connect.screen import ConnectRequest, ConnectScreen, PasswordScreen, RegionScreen
+from swiftui.tui.widgets.table import ListingTable
 
 
 def openrc_request(sandbox: Sandbox) -> ConnectRequest:

@@ -26,18 +26,18 @@ from faultproxy import Fault, FaultProxy
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Label, ProgressBar, Static
 from tui_support import settle, wait_for
 
 from swiftui.cloud import Cloud
 from swiftui.sandbox import Sandbox
 from swiftui.tui.app import SwiftuiApp
-from swiftui.tui.delete import DeleteConfirmScreen, DeleteScreen, Stage, install_deletion
-from swiftui.tui.delete_select import AgeScreen
-from swiftui.tui.dialogs import ConfirmScreen
-from swiftui.tui.objects import ContainerScreen
-from swiftui.tui.orphans import OrphansScreen
-from swiftui.tui.table import ListingTable
+from swiftui.tui.browsing.container import ContainerScreen
+from swiftui.tui.deletion.marking import AgeScreen
+from swiftui.tui.deletion.orphans import OrphansScreen
+from swiftui.tui.deletion.screen import DeleteConfirmScreen, DeleteScreen, Stage
+from swiftui.tui.widgets.dialogs import ConfirmScreen
+from swiftui.tui.widgets.table import ListingTable
 from swiftui.units import format_bytes
 
 DAY = 86400.0
@@ -46,9 +46,7 @@ DAY = 86400.0
 @pytest.fixture
 def make_app(cloud: Cloud) -> Callable[[], SwiftuiApp]:
     def make() -> SwiftuiApp:
-        app = SwiftuiApp(cloud=cloud, region="GRA", environ={})
-        install_deletion(app)
-        return app
+        return SwiftuiApp(cloud=cloud, region="GRA", environ={})
 
     return make
 
@@ -132,7 +130,7 @@ async def test_two_marked_archives_go_with_their_segments_and_nothing_else(
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_container(pilot, app, container_name)
         await pilot.press("space", "space")
-        assert list(screen.marked) == ["a.tar", "b.tar"]
+        assert list(screen.listing.marked) == ["a.tar", "b.tar"]
         assert "2 marked" in subtitle(app, "#objects")
 
         await pilot.press("d")
@@ -161,7 +159,7 @@ async def test_two_marked_archives_go_with_their_segments_and_nothing_else(
         await wait_for(
             pilot, lambda: keys_of(app, "#objects") == ["o:keep.tar", "o:notes.txt"], "a refresh"
         )
-        assert screen.marked == {}
+        assert screen.listing.marked == {}
         assert "marked" not in subtitle(app, "#objects")
 
     assert names(checker, container_name) == ["keep.tar", "notes.txt"]
@@ -183,7 +181,7 @@ async def test_cancel_in_the_confirmation_deletes_nothing(
         # Cancel has the focus: Enter alone does not delete.
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is screen, "the listing again")
-        assert list(screen.marked) == ["a.tar", "b.txt"]
+        assert list(screen.listing.marked) == ["a.tar", "b.txt"]
 
         await pilot.press("d")
         await wait_confirm(pilot, app)
@@ -218,16 +216,19 @@ async def test_mark_older_than_marks_the_archives_of_this_folder_by_file_date(
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, AgeScreen), "the question")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: screen.marked, "the marks")
-        assert sorted(screen.marked) == ["ancient.bin", "old.tar"]
+        await wait_for(pilot, lambda: screen.listing.marked, "the marks")
+        assert sorted(screen.listing.marked) == ["ancient.bin", "old.tar"]
         assert "2 marked" in subtitle(app, "#objects")
         assert app.screen.active_bindings["d"].enabled
 
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, AgeScreen), "the question")
-        await pilot.press("backspace", "backspace", "backspace", "5", "enter")
-        await wait_for(pilot, lambda: len(screen.marked) == 3, "more marks")
-        assert sorted(screen.marked) == ["ancient.bin", "new.tar", "old.tar"]
+        await pilot.press("ctrl+u", *"5x", "enter")
+        error = str(app.screen.query_one("#age-error", Label).content)
+        assert error.startswith("older than: cannot read '5x' as a duration")
+        await pilot.press("backspace", "d", "enter")
+        await wait_for(pilot, lambda: len(screen.listing.marked) == 3, "more marks")
+        assert sorted(screen.listing.marked) == ["ancient.bin", "new.tar", "old.tar"]
 
 
 async def test_an_object_gone_before_planning_is_an_error_in_the_dialog(

@@ -16,7 +16,6 @@ from tui_delete_data import deletable_cloud
 from tui_support import settle
 
 from swiftui.tui.app import SwiftuiApp
-from swiftui.tui.delete import install_deletion
 
 SnapCompare = Callable[..., bool]
 
@@ -25,15 +24,13 @@ MARK_TWO = ("enter", "down", "enter", "space", "space")
 
 
 def deletable_app() -> SwiftuiApp:
-    app = SwiftuiApp(
+    return SwiftuiApp(
         cloud=deletable_cloud(),  # type: ignore[arg-type]
         region="GRA",
         environ={},
         clock=lambda: NOW,
         zone=UTC,
     )
-    install_deletion(app)
-    return app
 
 
 def keys(*presses: str) -> Callable[[Pilot], Awaitable[None]]:

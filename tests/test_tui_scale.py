@@ -13,8 +13,8 @@ from tui_support import bulk_create, wait_for
 
 from swiftui.cloud import Cloud
 from swiftui.tui.app import SwiftuiApp
-from swiftui.tui.objects import ContainerScreen
-from swiftui.tui.table import ListingTable
+from swiftui.tui.browsing.container import ContainerScreen
+from swiftui.tui.widgets.table import ListingTable
 
 OBJECTS = 100_000
 FIRST_PAGE_S = 2.0

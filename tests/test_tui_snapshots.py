@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from tui_data import NOW, demo_cloud
-from tui_support import settle
+from tui_support import settle, wait_for
+from tui_upload_support import ScriptedEngine, midway
 
 from swiftui.tui.app import SwiftuiApp
-from swiftui.tui.context import UPLOAD
+from swiftui.upload.engine import UploadRequest
 
 SnapCompare = Callable[..., bool]
 
@@ -76,9 +77,18 @@ def test_help(snap_compare: SnapCompare) -> None:
 
 def test_quit_asks_while_busy(snap_compare: SnapCompare) -> None:
     app = demo_app()
-    app.register_screen_factory(UPLOAD, lambda context: pytest.fail("not opened here"))
-    app.register_busy_check(lambda: "upload of pg-2026-12.dump, 40 %")
-    assert snap_compare(app, run_before=keys("q"))
+    engine = ScriptedEngine(midway)
+    app.uploads.runner = engine
+
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        request = UploadRequest(Path("/srv/dumps/pg-2026-12.dump"), "backups")
+        app.uploads.enqueue(app.cloud.service("GRA"), request)  # type: ignore[union-attr]
+        await wait_for(pilot, engine.played.is_set, "the upload under way")
+        await pilot.press("q")
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, run_before=run_before)
 
 
 def test_connect_screen(

@@ -27,26 +27,23 @@ from swiftui.cloud import Cloud
 from swiftui.sandbox import Sandbox
 from swiftui.swift import SwiftService
 from swiftui.tui.app import SwiftuiApp
-from swiftui.tui.context import BrowseContext
-from swiftui.tui.details import ObjectDetailsScreen
-from swiftui.tui.dialogs import ConfirmScreen
-from swiftui.tui.table import ListingTable
-from swiftui.tui.upload import UploadJob, install_uploads
-from swiftui.tui.upload_form import UploadFormScreen
-from swiftui.tui.upload_live import UploadedDetailsScreen, UploadLiveScreen
-from swiftui.tui.upload_model import JobState, SegmentStatus
-from swiftui.tui.upload_resume import ResumeScreen
+from swiftui.tui.details.object import ObjectDetailsScreen
+from swiftui.tui.uploads.form import UploadFormScreen
+from swiftui.tui.uploads.live import UploadedDetailsScreen, UploadLiveScreen
+from swiftui.tui.uploads.model import JobState, SegmentStatus
+from swiftui.tui.uploads.queue import UploadJob
+from swiftui.tui.uploads.resume import ResumeScreen
+from swiftui.tui.widgets.dialogs import ConfirmScreen
+from swiftui.tui.widgets.table import ListingTable
 from swiftui.units import MIB
-from swiftui.upload import resumable_uploads
+from swiftui.upload import UploadRequest, resumable_uploads
 
 SIZE = 5 * MIB + 4321
 SEGMENTS = 6
 
 
 def upload_app(cloud: Cloud) -> SwiftuiApp:
-    app = SwiftuiApp(cloud=cloud, region="GRA", environ={})
-    install_uploads(app)
-    return app
+    return SwiftuiApp(cloud=cloud, region="GRA", environ={})
 
 
 def is_screen(app: SwiftuiApp, kind: type[Screen]) -> Callable[[], bool]:
@@ -147,12 +144,35 @@ async def test_pick_a_file_in_the_tree_and_upload_it(
         verdict = await verified(pilot, app)
         assert job.state is JobState.DONE
         assert verdict.startswith(f"✓ all {SEGMENTS} segments present")
+        # The verdict is on screen: no notification covers it (nor the Etag column).
+        assert not app.screen.query("Toast")
 
     headers = checker.head_object(container_name, "pg-2026-11.dump")
     assert headers["x-static-large-object"] == "True"
     assert int(headers["content-length"]) == SIZE
     assert len(manifest(checker, container_name, "pg-2026-11.dump")) == SEGMENTS
     assert download_md5(checker, container_name, "pg-2026-11.dump") == expected_md5
+
+
+async def test_after_an_upload_the_containers_show_fresh_counts_without_r(
+    cloud: Cloud, checker: swiftclient.Connection, container_name: str, tmp_path: Path
+) -> None:
+    checker.put_container(container_name)
+    source = tmp_path / "small.dump"
+    write_random(source, 3000)
+    app = upload_app(cloud)
+    async with app.run_test(size=(80, 24)) as pilot:
+        containers = app.screen.query_one("#containers", ListingTable)
+
+        def row() -> list[str]:
+            found = [r for r in containers.rows if r.key == container_name]
+            return [str(cell) for cell in found[0].cells] if found else []
+
+        await wait_for(pilot, lambda: row()[1:4] == ["0", "0 Bytes", "Standard"], "the count")
+        job = app.uploads.enqueue(cloud.service("GRA"), UploadRequest(source, container_name))
+        assert job is not None
+        await wait_for(pilot, lambda: job.state is JobState.DONE, "the upload")
+        await wait_for(pilot, lambda: row()[1:3] == ["1", "2.9 KiB"], "fresh counts")
 
 
 def proxied(cloud: Cloud, sandbox: Sandbox, proxy: FaultProxy) -> SwiftService:
@@ -164,9 +184,7 @@ async def start_held_upload(
 ) -> UploadJob:
     """Open the form on ``service`` (behind the proxy), type the file's path, start with
     one thread; return once segments 0 and 1 are in and segment 2 is held."""
-    await app.push_screen(
-        UploadFormScreen(BrowseContext(app.cloud, "GRA", service, container))  # type: ignore[arg-type]
-    )
+    await app.push_screen(UploadFormScreen(service, container=container))
     form = app.screen
     assert isinstance(form, UploadFormScreen)
     await wait_for(pilot, lambda: form.limits is not None, "the cluster's limits")
@@ -300,9 +318,7 @@ async def test_a_failed_upload_says_why_and_r_resumes_it(
         app = upload_app(cloud)
         async with app.run_test(size=(80, 24)) as pilot:
             await app.push_screen(
-                UploadFormScreen(
-                    BrowseContext(cloud, "GRA", proxied(cloud, sandbox, proxy), container_name)
-                )
+                UploadFormScreen(proxied(cloud, sandbox, proxy), container=container_name)
             )
             form = app.screen
             assert isinstance(form, UploadFormScreen)

@@ -19,9 +19,9 @@ from tui_support import settle, wait_for
 from tui_upload_support import ScriptedEngine, make_file, midway, upload_cloud
 
 from swiftui.tui.app import SwiftuiApp
-from swiftui.tui.upload import Uploads, install_uploads
-from swiftui.tui.upload_form import UploadFormScreen
-from swiftui.tui.upload_live import UploadLiveScreen
+from swiftui.tui.uploads.form import UploadFormScreen
+from swiftui.tui.uploads.live import UploadLiveScreen, show_uploads
+from swiftui.tui.uploads.queue import Uploads
 from swiftui.units import MIB
 from swiftui.upload import UploadRequest
 
@@ -30,7 +30,7 @@ SnapCompare = Callable[..., bool]
 
 def fixed_app() -> tuple[SwiftuiApp, Uploads]:
     app = SwiftuiApp(cloud=upload_cloud(), region="GRA", environ={}, clock=lambda: NOW, zone=UTC)  # type: ignore[arg-type]
-    return app, install_uploads(app)
+    return app, app.uploads
 
 
 def monthly_dumps(home: Path) -> Path:
@@ -60,7 +60,7 @@ def test_upload_form(
         tree = form.query_one("#files")
         await wait_for(pilot, lambda: len(tree.root.children) == 3, "the folder")
         await pilot.press("end", "enter")
-        await pilot.press("tab", "tab", "tab", "tab", "tab", "tab", *"365")
+        await pilot.press("tab", "tab", "tab", "tab", "tab", "tab", *"365d")
         # On to the Start button: an input's blinking cursor would make the picture vary.
         await pilot.press("tab", "tab")
         # Not settle(): the tree's loader is a worker that never ends.
@@ -78,7 +78,7 @@ def test_live_view_midway(snap_compare: SnapCompare) -> None:
         await settle(pilot)
         request = UploadRequest(Path("/srv/dumps/pg-2026-11.dump"), "backups", threads=4)
         job = uploads.enqueue(app.cloud.service("GRA"), request)  # type: ignore[union-attr]
-        uploads.show(job)
+        show_uploads(app, job)
         await wait_for(pilot, engine.played.is_set, "the scripted events")
         await wait_for(
             pilot,

@@ -9,29 +9,36 @@ stores (``test_tui_upload.py`` checks that against the sandbox).
 from __future__ import annotations
 
 import asyncio
-import io
 import statistics
 import time
 from collections.abc import Callable
-from datetime import UTC
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Button, RichLog, Static
+from textual.widgets import Button, RichLog
 from tui_data import NOW
 from tui_support import settle, wait_for
-from tui_upload_support import ScriptedEngine, flood, make_file, midway, upload_cloud
+from tui_upload_support import (
+    ScriptedEngine,
+    fixed_app,
+    flood,
+    is_live,
+    make_file,
+    midway,
+    open_form,
+    queue,
+    shown,
+)
 
 from swiftui.tui.app import SwiftuiApp
-from swiftui.tui.dialogs import ConfirmScreen
-from swiftui.tui.table import ListingTable
-from swiftui.tui.upload import UploadJob, Uploads, install_uploads
-from swiftui.tui.upload_form import UploadFormScreen
-from swiftui.tui.upload_live import SegmentTable, UploadLiveScreen
-from swiftui.tui.upload_model import LOG_LINES, JobState, SegmentStatus, UploadModel
+from swiftui.tui.uploads.live import UploadLiveScreen, show_uploads
+from swiftui.tui.uploads.live_rows import SegmentTable
+from swiftui.tui.uploads.model import LOG_LINES, JobState, SegmentStatus, UploadModel
+from swiftui.tui.uploads.queue import Uploads
+from swiftui.tui.widgets.dialogs import ConfirmScreen
+from swiftui.tui.widgets.table import ListingTable
 from swiftui.units import MIB
 from swiftui.upload import UploadRequest
 from swiftui.upload.events import (
@@ -45,39 +52,8 @@ from swiftui.upload.events import (
 KEY_RESPONSE_LIMIT_S = 0.1
 
 
-def fixed_app() -> SwiftuiApp:
-    app = SwiftuiApp(
-        cloud=upload_cloud(),  # type: ignore[arg-type]
-        region="GRA",
-        environ={},
-        clock=lambda: NOW,
-        zone=UTC,
-    )
-    install_uploads(app)
-    return app
-
-
 def uploads(app: SwiftuiApp) -> Uploads:
-    assert app.uploads is not None
     return app.uploads
-
-
-def shown(app: SwiftuiApp, selector: str) -> str:
-    console = Console(width=200, file=io.StringIO(), record=True)
-    console.print(app.screen.query_one(selector, Static).content)
-    return console.export_text()
-
-
-def queue(app: SwiftuiApp, name: str, **options: object) -> UploadJob:
-    request = UploadRequest(Path("/srv/dumps") / name, "backups", **options)  # type: ignore[arg-type]
-    job = uploads(app).enqueue(app.cloud.service("GRA"), request)  # type: ignore[union-attr]
-    assert job is not None
-    return job
-
-
-def is_live(app: SwiftuiApp) -> Callable[[], bool]:
-    """The live view is on screen and drawn."""
-    return lambda: isinstance(app.screen, UploadLiveScreen) and app.screen.ready
 
 
 async def test_the_form_explains_an_impossible_plan_before_start(
@@ -89,12 +65,7 @@ async def test_the_form_explains_an_impossible_plan_before_start(
     app = fixed_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("u")
-        await wait_for(pilot, lambda: isinstance(app.screen, UploadFormScreen), "the form")
-        form = app.screen
-        assert isinstance(form, UploadFormScreen)
-        await wait_for(pilot, lambda: form.limits is not None, "the limits")
-        await wait_for(pilot, lambda: form.query_one("#files").root.children, "the tree")
+        form = await open_form(pilot)
         await pilot.press("down", "enter")
         assert "20.0 MiB fits in one segment of 64.0 MiB" in shown(app, "#plan")
         assert form.query_one("#segment-size").value == "64 MiB"
@@ -110,14 +81,20 @@ async def test_the_form_explains_an_impossible_plan_before_start(
 
         await pilot.press("ctrl+u", *"2mib", "tab", "ctrl+u", "0")
         assert shown(app, "#plan").startswith("✗ threads: a number from 1 to 32")
-        await pilot.press("backspace", "8", "tab", *"30")
+        # A duration goes through the CLI's parser, and says what is wrong in its words.
+        await pilot.press("backspace", "8", "tab", *"30x")
+        assert shown(app, "#plan").startswith("✗ expires after: cannot read '30x' as a duration")
+        await pilot.press("backspace", "d")
         plan = shown(app, "#plan")
         assert plan.startswith("20.0 MiB = 10 segments of 2.0 MiB (asked)")
         assert "→ GRA › backups, segments in backups_segments" in plan
-        assert "8 threads · expires 2026-12-25 (30 days)" in plan
+        assert "8 threads · expires 2026-12-25 (in 30d)" in plan
         assert not form.query_one("#start-button", Button).disabled
         assert form.request is not None
         assert (form.request.segment_size, form.request.delete_after) == (2 * MIB, 30 * 86400)
+        await pilot.press("ctrl+u", *"12h")
+        assert "expires 2026-11-25 21:30 (in 12h)" in shown(app, "#plan")
+        assert form.request is not None and form.request.delete_after == 12 * 3600
 
 
 async def test_the_tree_shows_sizes_hides_dot_files_and_jumps(
@@ -132,11 +109,8 @@ async def test_the_tree_shows_sizes_hides_dot_files_and_jumps(
     app = fixed_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("u")
-        await wait_for(pilot, lambda: isinstance(app.screen, UploadFormScreen), "the form")
-        form = app.screen
+        form = await open_form(pilot)
         tree = form.query_one("#files")
-        await wait_for(pilot, lambda: tree.root.children, "the tree")
         assert str(tree.root.label) == "~/dumps"
         assert [str(node.label) for node in tree.root.children] == ["db.dump"]
         assert "3.0 MiB" in tree.render_label(
@@ -166,7 +140,7 @@ async def test_uploads_queue_one_at_a_time_and_cancel_asks(
         first = queue(app, "a.dump")
         second = queue(app, "b.dump")
         assert uploads(app).enqueue(first.service, first.request) is None
-        uploads(app).show(first)
+        show_uploads(app, first)
         await wait_for(pilot, is_live(app), "the live view")
         await wait_for(pilot, engine.played.is_set, "the first upload's events")
         await pilot.pause(0.3)
@@ -201,14 +175,14 @@ async def test_uploads_queue_one_at_a_time_and_cancel_asks(
 
 async def test_keys_answer_within_100_ms_while_1000_segments_stream_in() -> None:
     """Eight segments at a time, four progress events each, as fast as a thread can send
-    them: the UI redraws ten times a second whatever the rate, so keys stay quick."""
+    them: the UI draws at most ten times a second whatever the rate, so keys stay quick."""
     engine = ScriptedEngine(flood(1000, 8, pause=lambda: time.sleep(0.02)))
     app = fixed_app()
     uploads(app).runner = engine
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         job = queue(app, "huge.dump", threads=8)
-        uploads(app).show(job)
+        show_uploads(app, job)
         await wait_for(pilot, is_live(app), "the live view")
         live = app.screen
         assert isinstance(live, UploadLiveScreen)
@@ -242,7 +216,7 @@ async def test_keys_answer_within_100_ms_while_1000_segments_stream_in() -> None
     )
     assert len(latencies) >= 20
     assert p95 < KEY_RESPONSE_LIMIT_S
-    # Coalesced: redraws follow the timer (10 a second), not the ~8000 events.
+    # Coalesced: at most ten draws a second, not one per event (about 8000).
     assert batches <= streamed_s * 10 + 10
 
 

@@ -7,7 +7,9 @@ SLOs that another tool wrote, named the way that tool names segments.
 from __future__ import annotations
 
 import contextlib
+import html
 import io
+import re
 import tarfile
 import time
 from collections.abc import Callable
@@ -31,6 +33,19 @@ async def wait_for(pilot: Pilot, condition: Callable[[], object], what: str) -> 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await pilot.pause(0.05)
+
+
+def drawn_lines(pilot: Pilot) -> list[str]:
+    """The screen as the terminal shows it, one string per line (from the app's own
+    screenshot: what was last drawn, not what a widget would draw now)."""
+    svg = pilot.app.export_screenshot()
+    cells: dict[float, list[tuple[float, str]]] = {}
+    for x, y, text in re.findall(
+        r'<text[^>]*?x="([\d.]+)"[^>]*?y="([\d.]+)"[^>]*>(.*?)</text>', svg
+    ):
+        plain = html.unescape(re.sub(r"<[^>]+>", "", text)).replace("\xa0", " ")
+        cells.setdefault(float(y), []).append((float(x), plain))
+    return ["".join(part for _x, part in sorted(cells[y])) for y in sorted(cells)]
 
 
 async def settle(pilot: Pilot) -> None:

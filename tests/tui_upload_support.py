@@ -9,16 +9,26 @@ holding run the real engine against the sandbox.
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC
 from pathlib import Path
 
 from requests.structures import CaseInsensitiveDict
-from tui_data import FixedCloud, FixedService, demo_cloud
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import Static
+from tui_data import NOW, FixedCloud, FixedService, demo_cloud
+from tui_support import wait_for
 
 from swiftui.errors import OperationCancelled
 from swiftui.swift import SwiftLimits, SwiftService
+from swiftui.tui.app import SwiftuiApp
+from swiftui.tui.uploads.form import UploadFormScreen
+from swiftui.tui.uploads.live import UploadLiveScreen
+from swiftui.tui.uploads.queue import UploadJob
 from swiftui.units import MIB
 from swiftui.upload import UploadRequest
 from swiftui.upload.events import (
@@ -49,6 +59,49 @@ class FixedUploadService(FixedService):
         if container not in self.containers:
             return None
         return super().object_headers(container, name)
+
+
+def fixed_app() -> SwiftuiApp:
+    """The app on the fixed account, with a frozen clock."""
+    return SwiftuiApp(
+        cloud=upload_cloud(),  # type: ignore[arg-type]
+        region="GRA",
+        environ={},
+        clock=lambda: NOW,
+        zone=UTC,
+    )
+
+
+def queue(app: SwiftuiApp, name: str, **options: object) -> UploadJob:
+    """Queue ``/srv/dumps/<name>`` for ``backups`` in GRA (the engine is the app's runner)."""
+    request = UploadRequest(Path("/srv/dumps") / name, "backups", **options)  # type: ignore[arg-type]
+    job = app.uploads.enqueue(app.cloud.service("GRA"), request)  # type: ignore[union-attr]
+    assert job is not None
+    return job
+
+
+def is_live(app: SwiftuiApp) -> Callable[[], bool]:
+    """The live view is on screen and drawn."""
+    return lambda: isinstance(app.screen, UploadLiveScreen) and app.screen.ready
+
+
+async def open_form(pilot: Pilot) -> UploadFormScreen:
+    """Press u and wait for the form, the cluster's limits and the tree's first folder."""
+    app = pilot.app
+    await pilot.press("u")
+    await wait_for(pilot, lambda: isinstance(app.screen, UploadFormScreen), "the form")
+    form = app.screen
+    assert isinstance(form, UploadFormScreen)
+    await wait_for(pilot, lambda: form.limits is not None, "the limits")
+    await wait_for(pilot, lambda: form.query_one("#files").root.children, "the tree")
+    return form
+
+
+def shown(app: SwiftuiApp, selector: str) -> str:
+    """A Static's text as the user reads it (styles dropped, any width)."""
+    console = Console(width=200, file=io.StringIO(), record=True)
+    console.print(app.screen.query_one(selector, Static).content)
+    return console.export_text()
 
 
 def upload_cloud() -> FixedCloud:

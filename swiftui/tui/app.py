@@ -1,36 +1,42 @@
-"""The Textual application: connect, then browse; other screens plug in by name.
+"""The Textual application: connect, then browse; the one queue of uploads.
 
-Network I/O runs in thread workers that never touch widgets: they post messages to their
-screen. A failed worker lands in one place, :meth:`SwiftuiApp.report_worker` (screens
-forward their workers' state changes to it: that message does not bubble), which shows
-the error, a :class:`~swiftui.errors.SwiftuiError`'s one line, in the screen's own panel
-when it has one, else as a notification.
+The app is the top of the TUI: it imports the feature packages, none of them imports it
+(they read its settings through :class:`~swiftui.tui.widgets.screens.SwiftuiHost` and its
+upload queue through :func:`~swiftui.tui.uploads.queue.uploads_of`). It owns what outlives
+a screen: the upload queue and its workers, ``q`` (which asks first while an upload or a
+deletion runs), help, and the command palette.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
-from swiftui.errors import OperationCancelled, SwiftuiError
+from swiftui.cloud import Cloud
+from swiftui.errors import SwiftuiError
 from swiftui.swift import LISTING_PAGE
-from swiftui.tui.base import SwiftuiModal, SwiftuiScreen
-from swiftui.tui.connect import ConnectRequest, ConnectScreen
-from swiftui.tui.context import BrowseContext, BusyCheck, ScreenFactory
-from swiftui.tui.dialogs import ConfirmScreen, HelpScreen
-
-if TYPE_CHECKING:
-    from swiftui.cloud import Cloud
-    from swiftui.tui.upload import Uploads
+from swiftui.tui.browsing.container import ContainerScreen
+from swiftui.tui.browsing.regions import BrowserScreen
+from swiftui.tui.connect.screen import ConnectRequest, ConnectScreen
+from swiftui.tui.deletion.screen import running_deletions
+from swiftui.tui.uploads.form import UploadFormScreen
+from swiftui.tui.uploads.live import UploadLiveScreen, show_uploads
+from swiftui.tui.uploads.queue import JobEnded, Uploads
+from swiftui.tui.uploads.resume import Interrupted, ResumeScreen, find_interrupted
+from swiftui.tui.widgets.dialogs import ConfirmScreen, HelpScreen
+from swiftui.tui.widgets.screens import SwiftuiScreen, report_failure
 
 
 def _utc_now() -> datetime:
@@ -40,7 +46,30 @@ def _utc_now() -> datetime:
 class SwiftuiApp(App[int]):
     """``SwiftuiApp(request)`` logs in first; ``SwiftuiApp(cloud=...)`` browses at once."""
 
-    CSS_PATH = "app.tcss"
+    # App-wide, not scoped to one widget: the look every dialog shares (its classes), and
+    # the connect screen's rules until connect/screen.py carries them itself.
+    SCOPED_CSS = False
+    DEFAULT_CSS = """
+    ModalScreen { align: center middle; }
+    .dialog {
+        width: 70;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: thick $primary;
+        background: $surface;
+        padding: 1 2;
+    }
+    .dialog .buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    .dialog Button { margin-left: 2; }
+    .hint { color: $text-muted; padding: 0 1; }
+
+    #connect-box { padding: 0 1; }
+    #choices { height: auto; max-height: 12; border: round $primary; }
+    #openrc-path { margin: 0 0 1 0; }
+    #connect-status { height: auto; padding: 0 1; }
+    #connect-status.error { color: $error; border: round $error; }
+    """
     TITLE = "swiftui"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -69,28 +98,8 @@ class SwiftuiApp(App[int]):
         self.clock = clock
         self.zone = zone
         self.page_size = page_size
-        self.screen_factories: dict[str, ScreenFactory] = {}
-        self.busy_checks: list[BusyCheck] = []
         self.identity = ""
-        self.uploads: Uploads | None = None
-        """Set by :func:`swiftui.tui.upload.install_uploads`."""
-
-    # -- plugging other screens in ---------------------------------------------------------
-
-    def register_screen_factory(self, name: str, factory: ScreenFactory) -> None:
-        """Make ``name`` (``"upload"``, ``"delete"``) available where the browser binds it."""
-        self.screen_factories[name] = factory
-        self.refresh_bindings()
-
-    def register_busy_check(self, check: BusyCheck) -> None:
-        self.busy_checks.append(check)
-
-    def open_plugin(
-        self, name: str, context: BrowseContext, on_done: Callable[[Any], None]
-    ) -> None:
-        """Push the screen registered as ``name``; ``on_done`` gets what it is dismissed with."""
-        factory = self.screen_factories[name]
-        self.push_screen(factory(context), on_done)
+        self.uploads = Uploads(self, clock)
 
     # -- screens ---------------------------------------------------------------------------
 
@@ -106,8 +115,6 @@ class SwiftuiApp(App[int]):
 
     def show_browser(self, cloud: Cloud, region: str | None) -> None:
         """Browse ``cloud``, starting at ``region`` (None: the credentials' own, or the first)."""
-        from swiftui.tui.browser import BrowserScreen
-
         self.cloud = cloud
         auth = cloud.credentials.auth
         who = auth.get("username") or auth.get("application_credential_name") or "?"
@@ -118,34 +125,52 @@ class SwiftuiApp(App[int]):
             self.switch_screen(browser)
         else:
             self.push_screen(browser)
-        if self.uploads is not None:
-            self.uploads.offer_interrupted()
+        self.offer_interrupted()
 
-    # -- one place for worker failures -----------------------------------------------------
+    # -- workers of the app ----------------------------------------------------------------
 
-    def report_worker(self, event: Worker.StateChanged) -> None:
-        """Every screen hands its workers' state changes here (the message does not bubble)."""
-        if event.state is not WorkerState.ERROR:
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failure(self, event)
+
+    @on(JobEnded)
+    def upload_ended(self, message: JobEnded) -> None:
+        screen = self.screen
+        on_view = isinstance(screen, UploadLiveScreen) and screen.shown is message.job
+        self.uploads.finish(message.job, tell=not on_view)
+
+    def offer_interrupted(self) -> None:
+        """At start: list interrupted uploads of this account, if any can be resumed."""
+        cloud = self.cloud
+        if cloud is None:
             return
-        error = event.worker.error
-        if isinstance(error, OperationCancelled):
-            return
-        if isinstance(error, SwiftuiError):
-            message = str(error)
-        else:
-            message = f"unexpected {type(error).__name__}: {error} (please report it)"
-            self.log.error(message)
-        node = event.worker.node
-        shown = isinstance(node, SwiftuiScreen | SwiftuiModal) and node.show_error(
-            message, event.worker
-        )
-        if not shown:
-            self.notify(message, title="Error", severity="error", timeout=12)
+
+        async def look() -> None:
+            try:
+                found = await asyncio.to_thread(find_interrupted, cloud)
+            except SwiftuiError:
+                return  # only an offer: the palette's Resume shows the error if it lasts
+            if any(item.problem is None for item in found):
+                self.open_resume(found)
+
+        self.run_worker(look(), group="upload-offer", exit_on_error=False)
+
+    def open_resume(self, interrupted: list[Interrupted] | None = None) -> None:
+        if self.cloud is not None and not isinstance(self.screen, ResumeScreen):
+            self.push_screen(ResumeScreen(self.cloud, interrupted))
+
+    def open_upload_form(self, screen: Screen[Any]) -> None:
+        """The upload form from a screen without its own ``u``: to its region, if it has one."""
+        cloud = self.cloud
+        if cloud is not None:
+            region = getattr(screen, "region_name", None) or cloud.default_region()
+            self.push_screen(UploadFormScreen(cloud.service(region)))
 
     # -- actions ---------------------------------------------------------------------------
 
     async def action_quit(self) -> None:
-        running = [state for check in self.busy_checks if (state := check())]
+        running = [
+            state for state in (self.uploads.busy(), running_deletions(self.screen_stack)) if state
+        ]
         if not running:
             self.exit(0)
             return
@@ -165,8 +190,24 @@ class SwiftuiApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if isinstance(screen, SwiftuiScreen):
             yield from screen.palette_commands()
-        if self.uploads is not None:
-            yield from self.uploads.palette_commands(screen)
+        if self.cloud is not None:
+            if not isinstance(screen, BrowserScreen | ContainerScreen):
+                yield SystemCommand(
+                    "Upload a file",
+                    "Pick a local file and send it to a container",
+                    partial(self.open_upload_form, screen),
+                )
+            yield SystemCommand(
+                "Resume interrupted uploads",
+                "Uploads stopped before the end, with what is left to send",
+                self.open_resume,
+            )
+            if self.uploads.jobs:
+                yield SystemCommand(
+                    "Show uploads",
+                    "Progress of the running and queued uploads",
+                    partial(show_uploads, self),
+                )
         yield SystemCommand(
             "Help", "Keys of this screen and what SLO, DLO, segments mean", self.action_help
         )
@@ -191,9 +232,6 @@ def request_from_args(
 
 def run_tui(args: argparse.Namespace) -> int:
     """``swiftui [auth options]``: the terminal UI until the user quits."""
-    from swiftui.tui.delete import install_deletion
-    from swiftui.tui.upload import install_uploads
-
     environ = dict(os.environ)
     app = SwiftuiApp(
         request_from_args(args, environ),
@@ -201,6 +239,4 @@ def run_tui(args: argparse.Namespace) -> int:
         insecure=bool(getattr(args, "insecure", False)),
         environ=environ,
     )
-    install_deletion(app)
-    install_uploads(app)
     return app.run() or 0

@@ -1,14 +1,17 @@
-"""Marking archives by age in a container listing: ask how many days, find those older.
+"""Marking archives by age in a container listing: ask how old, find those older.
 
 Archives are dated the way ``swiftui prune`` dates them (:mod:`swiftui.retention`): by the
 uploaded file's date (``X-Object-Meta-Mtime``) when the object has one, else by its upload
-date, so N days mark here what ``prune --older-than Nd`` would select. Only the objects of
-the folder on screen that match its filter are looked at: the rows the user sees, not the
-sub-folders (a container of many folders would cost a HEAD per object below).
+date, so ``365d`` marks here what ``prune --older-than 365d`` would select. The age goes
+through the same parser as the CLI's (:func:`swiftui.units.parse_duration`): it carries its
+unit. Only the objects of the folder on screen that match its filter are looked at: the
+rows the user sees, not the sub-folders (a container of many folders would cost a HEAD per
+object below).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -16,18 +19,25 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.validation import Number
 from textual.widgets import Input, Label
 
+from swiftui.errors import UsageError
 from swiftui.references import parallel_map
 from swiftui.retention import Archive, listing_timestamp, parse_mtime, select_for_prune
+from swiftui.units import parse_duration
 
 if TYPE_CHECKING:
     from swiftui.swift import ObjectEntry, SwiftService
 
-DAY_S = 86400
-DEFAULT_DAYS = 365
-MAX_DAYS = 36500
+DEFAULT_AGE = "365d"
+
+
+@dataclass(frozen=True)
+class Age:
+    """How old an archive must be to be marked: as typed, and in seconds."""
+
+    text: str
+    seconds: int
 
 
 def archives_older_than(
@@ -35,12 +45,13 @@ def archives_older_than(
     container: str,
     prefix: str,
     *,
-    days: int,
+    older_than_s: int,
     now: float,
     name_filter: str = "",
 ) -> list[ObjectEntry]:
     """Archives right under ``prefix`` whose shown name contains ``name_filter`` (any case,
-    as the filter bar matches) and that are older than ``days`` at ``now``; one HEAD each."""
+    as the filter bar matches) and that are older than ``older_than_s`` at ``now``; one HEAD
+    each."""
     needle = name_filter.lower()
     entries = [
         entry
@@ -60,13 +71,34 @@ def archives_older_than(
         )
         found[entry.name] = (entry, archive)
     selection = select_for_prune(
-        [archive for _entry, archive in found.values()], older_than_s=days * DAY_S, now=now
+        [archive for _entry, archive in found.values()], older_than_s=older_than_s, now=now
     )
     return [found[archive.name][0] for archive in selection.selected]
 
 
-class AgeScreen(ModalScreen[int | None]):
-    """How many days: Enter answers, Escape gives up."""
+def marked_notice(age: Age, found: int, newly_marked: int) -> str:
+    """What marking by age did, in one notification."""
+    older = f"older than {age.text}"
+    if not found:
+        return f"No archive here is {older}."
+    already = found - newly_marked
+    return (
+        f"{found} archives here are {older} (by file date, as prune dates them): "
+        f"{newly_marked} newly marked"
+        + (f", {already} marked already" if already else "")
+        + ". d deletes the marked ones."
+    )
+
+
+class AgeScreen(ModalScreen[Age | None]):
+    """How old: Enter answers (a duration with its unit), Escape gives up."""
+
+    DEFAULT_CSS = """
+    AgeScreen {
+        #age-box { width: 64; }
+        #age-error { color: $error; }
+    }
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel"),
@@ -74,13 +106,8 @@ class AgeScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="age-box"):
-            yield Label("Mark the archives of this folder older than how many days?")
-            yield Input(
-                str(DEFAULT_DAYS),
-                type="integer",
-                id="age-days",
-                validators=[Number(minimum=1, maximum=MAX_DAYS)],
-            )
+            yield Label("Mark the archives of this folder older than:")
+            yield Input(DEFAULT_AGE, id="age", placeholder="365d, 12w, 90d, 36h")
             yield Label(id="age-error")
             yield Label(
                 "Dated by the file's date (X-Object-Meta-Mtime), else the upload date, as "
@@ -90,13 +117,14 @@ class AgeScreen(ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         self.query_one("#age-box").border_title = "Mark older than"
-        self.query_one("#age-days", Input).focus()
+        self.query_one("#age", Input).focus()
 
-    @on(Input.Submitted, "#age-days")
+    @on(Input.Submitted, "#age")
     def submitted(self, event: Input.Submitted) -> None:
-        if event.validation_result is not None and not event.validation_result.is_valid:
-            self.query_one("#age-error", Label).update(
-                f"A whole number of days from 1 to {MAX_DAYS}, please."
-            )
+        text = event.value.strip()
+        try:
+            seconds = parse_duration(text, option="older than")
+        except UsageError as error:
+            self.query_one("#age-error", Label).update(str(error))
             return
-        self.dismiss(int(event.value))
+        self.dismiss(Age(text, seconds))

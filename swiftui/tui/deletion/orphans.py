@@ -5,8 +5,8 @@
 segments of how many, their bytes, when they were last written, and whether a resume
 journal of this machine could still continue that upload. Space selects groups (those
 neither resumable nor recent are selected to begin with), ``d`` deletes the selected ones
-through :class:`~swiftui.tui.delete.DeleteScreen`, which also forgets the resume journals of
-uploads whose segments are all gone.
+through :class:`~swiftui.tui.deletion.screen.DeleteScreen`, which also forgets the resume
+journals of uploads whose segments are all gone.
 """
 
 from __future__ import annotations
@@ -37,10 +37,9 @@ from swiftui.orphans import (
 )
 from swiftui.retention import format_duration
 from swiftui.swift import SwiftService
-from swiftui.tui.base import SwiftuiScreen
-from swiftui.tui.context import BrowseContext
-from swiftui.tui.delete import DeleteScreen
-from swiftui.tui.table import Column, ListingTable, Row
+from swiftui.tui.deletion.screen import DeleteScreen
+from swiftui.tui.widgets.screens import SwiftuiScreen, redraw_as_time_passes
+from swiftui.tui.widgets.table import Column, ListingTable, Row
 from swiftui.units import format_bytes
 
 MARK = "● "
@@ -83,9 +82,16 @@ def confirm_notes(groups: Iterable[OrphanGroup], now: float) -> list[str]:
 
 
 class OrphansScreen(SwiftuiScreen):
+    DEFAULT_CSS = """
+    OrphansScreen {
+        #orphans-head { height: auto; max-height: 4; padding: 0 1; }
+        #orphan-info { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
-        Binding("space", "toggle", "Select", tooltip="Select or unselect this group"),
+        Binding("space", "toggle_group", "Select", tooltip="Select or unselect this group"),
         Binding("d", "delete", "Delete", tooltip="Delete the selected groups' segments"),
         Binding("r", "rescan", "Rescan", show=False, tooltip="Look for orphans again"),
     ]
@@ -103,13 +109,6 @@ class OrphansScreen(SwiftuiScreen):
         self.selected: set[str] = set()
         self.scanned_at = 0.0
 
-    @classmethod
-    def for_context(cls, context: BrowseContext) -> OrphansScreen:
-        """The factory registered as ``orphans``: the container the user stands on."""
-        if context.container is None:
-            raise ValueError("the orphans view is only offered on a container")
-        return cls(context.service, context.container)
-
     def compose(self) -> ComposeResult:
         yield from self.header()
         with Vertical(id="orphans-box"):
@@ -124,6 +123,7 @@ class OrphansScreen(SwiftuiScreen):
             f"{self.service.region} › {self.segment_container} › segments without a manifest"
         )
         table.focus()
+        redraw_as_time_passes(self, self._show_rows)
         self.action_rescan()
 
     # -- scanning ---------------------------------------------------------------------------
@@ -191,7 +191,7 @@ class OrphansScreen(SwiftuiScreen):
 
     def _show_rows(self) -> None:
         table = self.query_one("#orphan-groups", ListingTable)
-        now = datetime.fromtimestamp(self.scanned_at, UTC)
+        now = self.swiftui_app.clock()
         table.set_rows(
             [self._row(group, now) for group in self._groups()], keep_cursor_on=table.cursor_key
         )
@@ -214,11 +214,11 @@ class OrphansScreen(SwiftuiScreen):
         if group is None:
             info.update("")
             return
-        info.update(describe_group(group, now=self.scanned_at))
+        info.update(describe_group(group, now=self.swiftui_app.clock().timestamp()))
 
     # -- actions ----------------------------------------------------------------------------
 
-    def action_toggle(self) -> None:
+    def action_toggle_group(self) -> None:
         table = self.query_one("#orphan-groups", ListingTable)
         key = table.cursor_key
         if key is None:
@@ -259,7 +259,7 @@ class OrphansScreen(SwiftuiScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "delete":
             return bool(self.selected) or None
-        if action == "toggle":
+        if action == "toggle_group":
             return bool(self._groups()) or None
         return True
 

@@ -1,42 +1,43 @@
-"""The app's uploads: a queue that runs one engine at a time, and what plugs it in.
+"""The app's uploads: a queue that runs one engine at a time, and the messages it sends.
 
-Each upload runs :func:`~swiftui.upload.engine.run_upload` in a thread worker of the app
+Each upload runs :func:`~swiftui.upload.run_upload` in a thread worker of the app
 (not of a screen, so leaving the live view does not stop it) with the worker's
 ``cancelled_event`` as the engine's ``cancel``: ``c`` cancels that worker, and so does
 Textual when the app exits, so quitting stops the engine within about a second and
-leaves its journal ready for a resume. The engine's events go into the job's
-:class:`~swiftui.tui.upload_model.UploadModel`; a timer drains the models ten times a
-second into the live view, whatever the event rate.
+leaves its journal ready for a resume.
+
+The engine's events go into the job's :class:`~swiftui.tui.uploads.model.UploadModel`;
+after each one the worker posts :class:`JobChanged` to the view that watches the queue
+(the live view, when it is open). Queued ones of the same job replace each other, so the
+view takes whatever changed once per turn, however fast events come. When the engine
+returns, the worker posts :class:`JobEnded` to the app, which hands the job back here on
+the UI thread: its state, a notification (unless the live view shows it), the next upload,
+and :class:`UploadFinished` to every screen (the browsing views refresh their counts).
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from textual.app import SystemCommand
-from textual.screen import Screen
-from textual.timer import Timer
+from textual.app import App
+from textual.dom import DOMNode
+from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.worker import Worker, get_current_worker
 
 from swiftui.errors import OperationCancelled, SwiftuiError
-from swiftui.tui.base import BrowsingScreen
-from swiftui.tui.context import UPLOAD, BrowseContext
-from swiftui.tui.upload_model import JobState, UploadModel, finished_line
+from swiftui.tui.uploads.model import JobState, Outcome, Summary, UploadModel, finished_line
 from swiftui.units import format_bytes
-from swiftui.upload import UploadRequest, run_upload
+from swiftui.upload import UploadEvent, UploadRequest, run_upload
 
 if TYPE_CHECKING:
     from swiftui.swift import SwiftService
-    from swiftui.tui.app import SwiftuiApp
-    from swiftui.tui.upload_live import UploadLiveScreen
-    from swiftui.tui.upload_resume import Interrupted
 
-TICK_S = 0.1
 RESUME_LATER = "ctrl+p › Resume interrupted uploads"
 
 Runner = Callable[..., Any]
@@ -69,14 +70,13 @@ class UploadJob:
     def same_target(self, other: UploadJob) -> bool:
         return (self.region, self.target) == (other.region, other.target)
 
-    def status_text(self) -> str:
-        """``uploading 40 %``, ``queued``, ``done``: one cell of the queue list."""
+    def status_text(self, summary: Summary) -> str:
+        """``uploading 40 %``, ``queued``, ``done``: one cell of the queue list, from the
+        same ``summary`` as the progress bar beside it."""
         if self.state is JobState.RUNNING:
-            progress = self.model.summary().progress
-            if progress is None or not progress.bytes_total:
-                return "starting"
-            return f"uploading {round(100 * progress.bytes_done / progress.bytes_total)} %"
-        if self.state is JobState.CANCELLED and self.model.summary().outcome is None:
+            percent = summary.percent if summary.progress is not None else None
+            return "starting" if percent is None else f"uploading {percent} %"
+        if self.state is JobState.CANCELLED and summary.outcome is None:
             return "removed"
         return str(self.state)
 
@@ -109,30 +109,57 @@ class UploadJob:
         )
 
 
-def install_uploads(app: SwiftuiApp) -> Uploads:
-    """Plug uploads into ``app``: ``u`` on browsing screens, the palette, the busy check
-    for ``q``, and the offer of interrupted uploads once logged in."""
-    app.uploads = Uploads(app)
-    return app.uploads
+class JobChanged(Message, bubble=False):
+    """The job's model holds changes the view has not taken yet (posted by the worker)."""
+
+    def __init__(self, job: UploadJob) -> None:
+        super().__init__()
+        self.job = job
+
+    def can_replace(self, message: Message) -> bool:
+        # The view reads the changes from the model: a later wake-up carries them all.
+        return isinstance(message, JobChanged) and message.job is self.job
+
+
+class JobEnded(Message, bubble=False):
+    """The engine of ``job`` returned: the worker's last word, posted to the app."""
+
+    def __init__(self, job: UploadJob) -> None:
+        super().__init__()
+        self.job = job
+
+
+class UploadFinished(Message, bubble=False):
+    """An upload stopped (done, cancelled or failed): sent to every screen of the app."""
+
+    def __init__(self, job: UploadJob) -> None:
+        super().__init__()
+        self.job = job
+
+
+class UploadsHost(Protocol):
+    """The app as the upload screens see it: it owns the one queue."""
+
+    uploads: Uploads
+
+
+def uploads_of(node: DOMNode) -> Uploads:
+    """The queue of the app ``node`` belongs to."""
+    return cast("UploadsHost", node.app).uploads
 
 
 class Uploads:
-    """The queue of uploads, run one at a time; one per app (:func:`install_uploads`)."""
+    """The queue of uploads, run one at a time; one per app."""
 
-    def __init__(self, app: SwiftuiApp) -> None:
+    def __init__(self, app: App[Any], clock: Callable[[], datetime]) -> None:
         self.app = app
+        self.clock = clock
         self.jobs: list[UploadJob] = []
         self.runner: Runner = run_upload
-        self._timer: Timer | None = None
-        app.register_screen_factory(UPLOAD, self.form_for)
-        app.register_busy_check(self.busy)
+        self.viewer: MessagePump | None = None
+        """Where :class:`JobChanged` goes: the live view while it is open."""
 
     # -- what the app asks -----------------------------------------------------------------
-
-    def form_for(self, context: BrowseContext) -> Screen[None]:
-        from swiftui.tui.upload_form import UploadFormScreen
-
-        return UploadFormScreen(context)
 
     def busy(self) -> str | None:
         """``upload of db.dump to backups/db.dump, 40 %`` while one runs (for ``q``)."""
@@ -140,73 +167,13 @@ class Uploads:
         if running is None:
             return None
         summary = running.model.summary()
-        progress = summary.progress
-        done = (
-            f", {round(100 * progress.bytes_done / progress.bytes_total)} %"
-            if progress and progress.bytes_total
-            else ""
-        )
+        percent = summary.percent if summary.progress is not None else None
+        done = "" if percent is None else f", {percent} %"
         text = f"upload of {running.file_name} to {running.target}{done}"
         queued = sum(1 for job in self.jobs if job.state is JobState.QUEUED)
         if queued:
             text += f" ({queued} more queued)"
         return text
-
-    def palette_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        if self.app.cloud is None:
-            return
-        if not isinstance(screen, BrowsingScreen):
-            yield SystemCommand(
-                "Upload a file",
-                "Pick a local file and send it to a container",
-                partial(self.open_form, screen),
-            )
-        yield SystemCommand(
-            "Resume interrupted uploads",
-            "Uploads stopped before the end, with what is left to send",
-            self.open_resume,
-        )
-        if self.jobs:
-            yield SystemCommand(
-                "Show uploads", "Progress of the running and queued uploads", self.show
-            )
-
-    def open_form(self, screen: Screen[Any]) -> None:
-        cloud = self.app.cloud
-        if cloud is None:
-            return
-        if isinstance(screen, BrowsingScreen):
-            context = screen.browse_context()
-        else:
-            region = getattr(screen, "region_name", None) or cloud.default_region()
-            context = BrowseContext(cloud=cloud, region=region, service=cloud.service(region))
-        self.app.push_screen(self.form_for(context))
-
-    def open_resume(self, interrupted: list[Interrupted] | None = None) -> None:
-        from swiftui.tui.upload_resume import ResumeScreen
-
-        if self.app.cloud is not None and not isinstance(self.app.screen, ResumeScreen):
-            self.app.push_screen(ResumeScreen(self.app.cloud, interrupted))
-
-    def offer_interrupted(self) -> None:
-        """At start: list interrupted uploads of this account, if any can be resumed."""
-        cloud = self.app.cloud
-        if cloud is None:
-            return
-
-        async def look() -> None:
-            from swiftui.tui.upload_resume import find_interrupted
-
-            try:
-                found = await asyncio.to_thread(find_interrupted, cloud)
-            except SwiftuiError:
-                return  # only an offer: the palette's Resume shows the error if it lasts
-            if any(item.problem is None for item in found):
-                self.open_resume(found)
-
-        self.app.run_worker(look, group="upload-offer", exit_on_error=False)
-
-    # -- the queue -------------------------------------------------------------------------
 
     @property
     def running(self) -> UploadJob | None:
@@ -215,9 +182,11 @@ class Uploads:
             None,
         )
 
+    # -- the queue -------------------------------------------------------------------------
+
     def enqueue(self, service: SwiftService, request: UploadRequest) -> UploadJob | None:
         """Queue an upload (it starts at once if none runs); None if it is already queued."""
-        job = UploadJob(len(self.jobs) + 1, service, request, UploadModel(self.app.clock))
+        job = UploadJob(len(self.jobs) + 1, service, request, UploadModel(self.clock))
         for other in self.jobs:
             if not other.state.finished and other.same_target(job):
                 self.app.notify(
@@ -233,7 +202,7 @@ class Uploads:
         """Run a cancelled or failed upload again: the engine resumes from its journal."""
         if not job.state.finished or job.state is JobState.DONE:
             return
-        job.model = UploadModel(self.app.clock)
+        job.model = UploadModel(self.clock)
         job.state = JobState.QUEUED
         job.worker = None
         self._start_next()
@@ -246,35 +215,12 @@ class Uploads:
             job.state = JobState.STOPPING
             job.worker.cancel()
 
-    def show(self, job: UploadJob | None = None) -> None:
-        """Bring the live view forward, showing ``job`` (default: the one running)."""
-        from swiftui.tui.upload_live import UploadLiveScreen
-
-        live = next(
-            (screen for screen in self.app.screen_stack if isinstance(screen, UploadLiveScreen)),
-            None,
-        )
-        if live is None:
-            self.app.push_screen(UploadLiveScreen(job))
-            return
-        while self.app.screen is not live and len(self.app.screen_stack) > 1:
-            self.app.pop_screen()
-        if job is not None:
-            live.pinned = False
-            live.show_job(job)
-
     def _start_next(self) -> None:
         if self.running is not None:
             return
         job = next((job for job in self.jobs if job.state is JobState.QUEUED), None)
         if job is None:
-            if self._timer is not None:
-                self._timer.pause()
             return
-        if self._timer is None:
-            self._timer = self.app.set_interval(TICK_S, self._tick, name="uploads")
-        else:
-            self._timer.resume()
         job.state = JobState.RUNNING
         job.worker = self.app.run_worker(
             partial(self._run, job),
@@ -284,14 +230,21 @@ class Uploads:
             exit_on_error=False,
         )
 
+    # -- the worker's thread ---------------------------------------------------------------
+
     def _run(self, job: UploadJob) -> None:
-        """The worker's thread: the engine, then its outcome into the model."""
+        """The engine, its outcome into the model, then word to the app."""
         model = job.model
+
+        def on_event(event: UploadEvent) -> None:
+            model.apply(event)
+            self._changed(job)
+
         try:
             result = self.runner(
                 job.service,
                 job.request,
-                on_event=model.apply,
+                on_event=on_event,
                 cancel=get_current_worker().cancelled_event,
             )
         except OperationCancelled as error:
@@ -304,40 +257,37 @@ class Uploads:
             )
         else:
             model.end(JobState.DONE, finished_line(result), result)
+        self._changed(job)
+        self.app.post_message(JobEnded(job))
 
-    # -- ten times a second ----------------------------------------------------------------
+    def _changed(self, job: UploadJob) -> None:
+        viewer = self.viewer
+        if viewer is not None:
+            viewer.post_message(JobChanged(job))
 
-    def _tick(self) -> None:
-        from swiftui.tui.upload_live import UploadLiveScreen
+    # -- back on the UI thread -------------------------------------------------------------
 
-        if not self.app.is_running:
-            return  # quitting: the screens are being taken down, the engine is cancelled
-        screen = self.app.screen
-        live: UploadLiveScreen | None = screen if isinstance(screen, UploadLiveScreen) else None
-        for job in self.jobs:
-            if job.state not in (JobState.RUNNING, JobState.STOPPING):
-                continue
-            ended = job.model.ended.is_set()
-            changes = job.model.take_changes()
-            if live is not None:
-                live.apply_changes(job, changes)
-            if ended:
-                self._finished(job, live)
-        self._start_next()
-
-    def _finished(self, job: UploadJob, live: UploadLiveScreen | None) -> None:
+    def finish(self, job: UploadJob, *, tell: bool) -> None:
+        """The engine of ``job`` returned: settle its state, start the next one, and say
+        how it ended when ``tell`` (not when the live view shows that job: it says so)."""
         outcome = job.model.summary().outcome
-        assert outcome is not None
+        if outcome is None:
+            return
         job.state = outcome.state
         job.worker = None
+        if tell:
+            self._tell(job, outcome)
+        for screen in self.app.screen_stack:
+            screen.post_message(UploadFinished(job))
+        self._start_next()
+
+    def _tell(self, job: UploadJob, outcome: Outcome) -> None:
         if outcome.state is JobState.DONE and outcome.result is not None:
             result = outcome.result
             what = f"{format_bytes(result.size)}"
             if result.is_slo:
                 what += f" in {result.segment_count} segments"
-            self.app.notify(
-                f"{job.target} in {job.region}: {what}.", title="Upload done", timeout=10
-            )
+            self.app.notify(f"{job.target} in {job.region}: {what}.", title="Upload done")
         elif outcome.state is JobState.CANCELLED:
             self.app.notify(
                 f"{job.target}: {job.advice()}", title="Upload cancelled", severity="warning"
@@ -349,5 +299,3 @@ class Uploads:
                 severity="error",
                 timeout=20,
             )
-        if live is not None:
-            live.job_finished(job)

@@ -1,4 +1,8 @@
-"""Modal screens: a yes/no confirmation, and help for the screen below."""
+"""Modal screens: a yes/no confirmation, and help for the screen below.
+
+Their look (the ``dialog``, ``buttons`` and ``hint`` classes) is the app's, shared by
+every dialog: see :class:`~swiftui.tui.app.SwiftuiApp`.
+"""
 
 from __future__ import annotations
 
@@ -85,6 +89,13 @@ class ConfirmScreen(ModalScreen[bool]):
 
 class HelpScreen(ModalScreen[None]):
     """The keys of the screen below (read from its live bindings), then the terms."""
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        #help-box { width: 100; height: 100%; padding: 0 1; }
+        #help-body { height: 1fr; }
+    }
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "dismiss(None)", "Close"),

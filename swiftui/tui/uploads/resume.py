@@ -21,10 +21,12 @@ from textual.message import Message
 from textual.widgets import Footer, Static
 
 from swiftui.browse import format_age, format_moment
-from swiftui.tui.base import SwiftuiScreen
-from swiftui.tui.details import facts_grid
-from swiftui.tui.dialogs import ConfirmScreen
-from swiftui.tui.table import Column, ListingTable, Row
+from swiftui.tui.uploads.live import show_uploads
+from swiftui.tui.uploads.queue import uploads_of
+from swiftui.tui.widgets.dialogs import ConfirmScreen
+from swiftui.tui.widgets.facts import facts_grid
+from swiftui.tui.widgets.screens import SwiftuiScreen, redraw_as_time_passes
+from swiftui.tui.widgets.table import Column, ListingTable, Row
 from swiftui.units import format_bytes
 from swiftui.upload import (
     ResumableUpload,
@@ -89,6 +91,14 @@ class InterruptedTable(ListingTable):
 
 
 class ResumeScreen(SwiftuiScreen):
+    DEFAULT_CSS = """
+    ResumeScreen {
+        #resume-intro { height: auto; padding: 0 1; }
+        #interrupted { height: 1fr; }
+        #resume-info { height: auto; max-height: 4; padding: 0 1; }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Back"),
         Binding("a", "abandon", "Abandon", id="abandon", tooltip="Delete what it sent, forget it"),
@@ -126,9 +136,14 @@ class ResumeScreen(SwiftuiScreen):
         table = self.query_one("#interrupted", InterruptedTable)
         table.border_title = "Interrupted uploads"
         table.focus()
+        redraw_as_time_passes(self, self._dates_aged)
         if self.found is None:
             self.action_refresh()
         else:
+            self._show()
+
+    def _dates_aged(self) -> None:
+        if self.found is not None:
             self._show()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="journals")
@@ -205,12 +220,10 @@ class ResumeScreen(SwiftuiScreen):
         if item.problem is not None or item.service is None:
             self.notify(f"{item.upload.local_path.name}: {item.problem}", severity="warning")
             return
-        uploads = self.swiftui_app.uploads
-        assert uploads is not None
-        job = uploads.enqueue(item.service, item.upload.to_request())
+        job = uploads_of(self).enqueue(item.service, item.upload.to_request())
         if job is not None:
             self.dismiss()
-            uploads.show(job)
+            show_uploads(self.app, job)
 
     def action_abandon(self) -> None:
         item = self._selected()

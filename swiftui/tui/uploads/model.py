@@ -1,10 +1,10 @@
 """The state of one upload as its engine events describe it, shared by two threads.
 
 The engine's thread applies every event (:meth:`UploadModel.apply`: a few dict updates
-under a lock, never a widget); the UI takes what changed since its last look
-(:meth:`UploadModel.take_changes`) ten times a second. However fast events come, each
-changed segment is redrawn once per look, and memory holds one entry per segment and the
-last :data:`LOG_LINES` log lines: nothing grows with the number of events.
+under a lock, never a widget); the live view, woken by a message, takes what changed since
+its last look (:meth:`UploadModel.take_changes`), at most ten times a second. However fast
+events come, each changed segment is redrawn once per look, and memory holds one entry per
+segment and the last :data:`LOG_LINES` log lines: nothing grows with the number of events.
 """
 
 from __future__ import annotations
@@ -114,6 +114,25 @@ class Summary:
     retries: int
     first_in_flight: int | None
     outcome: Outcome | None
+
+    @property
+    def bytes_done(self) -> tuple[int, int]:
+        """``(done, total)`` as every view of the upload shows it (bar, queue row, ``q``):
+        all of it once done, what was kept once cancelled."""
+        progress = self.progress
+        total = progress.bytes_total if progress else self.plan.file_size if self.plan else 0
+        done = progress.bytes_done if progress else 0
+        if self.outcome is not None and self.outcome.state is JobState.DONE:
+            done = total
+        elif self.outcome is not None and self.outcome.cancelled is not None:
+            done = self.outcome.cancelled.bytes_done
+        return done, total
+
+    @property
+    def percent(self) -> int | None:
+        """Of the bytes, rounded; None until the size is known."""
+        done, total = self.bytes_done
+        return round(100 * done / total) if total else None
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,11 @@ class ListingTable(ScrollView, can_focus=True):
         height: 1fr;
         overflow-x: hidden;
         background: $surface;
+        border: round $primary 40%;
+        border-title-color: $text;
+        border-subtitle-color: $text-muted;
+        &:focus { border: round $primary; }
+        &.failed { border-subtitle-color: $error; }
         & > .listing-table--header { text-style: bold; color: $text-primary; }
         & > .listing-table--cursor { background: $block-cursor-background;
             color: $block-cursor-foreground; text-style: $block-cursor-text-style; }
@@ -173,7 +178,7 @@ class ListingTable(ScrollView, can_focus=True):
     def update_row(self, row: Row) -> None:
         self._cache[row.key] = row
         if (index := self._index.get(row.key)) is not None:
-            self.refresh_lines(self._screen_line(index))
+            self.refresh_lines(index + 1)  # the header is line 0; ScrollView subtracts scroll
 
     def invalidate(self, keys: Sequence[str] | None = None) -> None:
         """Build these rows (all when None) again from ``row_for`` next time they are drawn."""
@@ -206,9 +211,6 @@ class ListingTable(ScrollView, can_focus=True):
 
     def _visible_rows(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)
-
-    def _screen_line(self, index: int) -> int:
-        return index - round(self.scroll_y) + 1
 
     def _update_virtual_size(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._keys) + 1)
@@ -283,6 +285,8 @@ class ListingTable(ScrollView, can_focus=True):
     def watch_cursor_row(self, old: int, new: int) -> None:
         self.refresh()
         self._scroll_cursor_into_view()
+        # Rows set in the same breath have no scroll room yet: look again once laid out.
+        self.call_after_refresh(self._scroll_cursor_into_view)
         self.post_message(self.Highlighted(self, self.cursor_key))
         self._check_near_end()
 

@@ -6,27 +6,26 @@ finds the segments other manifests share); :class:`DeleteConfirmScreen` then lis
 would go, with Cancel focused. Only a "yes" starts the second worker, which deletes and
 reports progress at most a few times a second; Escape stops it between requests. The
 summary stays until the user closes it, and the listing behind is refreshed then. The
-orphans view (:mod:`swiftui.tui.orphans`) deletes its groups through the same screen.
+orphans view (:mod:`swiftui.tui.deletion.orphans`) deletes its groups through the same screen.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.console import Group, RenderableType
-from rich.table import Table
+from rich.console import RenderableType
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Button, Label, ProgressBar, Static
 from textual.worker import Worker
 
@@ -34,27 +33,25 @@ from swiftui.deletion import (
     DeletionPlan,
     DeletionProgress,
     DeletionSummary,
-    KeptObject,
-    PlannedDeletion,
-    describe_summary,
     execute_deletion,
     plan_deletion,
-    plan_total,
-    plural,
 )
-from swiftui.tui.base import SwiftuiModal
-from swiftui.tui.context import DELETE, ORPHANS, BrowseContext
-from swiftui.tui.dialogs import ConfirmScreen
-from swiftui.units import format_bytes
+from swiftui.tui.deletion.wording import (
+    confirm_total,
+    plan_question,
+    plan_renderable,
+    plan_subject,
+    progress_counts,
+    summary_renderable,
+)
+from swiftui.tui.widgets.dialogs import ConfirmScreen
+from swiftui.tui.widgets.screens import SwiftuiModal
 
 if TYPE_CHECKING:
     from swiftui.swift import SwiftService
-    from swiftui.tui.app import SwiftuiApp
 
 # The UI hears from the deleting thread at most this often (and once more at the end).
 PROGRESS_INTERVAL_S = 0.1
-
-KIND_LABELS = {"slo": "SLO", "dlo": "DLO", "plain": "object", "orphans": "orphans"}
 
 Planner = Callable[[], DeletionPlan]
 """Builds the plan; runs in a worker thread."""
@@ -62,110 +59,16 @@ Epilogue = Callable[[DeletionSummary], list[str]]
 """Runs in the worker after the deletion (removing resume journals); its lines join the summary."""
 
 
-def plan_subject(plan: DeletionPlan) -> str:
-    """``2 objects and 7 segments``, or ``3 orphaned segments`` (orphans have no object)."""
-    if plan.object_count == 0:
-        return plural(plan.segment_count, "orphaned segment")
-    return f"{plural(plan.object_count, 'object')} and {plural(plan.segment_count, 'segment')}"
-
-
-def plan_question(plan: DeletionPlan) -> str:
-    return f"Delete {plan_subject(plan)}?"
-
-
-def confirm_total(plan: DeletionPlan) -> str:
-    """The plan's total line; an orphans plan has segments only."""
-    if plan.object_count:
-        return plan_total(plan)
-    containers = ", ".join(plan.containers) or "no container"
-    return (
-        f"Total: {plural(plan.segment_count, 'segment')}, {format_bytes(plan.bytes_total)} "
-        f"in {containers}"
-    )
-
-
-def _what(item: PlannedDeletion) -> str:
-    count = plural(len(item.segments), "segment")
-    if item.kind in ("slo", "dlo"):
-        return f"manifest + {count}"
-    return count if item.kind == "orphans" else ""
-
-
-def _kept_lines(owner: str, kept: Iterable[KeptObject]) -> list[Text]:
-    """One line per reason: ``c/a.tar: 2 shared segments kept (2.0 KiB), used by c/b.tar``."""
-    counts: Counter[str] = Counter()
-    sizes: Counter[str] = Counter()
-    for item in kept:
-        counts[item.reason] += 1
-        sizes[item.reason] += item.object.bytes
-    return [
-        Text(
-            f"  {owner}: {plural(count, 'shared segment')} kept "
-            f"({format_bytes(sizes[reason])}), {reason}",
-            style="yellow",
-        )
-        for reason, count in counts.items()
-    ]
-
-
-def plan_renderable(plan: DeletionPlan, notes: Sequence[str] = ()) -> RenderableType:
-    """What will go (each archive with its segments), what is kept and why, and notes."""
-    parts: list[RenderableType] = [Text(f"Deleted for good, in region {plan.region}:")]
-    grid = Table.grid(padding=(0, 2), expand=True)
-    grid.add_column(ratio=1, overflow="fold")
-    grid.add_column(no_wrap=True)
-    grid.add_column(justify="right", no_wrap=True)
-    grid.add_column(no_wrap=True)
-    for item in plan.items:
-        shown = item.label + ("*" if item.kind == "orphans" else "")
-        grid.add_row(shown, KIND_LABELS[item.kind], format_bytes(item.bytes_total), _what(item))
-    parts.append(grid)
-    kept = [line for item in plan.items for line in _kept_lines(item.label, item.kept)]
-    if kept:
-        parts += [Text("Kept, other manifests still need them:", style="bold yellow"), *kept]
-    if plan.refused:
-        parts.append(Text("Not deleted, another manifest uses it as a segment:", style="bold red"))
-        parts += [
-            Text(f"  {refused.object.label}: {refused.reason}", style="red")
-            for refused in plan.refused
-        ]
-    parts += [Text(note, style="yellow") for note in notes]
-    return Group(*parts)
-
-
-def summary_renderable(summary: DeletionSummary, notes: Sequence[str] = ()) -> RenderableType:
-    """The summary line (green when complete), what failed or is left, what was kept."""
-    lines = describe_summary(summary)
-    if summary.complete:
-        style = "bold green"
-    elif summary.failures or summary.orphans_left:
-        style = "bold red"
-    else:
-        style = "bold yellow"
-    parts: list[RenderableType] = [Text(lines[0], style=style)]
-    parts += [Text(line) for line in lines[1:]]
-    reasons = Counter(kept.reason for kept in summary.kept)
-    if reasons:
-        parts.append(Text("Kept on purpose:"))
-        parts += [
-            Text(f"  {plural(count, 'object')} {reason}", style="yellow")
-            for reason, count in reasons.items()
-        ]
-    parts += [Text(note) for note in notes]
-    return Group(*parts)
-
-
-def progress_counts(event: DeletionProgress) -> str:
-    """``3 of 7 objects and segments · 2.0 KiB of 5.1 KiB``, and failures if any."""
-    counts = (
-        f"{event.done:,} of {event.total:,} objects and segments · "
-        f"{format_bytes(event.bytes_done)} of {format_bytes(event.bytes_total)}"
-    )
-    return counts + (f" · {event.failures} failed" if event.failures else "")
-
-
 class DeleteConfirmScreen(ConfirmScreen):
     """The plan, then Delete or Cancel; Cancel (and Escape) is the default."""
+
+    DEFAULT_CSS = """
+    DeleteConfirmScreen {
+        #delete-confirm { width: 78; }
+        #delete-plan { height: auto; max-height: 12; }
+        #delete-total { margin-top: 1; }
+    }
+    """
 
     def __init__(self, plan: DeletionPlan, notes: Sequence[str] = ()) -> None:
         super().__init__(plan_question(plan), yes="Delete", no="Cancel")
@@ -209,6 +112,15 @@ HINTS = {
 class DeleteScreen(SwiftuiModal["DeletionSummary | None"]):
     """Plan, confirm, delete with progress, summary; dismissed with the summary (None when
     nothing was deleted)."""
+
+    DEFAULT_CSS = """
+    DeleteScreen {
+        #delete-box { width: 78; }
+        #delete-report { height: auto; max-height: 12; }
+        #delete-progress { margin: 1 0; }
+        #delete-hint { margin-top: 1; padding: 0; }
+    }
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "escape", "Cancel or close"),
@@ -257,15 +169,12 @@ class DeleteScreen(SwiftuiModal["DeletionSummary | None"]):
         self.cancel = threading.Event()
 
     @classmethod
-    def for_objects(cls, context: BrowseContext) -> DeleteScreen:
-        """The factory registered as ``delete``: the marked (or highlighted) objects."""
-        if context.container is None or not context.objects:
-            raise ValueError("delete is only offered on the objects of a container")
-        names = [entry.name for entry in context.objects]
+    def for_objects(cls, service: SwiftService, container: str, names: list[str]) -> DeleteScreen:
+        """Delete these objects of ``container`` (archives with their segments)."""
         return cls(
-            context.service,
-            title=f"Delete from {context.container}",
-            planner=partial(plan_deletion, context.service, context.container, names),
+            service,
+            title=f"Delete from {container}",
+            planner=partial(plan_deletion, service, container, names),
         )
 
     def compose(self) -> ComposeResult:
@@ -420,21 +329,11 @@ class DeleteScreen(SwiftuiModal["DeletionSummary | None"]):
             self.dismiss(self.summary)
 
 
-def running_deletions(app: SwiftuiApp) -> str | None:
-    """The busy check: deletions under way on any screen of the app, if any."""
+def running_deletions(screens: Iterable[Screen[Any]]) -> str | None:
+    """What ``q`` asks about: deletions under way on any of ``screens``, if any."""
     running = [
         screen.busy_text()
-        for screen in app.screen_stack
+        for screen in screens
         if isinstance(screen, DeleteScreen) and screen.is_deleting
     ]
     return "; ".join(running) or None
-
-
-def install_deletion(app: SwiftuiApp) -> None:
-    """Plug deletion into ``app``: ``d`` deletes the selection, ``o`` lists a container's
-    orphaned segments, and ``q`` asks first while a deletion runs."""
-    from swiftui.tui.orphans import OrphansScreen
-
-    app.register_screen_factory(DELETE, DeleteScreen.for_objects)
-    app.register_screen_factory(ORPHANS, OrphansScreen.for_context)
-    app.register_busy_check(partial(running_deletions, app))

@@ -36,7 +36,7 @@ from swiftui.credentials import load_credentials
 from swiftui.errors import SwiftuiError
 from swiftui.paths import sandbox_default_dir
 from swiftui.sandbox import SandboxState
-from swiftui.tui.base import SwiftuiScreen
+from swiftui.tui.widgets.screens import SwiftuiScreen
 
 PASSWORD_POLL_S = 0.2
 

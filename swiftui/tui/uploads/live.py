@@ -1,180 +1,72 @@
 """The live view of uploads: the queue, overall progress, every segment, and a log.
 
-The screen holds no upload state: it draws a job from its model when shown, then applies
-the changes :class:`~swiftui.tui.uploads.Uploads` hands it ten times a second. The
-segments table follows the segments in flight until the user moves its cursor (``f``
-follows again).
+The screen holds no upload state: it draws a job from its model when shown, then, woken by
+the worker's :class:`~swiftui.tui.uploads.queue.JobChanged` messages, takes what changed
+and redraws it, at most ten times a second (a change that comes sooner waits for the next
+tenth). The segments table follows the segments in flight until the user moves its cursor
+(``f`` follows again).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult, SystemCommand
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import Footer, ProgressBar, RichLog, Static
+from textual.timer import Timer
+from textual.widgets import Footer, ProgressBar, Static
 
-from swiftui.browse import ManifestCheck
 from swiftui.swift import SwiftService
-from swiftui.tui.base import SwiftuiScreen
-from swiftui.tui.details import ObjectDetailsScreen
-from swiftui.tui.dialogs import ConfirmScreen
-from swiftui.tui.table import Column, ListingTable, Row
-from swiftui.tui.upload import UploadJob, Uploads
-from swiftui.tui.upload_model import (
-    Changes,
-    JobState,
-    LogEntry,
-    SegmentStatus,
-    SegmentView,
-    Summary,
-    display_path,
+from swiftui.tui.details.object import ObjectDetailsScreen
+from swiftui.tui.uploads.live_rows import (
+    JOB_COLUMNS,
+    LOG_STYLES,
+    SEGMENT_COLUMNS,
+    SegmentTable,
+    counters_line,
+    job_row,
+    rates_line,
+    segment_row,
 )
-from swiftui.units import format_bytes, format_eta, format_rate
+from swiftui.tui.uploads.model import Changes, JobState, LogEntry, Summary, display_path
+from swiftui.tui.uploads.queue import JobChanged, UploadFinished, UploadJob, Uploads, uploads_of
+from swiftui.tui.widgets.dialogs import ConfirmScreen
+from swiftui.tui.widgets.log_panel import LogPanel
+from swiftui.tui.widgets.screens import SwiftuiScreen
+from swiftui.tui.widgets.table import ListingTable, Row
+from swiftui.units import format_bytes
 
-BAR_CELLS = 12
-LOG_STYLES = {"warning": "yellow", "error": "bold red"}
-STATUS_STYLES = {
-    SegmentStatus.QUEUED: "dim",
-    SegmentStatus.UPLOADING: "cyan",
-    SegmentStatus.RETRYING: "bold yellow",
-    SegmentStatus.DONE: "green",
-    SegmentStatus.REUSED: "green",
-    SegmentStatus.FAILED: "bold red",
-}
-JOB_STYLES = {
-    JobState.RUNNING: "bold cyan",
-    JobState.STOPPING: "yellow",
-    JobState.DONE: "green",
-    JobState.CANCELLED: "yellow",
-    JobState.FAILED: "bold red",
-}
-
-JOB_COLUMNS = (
-    Column("number", "#", 3, "right"),
-    Column("file", "File", 18, keep_end=True),
-    Column("target", "To", min_width=14, keep_end=True),
-    Column("state", "State", 15),
-)
-SEGMENT_COLUMNS = (
-    Column("index", "#", 5, "right"),
-    Column("size", "Size", 10, "right"),
-    Column("bar", "Progress", BAR_CELLS),
-    Column("state", "State", min_width=16),
-)
-
-
-def bar(fraction: float, style: str) -> Text:
-    filled = round(max(0.0, min(1.0, fraction)) * BAR_CELLS)
-    return Text.assemble(("█" * filled, style), ("░" * (BAR_CELLS - filled), "dim"))
-
-
-def segment_state_text(view: SegmentView) -> Text:
-    """``uploading 52 %``, ``retrying (attempt 2): 503 …``, ``done``: the State cell."""
-    style = STATUS_STYLES[view.status]
-    if view.status is SegmentStatus.UPLOADING and view.sent >= view.length:
-        text = "sent, waiting for Swift's answer"
-    elif view.status is SegmentStatus.UPLOADING:
-        text = f"uploading {100 * view.sent // max(view.length, 1)} %"
-        if view.attempt > 1:
-            text += f" (attempt {view.attempt})"
-    elif view.status is SegmentStatus.RETRYING:
-        text = f"retrying (attempt {view.attempt}): {view.reason}"
-    elif view.status is SegmentStatus.REUSED:
-        text = "done (already in Swift)"
-    elif view.status is SegmentStatus.FAILED:
-        text = f"failed: {view.reason}"
-    else:
-        text = str(view.status)
-    return Text(text, style=style)
-
-
-def segment_row(view: SegmentView) -> Row:
-    return Row(
-        str(view.index),
-        (
-            str(view.index),
-            format_bytes(view.length),
-            bar(view.fraction, STATUS_STYLES[view.status]),
-            segment_state_text(view),
-        ),
-    )
-
-
-def job_row(job: UploadJob) -> Row:
-    return Row(
-        str(job.number),
-        (
-            str(job.number),
-            job.file_name,
-            f"{job.region} › {job.target}",
-            Text(job.status_text(), style=JOB_STYLES.get(job.state, "")),
-        ),
-    )
-
-
-def rates_line(summary: Summary, done: int, total: int) -> str:
-    """``2.4 MiB of 5.5 MiB · 3.2 MiB/s · ETA 1s``; no rate once the upload has stopped."""
-    if summary.plan is None and summary.progress is None:
-        return "…"
-    line = f"{format_bytes(done)} of {format_bytes(total)}"
-    progress = summary.progress
-    if progress is None or summary.outcome is not None:
-        return line
-    return f"{line} · {format_rate(progress.rate_bps)} · ETA {format_eta(progress.eta_s)}"
-
-
-def counters_line(summary: Summary) -> str:
-    counts = summary.counts
-    total = sum(counts.values())
-    done = counts.get(SegmentStatus.DONE, 0) + counts.get(SegmentStatus.REUSED, 0)
-    parts = [f"segments {done}/{total} done"]
-    for status, label in (
-        (SegmentStatus.UPLOADING, "uploading"),
-        (SegmentStatus.RETRYING, "retrying"),
-        (SegmentStatus.QUEUED, "queued"),
-        (SegmentStatus.REUSED, "already in Swift"),
-        (SegmentStatus.FAILED, "failed"),
-    ):
-        if counts.get(status):
-            parts.append(f"{counts[status]} {label}")
-    if summary.retries:
-        parts.append(f"{summary.retries} {'retry' if summary.retries == 1 else 'retries'}")
-    return " · ".join(parts)
-
-
-class SegmentTable(ListingTable):
-    """Segments in index order; keeps the first one in flight in view until the user
-    moves the cursor."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "Open", show=False)]
-
-    following = True
-
-    def follow(self, index: int | None) -> None:
-        if not self.following or index is None:
-            return
-        self.cursor_row = index
-        self.scroll_to(y=max(0, index - 1), animate=False, immediate=True)
-
-    def action_cursor(self, step: int) -> None:
-        self.following = False
-        super().action_cursor(step)
-
-    def action_page(self, direction: int) -> None:
-        self.following = False
-        super().action_page(direction)
-
-    def action_cursor_to(self, index: int) -> None:
-        self.following = False
-        super().action_cursor_to(index)
+DRAW_INTERVAL_S = 0.1
+LOG_PANEL_LINES = 200
 
 
 class UploadLiveScreen(SwiftuiScreen):
+    DEFAULT_CSS = """
+    UploadLiveScreen {
+        #jobs { height: 4; }
+        #overall-line { height: 1; padding: 0 1; }
+        #overall { width: auto; }
+        #overall Bar { width: 24; }
+        #rates { width: 1fr; padding-left: 2; }
+        #counters, #phase { height: auto; max-height: 3; padding: 0 1; }
+        #phase { color: $text; }
+        #segments { height: 1fr; }
+        #upload-log {
+            height: 6;
+            overflow-x: hidden;
+            scrollbar-gutter: stable;
+            border: round $primary 40%;
+            border-title-color: $text;
+            background: $surface;
+        }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to browsing; uploads go on"),
         Binding("c", "cancel", "Cancel", id="cancel", tooltip="Stop this upload (resumable)"),
@@ -191,13 +83,15 @@ class UploadLiveScreen(SwiftuiScreen):
         self.pinned = False
         """The user chose a job that is not running: stay on it when another starts."""
         self.ready = False
-        """Composed and drawn once: until then the timer's batches are left to on_mount."""
+        """Composed and drawn once: until then changes are left to the first draw."""
+        self._waiting: dict[UploadJob, None] = {}
+        """Jobs whose changes wait for the next draw, in the order they came."""
+        self._draw_timer: Timer | None = None
+        self._drawn_at = 0.0
 
     @property
     def uploads(self) -> Uploads:
-        uploads = self.swiftui_app.uploads
-        assert uploads is not None
-        return uploads
+        return uploads_of(self)
 
     def compose(self) -> ComposeResult:
         yield from self.header()
@@ -208,15 +102,20 @@ class UploadLiveScreen(SwiftuiScreen):
         yield Static(id="counters")
         yield Static(id="phase")
         yield SegmentTable(SEGMENT_COLUMNS, row_for=self._segment_row, id="segments")
-        yield RichLog(id="upload-log", max_lines=200, wrap=True)
+        yield LogPanel(max_lines=LOG_PANEL_LINES, id="upload-log")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#jobs").border_title = "Uploads"
         self.query_one("#upload-log").border_title = "Retries and errors"
         self.query_one("#segments", SegmentTable).focus()
+        self.uploads.viewer = self
         # Children of containers (the progress line) may still be mounting: draw after.
         self.call_after_refresh(self._first_draw)
+
+    def on_unmount(self) -> None:
+        if self.uploads.viewer is self:
+            self.uploads.viewer = None
 
     def _first_draw(self) -> None:
         if not self.query("#overall"):
@@ -232,10 +131,45 @@ class UploadLiveScreen(SwiftuiScreen):
 
     @property
     def drawable(self) -> bool:
-        return self.ready and self.is_attached
+        return self.ready and self.is_current
 
     def _last_job(self) -> UploadJob | None:
         return self.uploads.jobs[-1] if self.uploads.jobs else None
+
+    # -- what the worker says --------------------------------------------------------------
+
+    @on(JobChanged)
+    def job_changed(self, message: JobChanged) -> None:
+        """Draw what changed now, or at the next tenth of a second if one was just drawn."""
+        self._waiting[message.job] = None
+        if self._draw_timer is not None:
+            return
+        wait = self._drawn_at + DRAW_INTERVAL_S - time.monotonic()
+        if wait > 0:
+            self._draw_timer = self.set_timer(wait, self._draw_waiting)
+        else:
+            self._draw_waiting()
+
+    def _draw_waiting(self) -> None:
+        self._draw_timer = None
+        jobs, self._waiting = list(self._waiting), {}
+        if not self.drawable:
+            return  # drawn from scratch once shown again
+        self._drawn_at = time.monotonic()
+        for job in jobs:
+            self.apply_changes(job, job.model.take_changes())
+
+    @on(UploadFinished)
+    def upload_finished(self, message: UploadFinished) -> None:
+        job = message.job
+        if not self.drawable:
+            return
+        self._show_jobs()
+        if job is self.shown:
+            self._show_summary(job, job.model.summary())
+            self.refresh_bindings()
+            if job.state is JobState.DONE:
+                self.action_details()
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -248,8 +182,7 @@ class UploadLiveScreen(SwiftuiScreen):
         self.shown = job
         self._show_jobs()
         table = self.query_one("#segments", SegmentTable)
-        log = self.query_one("#upload-log", RichLog)
-        log.clear()
+        self.query_one("#upload-log", LogPanel).forget()
         if job is None:
             table.show_keys([])
             self.query_one("#phase", Static).update(
@@ -267,10 +200,8 @@ class UploadLiveScreen(SwiftuiScreen):
         self.refresh_bindings()
 
     def apply_changes(self, job: UploadJob, changes: Changes) -> None:
-        """The timer's batch for ``job``: redraw what changed, if ``job`` is on screen."""
-        if not self.drawable:
-            return
-        self.query_one("#jobs", ListingTable).update_row(job_row(job))
+        """Redraw what changed of ``job``, if ``job`` is on screen."""
+        self.query_one("#jobs", ListingTable).update_row(job_row(job, changes.summary))
         if job is not self.shown:
             if self.shown is None or (self.shown.state.finished and not self.pinned):
                 self.show_job(job)
@@ -285,34 +216,17 @@ class UploadLiveScreen(SwiftuiScreen):
             self._write_log(entry)
         self._show_summary(job, changes.summary)
 
-    def job_finished(self, job: UploadJob) -> None:
-        if not self.drawable:
-            return
-        self._show_jobs()
-        if job is self.shown:
-            self._show_summary(job, job.model.summary())
-            self.refresh_bindings()
-            if job.state is JobState.DONE:
-                self.action_details()
-
     def _show_jobs(self) -> None:
         table = self.query_one("#jobs", ListingTable)
         jobs = self.uploads.jobs
         table.set_rows(
-            [job_row(job) for job in jobs],
+            [job_row(job, job.model.summary()) for job in jobs],
             keep_cursor_on=str(self.shown.number) if self.shown else None,
         )
         table.styles.height = min(len(jobs), 3) + 3
 
     def _show_summary(self, job: UploadJob, summary: Summary) -> None:
-        progress = summary.progress
-        total = progress.bytes_total if progress else summary.plan.file_size if summary.plan else 0
-        done = progress.bytes_done if progress else 0
-        outcome = summary.outcome
-        if outcome is not None and outcome.state is JobState.DONE:
-            done = total
-        elif outcome is not None and outcome.cancelled is not None:
-            done = outcome.cancelled.bytes_done
+        done, total = summary.bytes_done
         self.query_one("#overall", ProgressBar).update(total=max(total, 1), progress=done)
         self.query_one("#rates", Static).update(rates_line(summary, done, total))
         self.query_one("#counters", Static).update(counters_line(summary))
@@ -346,7 +260,7 @@ class UploadLiveScreen(SwiftuiScreen):
 
     def _write_log(self, entry: LogEntry) -> None:
         moment = entry.when.astimezone(self.swiftui_app.zone).strftime("%H:%M:%S")
-        self.query_one("#upload-log", RichLog).write(
+        self.query_one("#upload-log", LogPanel).add(
             Text.assemble((moment + " ", "dim"), (entry.text, LOG_STYLES.get(entry.level, "")))
         )
 
@@ -354,6 +268,10 @@ class UploadLiveScreen(SwiftuiScreen):
 
     @on(ListingTable.Highlighted, "#jobs")
     def job_highlighted(self, message: ListingTable.Highlighted) -> None:
+        """The user moved in the queue: show that job. (The view moves the cursor itself
+        when it follows the running job; those moves arrive while the table is not focused.)"""
+        if not message.table.has_focus:
+            return
         job = self._job(message.key)
         if job is not None and job is not self.shown:
             self.pinned = job is not self.uploads.running
@@ -431,8 +349,23 @@ class UploadLiveScreen(SwiftuiScreen):
             yield SystemCommand("Resume upload", "Send what is missing (r)", self.action_again)
 
 
+def show_uploads(app: App[Any], job: UploadJob | None = None) -> None:
+    """Bring the live view forward, showing ``job`` (default: the one running)."""
+    live = next((s for s in app.screen_stack if isinstance(s, UploadLiveScreen)), None)
+    if live is None:
+        app.push_screen(UploadLiveScreen(job))
+        return
+    while app.screen is not live and len(app.screen_stack) > 1:
+        app.pop_screen()
+    if job is not None:
+        live.pinned = False
+        live.show_job(job)
+
+
 class UploadedDetailsScreen(ObjectDetailsScreen):
-    """The details of an object just uploaded: an SLO's manifest is verified at once."""
+    """The details of an object just uploaded: an SLO's manifest is verified at once, its
+    verdict in the line under the manifest (a notification would cover the Etag column and
+    that line)."""
 
     def __init__(self, service: SwiftService, container: str, name: str) -> None:
         super().__init__(service, container, name)
@@ -446,9 +379,6 @@ class UploadedDetailsScreen(ObjectDetailsScreen):
             self.call_after_refresh(self.action_verify)
 
     @on(ObjectDetailsScreen.Verified)
-    def tell(self, message: ObjectDetailsScreen.Verified) -> None:
-        result: ManifestCheck = message.result
-        if result.ok:
-            self.notify(result.summary, title="Verified")
-        else:
-            self.notify(result.summary, title="Verification failed", severity="error", timeout=20)
+    def ring_if_wrong(self, message: ObjectDetailsScreen.Verified) -> None:
+        if not message.result.ok:
+            self.app.bell()

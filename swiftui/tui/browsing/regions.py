@@ -32,9 +32,14 @@ from swiftui.browse import (
 from swiftui.cloud import Cloud, RegionEndpoint
 from swiftui.errors import SwiftuiError
 from swiftui.swift import SEGMENTS_SUFFIX, ContainerInfo
-from swiftui.tui.base import BrowsingScreen
-from swiftui.tui.context import DELETE, ORPHANS, BrowseContext
-from swiftui.tui.table import Column, ListingTable, Row
+from swiftui.tui.browsing.bindings import ORPHANS, REFRESH, UPLOAD
+from swiftui.tui.browsing.container import ContainerScreen
+from swiftui.tui.deletion.orphans import OrphansScreen
+from swiftui.tui.details.container import ContainerDetailsScreen
+from swiftui.tui.uploads.form import UploadFormScreen
+from swiftui.tui.uploads.queue import UploadFinished
+from swiftui.tui.widgets.screens import SwiftuiScreen
+from swiftui.tui.widgets.table import Column, ListingTable, Row
 from swiftui.units import format_bytes
 
 REGION_COLUMNS = (
@@ -66,8 +71,18 @@ def container_role(info: ContainerInfo, by_name: dict[str, ContainerInfo]) -> Te
     return Text(f"+{format_bytes(segments.bytes)} in segments")
 
 
-class BrowserScreen(BrowsingScreen):
+class BrowserScreen(SwiftuiScreen):
+    DEFAULT_CSS = """
+    BrowserScreen {
+        #regions { height: auto; max-height: 8; }
+        #containers { height: 1fr; }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
+        REFRESH,
+        UPLOAD,
+        ORPHANS,
         Binding("i", "details", "Details", id="details", tooltip="Headers of the container"),
         Binding("escape", "back", "Back", show=False),
     ]
@@ -284,8 +299,6 @@ class BrowserScreen(BrowsingScreen):
         self.open_container(message.key)
 
     def open_container(self, name: str) -> None:
-        from swiftui.tui.objects import ContainerScreen
-
         containers = self.containers.get(self.region_name, [])
         info = next((item for item in containers if item.name == name), None)
         if info is None:
@@ -315,36 +328,49 @@ class BrowserScreen(BrowsingScreen):
         self.load_containers(self.region_name)
 
     def action_details(self) -> None:
-        from swiftui.tui.details import ContainerDetailsScreen
-
         info = self._highlighted_container()
         if info is not None:
             self.app.push_screen(ContainerDetailsScreen(self.cloud.service(self.region_name), info))
 
+    def action_upload(self) -> None:
+        """The upload form, to the highlighted container."""
+        info = self._highlighted_container()
+        form = UploadFormScreen(
+            self.cloud.service(self.region_name), container=info.name if info else None
+        )
+        self.app.push_screen(form, lambda _result: self.action_refresh())
+
+    def action_orphans(self) -> None:
+        info = self._highlighted_container()
+        if info is not None:
+            screen = OrphansScreen(self.cloud.service(self.region_name), info.name)
+            self.app.push_screen(screen, lambda _result: self.action_refresh())
+
+    @on(UploadFinished)
+    def upload_finished(self, message: UploadFinished) -> None:
+        """Counts changed in the upload's region: load them again, quietly."""
+        region = message.job.region
+        self.stats = {key: value for key, value in self.stats.items() if key[0] != region}
+        self.load_regions()
+        if region == self.region_name:
+            self.load_containers(region)
+        else:
+            self.containers.pop(region, None)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "details":
             return self._highlighted_container() is not None
-        return super().check_action(action, parameters)
-
-    def plugin_applies(self, name: str) -> bool | None:
-        """Containers are not deleted from here; their orphans are looked for."""
-        if name == DELETE:
-            return False
-        if name == ORPHANS:
+        if action == "orphans":
             return self._highlighted_container() is not None or None
-        return super().plugin_applies(name)
-
-    def browse_context(self) -> BrowseContext:
-        info = self._highlighted_container()
-        return BrowseContext(
-            cloud=self.cloud,
-            region=self.region_name,
-            service=self.cloud.service(self.region_name),
-            container=info.name if info else None,
-        )
+        return True
 
     def palette_commands(self) -> Iterable[SystemCommand]:
-        yield from super().palette_commands()
+        yield SystemCommand("Refresh", "Load this listing again (r)", self.action_refresh)
+        yield SystemCommand("Upload", "Upload a file here (u)", self.action_upload)
+        if self.check_action("orphans", ()):
+            yield SystemCommand(
+                "Orphans", "Segments no manifest references, by upload (o)", self.action_orphans
+            )
         for endpoint in self.regions:
             yield SystemCommand(
                 f"Region {endpoint.name}",

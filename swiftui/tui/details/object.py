@@ -1,5 +1,5 @@
-"""Details of an object (headers, metadata, an SLO's manifest, a DLO's segments) and of a
-container; ``v`` verifies an SLO against the server, segment by segment, live."""
+"""Details of an object: headers, metadata, an SLO's manifest, a DLO's segments; ``v``
+verifies an SLO against the server, segment by segment, live."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import posixpath
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
@@ -28,9 +27,10 @@ from swiftui.browse import (
     segment_length,
     verify_manifest,
 )
-from swiftui.swift import ContainerInfo, ManifestSegment, SwiftService
-from swiftui.tui.base import SwiftuiScreen
-from swiftui.tui.table import Column, ListingTable, Row
+from swiftui.swift import ManifestSegment, SwiftService
+from swiftui.tui.widgets.facts import facts_grid
+from swiftui.tui.widgets.screens import SwiftuiScreen, redraw_as_time_passes
+from swiftui.tui.widgets.table import Column, ListingTable, Row
 from swiftui.units import format_bytes
 
 MANIFEST_COLUMNS = (
@@ -64,19 +64,40 @@ def headers_rows(headers: Mapping[str, str]) -> list[Row]:
     ]
 
 
-def facts_grid(rows: Iterable[tuple[str, str | Text]]) -> Table:
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
-    for label, value in rows:
-        grid.add_row(label, value)
-    return grid
+class FactsPanel(Static):
+    """The framed summary at the top of a details screen."""
+
+    DEFAULT_CSS = """
+    FactsPanel {
+        height: auto;
+        max-height: 9;
+        border: round $primary 40%;
+        border-title-color: $text;
+        padding: 0 1;
+    }
+    """
 
 
 class ObjectDetailsScreen(SwiftuiScreen):
+    DEFAULT_CSS = """
+    ObjectDetailsScreen {
+        #detail-tabs { height: 1fr; }
+        #detail-tabs TabPane { padding: 0; }
+        #detail-tabs ListingTable { height: 1fr; }
+        #verdict { height: auto; max-height: 3; padding: 0 1; }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Back"),
         Binding("v", "verify", "Verify", id="verify", tooltip="Check every segment on the server"),
+        Binding(
+            "h",
+            "headers",
+            "Headers",
+            id="headers",
+            tooltip="Every header of the object; h again goes back",
+        ),
         Binding("r", "refresh", "Refresh", id="refresh"),
     ]
 
@@ -107,7 +128,7 @@ class ObjectDetailsScreen(SwiftuiScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.header()
-        yield Static("loading…", id="summary")
+        yield FactsPanel("loading…", id="summary")
         with TabbedContent(id="detail-tabs"):
             with TabPane("Manifest", id="tab-manifest"):
                 yield ListingTable(MANIFEST_COLUMNS, id="manifest")
@@ -120,6 +141,7 @@ class ObjectDetailsScreen(SwiftuiScreen):
 
     def on_mount(self) -> None:
         self.query_one("#summary").border_title = f"{self.container} / {self.object_name}"
+        redraw_as_time_passes(self, self._show_summary)
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="details")
@@ -136,7 +158,7 @@ class ObjectDetailsScreen(SwiftuiScreen):
         if details is None:
             summary.update(Text("This object no longer exists (deleted or expired).", "bold red"))
             return
-        summary.update(facts_grid(self._summary_rows(details)))
+        self._show_summary()
         self.query_one("#headers", ListingTable).set_rows(headers_rows(details.facts.headers))
         if details.manifest is not None:
             self._show_manifest(details.manifest)
@@ -162,6 +184,11 @@ class ObjectDetailsScreen(SwiftuiScreen):
         if details.manifest is None and details.dlo is None:
             tabs.active = "tab-headers"
         self.refresh_bindings()
+
+    def _show_summary(self) -> None:
+        """Kind, size, dates (relative ones age), etag, metadata."""
+        if self.details is not None:
+            self.query_one("#summary", Static).update(facts_grid(self._summary_rows(self.details)))
 
     def _summary_rows(self, details: ObjectDetails) -> list[tuple[str, str | Text]]:
         facts = details.facts
@@ -246,11 +273,15 @@ class ObjectDetailsScreen(SwiftuiScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="verify")
     def verify(self) -> None:
         worker = get_current_worker()
+
+        def checked(check: SegmentCheck) -> None:
+            self.post_message(self.SegmentChecked(check))
+
         result = verify_manifest(
             self.service,
             self.container,
             self.object_name,
-            on_segment=lambda check: self.post_message(self.SegmentChecked(check)),
+            on_segment=checked,
             cancelled=lambda: worker.is_cancelled,
         )
         self.post_message(self.Verified(result))
@@ -296,9 +327,21 @@ class ObjectDetailsScreen(SwiftuiScreen):
         self.refresh_bindings()
         self.load()
 
+    def action_headers(self) -> None:
+        """The Headers tab, or back to the manifest (or a DLO's segments) from it."""
+        tabs = self.query_one(TabbedContent)
+        if tabs.active != "tab-headers":
+            tabs.active = "tab-headers"
+        elif self.details is not None and self.details.manifest is not None:
+            tabs.active = "tab-manifest"
+        elif self.details is not None and self.details.dlo is not None:
+            tabs.active = "tab-dlo"
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "verify":
             return self.details is not None and self.details.facts.kind is ObjectKind.SLO
+        if action == "headers":
+            return self.details is not None
         return True
 
     def palette_commands(self) -> Iterable[SystemCommand]:
@@ -306,58 +349,6 @@ class ObjectDetailsScreen(SwiftuiScreen):
             yield SystemCommand(
                 "Verify manifest", "Check every segment's size and etag (v)", self.action_verify
             )
+        if self.details is not None:
+            yield SystemCommand("Headers", "Every header of the object (h)", self.action_headers)
         yield SystemCommand("Refresh", "Load the details again (r)", self.action_refresh)
-
-
-class ContainerDetailsScreen(SwiftuiScreen):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss", "Back"),
-        Binding("r", "refresh", "Refresh", id="refresh"),
-    ]
-
-    class Loaded(Message):
-        def __init__(self, headers: dict[str, str] | None) -> None:
-            super().__init__()
-            self.headers = headers
-
-    def __init__(self, service: SwiftService, info: ContainerInfo) -> None:
-        super().__init__()
-        self.service = service
-        self.info = info
-
-    def compose(self) -> ComposeResult:
-        yield from self.header()
-        yield Static("loading…", id="summary")
-        yield ListingTable(HEADER_COLUMNS, id="headers")
-        yield Footer(compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#summary").border_title = f"container {self.info.name}"
-        self.load()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="details")
-    def load(self) -> None:
-        headers = self.service.container_headers(self.info.name)
-        self.post_message(self.Loaded(dict(headers) if headers is not None else None))
-
-    @on(Loaded)
-    def loaded(self, message: Loaded) -> None:
-        summary = self.query_one("#summary", Static)
-        if message.headers is None:
-            summary.update(Text("This container no longer exists.", "bold red"))
-            return
-        headers = {name.lower(): value for name, value in message.headers.items()}
-        count = int(headers.get("x-container-object-count", self.info.count))
-        size = int(headers.get("x-container-bytes-used", self.info.bytes))
-        rows: list[tuple[str, str | Text]] = [
-            ("Objects", f"{count:,}"),
-            ("Size", f"{format_bytes(size)} ({size:,} bytes)"),
-            ("Policy", headers.get("x-storage-policy", "")),
-        ]
-        if self.info.is_segments:
-            rows.append(("Role", f"segments of {self.info.parent}"))
-        summary.update(facts_grid(rows))
-        self.query_one("#headers", ListingTable).set_rows(headers_rows(message.headers))
-
-    def action_refresh(self) -> None:
-        self.load()

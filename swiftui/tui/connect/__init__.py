@@ -1,0 +1,1 @@
+"""Start-up: pick credentials, ask the password, log in. Imports only widgets."""

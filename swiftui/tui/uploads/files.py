@@ -1,0 +1,223 @@
+"""The upload form's left pane: a path line, a directory tree with file sizes, and the
+hidden-files box; it remembers the last folder the user was in, across sessions.
+
+Plain marks instead of emoji, for any terminal over SSH; dot files stay hidden until asked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+
+from rich.style import Style
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.suggester import Suggester
+from textual.widgets import Checkbox, DirectoryTree, Input
+from textual.widgets.directory_tree import DirEntry
+from textual.widgets.tree import TreeNode
+
+from swiftui.paths import state_dir, write_private_file
+from swiftui.tui.uploads.model import display_path
+from swiftui.units import format_bytes
+
+LAST_FOLDER_FILE = "upload-folder.json"
+
+
+def remembered_folder() -> Path | None:
+    """The folder the upload form showed last (this session or an earlier one), if it is
+    still there."""
+    try:
+        saved = json.loads((state_dir() / LAST_FOLDER_FILE).read_text())
+        folder = Path(saved["folder"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return folder if folder.is_dir() else None
+
+
+def remember_folder(folder: Path) -> None:
+    write_private_file(state_dir() / LAST_FOLDER_FILE, json.dumps({"folder": str(folder)}))
+
+
+class FileTree(DirectoryTree):
+    """A directory tree that shows file sizes, hides dot files until asked, and names its
+    root ``~/…``; plain marks instead of emoji, for any terminal over SSH."""
+
+    ICON_NODE = "▸ "
+    ICON_NODE_EXPANDED = "▾ "
+    ICON_FILE = "  "
+
+    def __init__(self, path: Path, *, id: str | None = None) -> None:
+        super().__init__(path, id=id)
+        self.show_hidden = False
+        self.sizes: dict[Path, int] = {}
+        self.root.set_label(display_path(path))
+
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        """Runs in the tree's loading thread: the place to stat for sizes."""
+        for path in paths:
+            if path.name.startswith(".") and not self.show_hidden:
+                continue
+            try:
+                info = path.stat()
+            except OSError:
+                yield path
+                continue
+            if stat.S_ISREG(info.st_mode):
+                self.sizes[path] = info.st_size
+            yield path
+
+    def render_label(self, node: TreeNode[DirEntry], base_style: Style, style: Style) -> Text:
+        label = super().render_label(node, base_style, style)
+        if node.data is not None and not node.allow_expand:
+            size = self.sizes.get(node.data.path)
+            if size is not None:
+                label.append(f"  {format_bytes(size)}", style="dim")
+        return label
+
+    def reset_node(
+        self, node: TreeNode[DirEntry], label: str | Text, data: DirEntry | None = None
+    ) -> FileTree:
+        if node is self.root and data is not None:
+            label = display_path(data.path)
+        super().reset_node(node, label, data)
+        return self
+
+
+class PathSuggester(Suggester):
+    """Completes the last part of a typed path from the directory it names."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value:
+            return None
+        typed = Path(value).expanduser()
+        directory, start = (typed, "") if value.endswith("/") else (typed.parent, typed.name)
+        try:
+            with os.scandir(directory) as entries:
+                names = sorted(
+                    (entry.name, entry.is_dir())
+                    for entry in entries
+                    if entry.name.startswith(start)
+                    and (start.startswith(".") or not entry.name.startswith("."))
+                )
+        except OSError:
+            return None
+        if not names:
+            return None
+        name, is_dir = names[0]
+        suggestion = value + name[len(start) :] + ("/" if is_dir else "")
+        return suggestion if suggestion != value else None
+
+
+class LocalFilePane(Vertical):
+    """The path line (Enter jumps there, a file is picked), the tree (Enter picks) and the
+    hidden-files box. Says what happened in messages; the form decides what it means."""
+
+    DEFAULT_CSS = """
+    LocalFilePane {
+        width: 1fr;
+        border: round $primary 40%;
+        border-title-color: $text;
+        &:focus-within { border: round $primary; }
+        #path { margin-bottom: 1; }
+        #path:focus, #show-hidden:focus { background: $primary 30%; }
+        #files { height: 1fr; background: $surface; }
+    }
+    """
+
+    class Picked(Message):
+        """A file was chosen: in the tree, or ``typed`` on the path line."""
+
+        def __init__(self, path: Path, *, typed: bool) -> None:
+            super().__init__()
+            self.path = path
+            self.typed = typed
+
+    class Moved(Message):
+        """The tree shows another folder."""
+
+    class Refused(Message):
+        """What was typed on the path line is neither a folder nor a file."""
+
+        def __init__(self, problem: str) -> None:
+            super().__init__()
+            self.problem = problem
+
+    def __init__(self, start: Path, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.start = start
+
+    def compose(self) -> ComposeResult:
+        yield Input(
+            display_path(self.start),
+            id="path",
+            compact=True,
+            suggester=PathSuggester(),
+            placeholder="a folder or a file: /var/lib/psa/dumps",
+        )
+        yield FileTree(self.start, id="files")
+        yield Checkbox("Hidden files (.)", id="show-hidden", compact=True)
+
+    @property
+    def files(self) -> FileTree:
+        return self.query_one(FileTree)
+
+    @on(DirectoryTree.FileSelected, "#files")
+    def file_selected(self, event: DirectoryTree.FileSelected) -> None:
+        event.stop()
+        self._remember(event.path.parent)
+        self.post_message(self.Picked(event.path, typed=False))
+
+    @on(Input.Submitted, "#path")
+    def path_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        typed = Path(event.value.strip() or ".").expanduser()
+        target = Path(os.path.normpath(typed if typed.is_absolute() else self.files.path / typed))
+        if target.is_dir():
+            self.show_folder(target)
+            self.files.focus()
+        elif target.exists():
+            self.show_folder(target.parent)
+            self.post_message(self.Picked(target, typed=True))
+        else:
+            self.post_message(self.Refused(f"{event.value.strip()}: no such file or folder"))
+
+    def show_folder(self, folder: Path) -> None:
+        self.files.path = folder
+        self.query_one("#path", Input).value = display_path(folder)
+        self._remember(folder)
+        self.post_message(self.Moved())
+
+    def go_up(self) -> None:
+        folder = Path(self.files.path).resolve()
+        if folder.parent != folder:
+            self.show_folder(folder.parent)
+
+    def edit_path(self) -> None:
+        self.query_one("#path", Input).focus()
+
+    def toggle_hidden(self) -> None:
+        checkbox = self.query_one("#show-hidden", Checkbox)
+        checkbox.value = not checkbox.value
+
+    @on(Checkbox.Changed, "#show-hidden")
+    def hidden_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        self.files.show_hidden = event.value
+        self.files.reload()
+
+    def _remember(self, folder: Path) -> None:
+        """For the next form; a state directory that cannot be written only costs that."""
+        try:
+            remember_folder(folder)
+        except OSError as error:
+            self.log.warning(f"cannot remember the upload folder: {error}")

@@ -1,0 +1,396 @@
+"""Pick a local file and say where it goes; the engine's plan is shown before Start.
+
+The left pane is a :class:`~swiftui.tui.uploads.files.FileTree` rooted at the working
+directory (sizes beside file names, dot files on ``.``) under a path input that jumps
+anywhere (and completes names with the right arrow). The right pane is the form:
+container, object name, segment size (filled in from the engine's plan until the user
+types one), threads, expiry in days, segments container. Every change plans again
+(:func:`~swiftui.tui.uploads.form_plan.check_form`), so an impossible upload is explained
+here, before Start, in the engine's words.
+"""
+
+from __future__ import annotations
+
+import stat
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.suggester import SuggestFromList
+from textual.timer import Timer
+from textual.widgets import Button, Footer, Input, Label, Static
+from textual.worker import Worker
+
+from swiftui.browse import format_moment, head_object
+from swiftui.swift import SEGMENTS_SUFFIX, SwiftLimits, SwiftService
+from swiftui.tui.uploads.files import LocalFilePane, remembered_folder
+from swiftui.tui.uploads.form_plan import (
+    FormFields,
+    LocalFile,
+    Setting,
+    TargetFacts,
+    automatic_segment_size,
+    check_form,
+)
+from swiftui.tui.uploads.live import show_uploads
+from swiftui.tui.uploads.queue import uploads_of
+from swiftui.tui.widgets.screens import SwiftuiScreen
+from swiftui.units import format_bytes
+from swiftui.upload import DEFAULT_THREADS, UploadRequest, journal_target
+from swiftui.upload.journal import find_journal
+
+CHECK_DELAY_S = 0.3
+CONTAINER_SUGGESTIONS = 10_000
+
+
+class FormInput(Input):
+    """A field of the form. Tab into it selects its text, so typing replaces it, as in any
+    form; when the form moves the focus here itself (a file was picked), the cursor goes
+    after the text instead, and typing adds to it."""
+
+    def focus_at_end(self) -> None:
+        self.select_on_focus = False
+        self.cursor_position = len(self.value)
+        self.focus()
+
+    def on_blur(self) -> None:
+        self.select_on_focus = True
+
+
+class UploadFormScreen(SwiftuiScreen):
+    DEFAULT_CSS = """
+    UploadFormScreen {
+        #upload-panes { height: 1fr; }
+        #upload-form {
+            width: 1fr;
+            min-width: 46;
+            max-width: 64;
+            border: round $primary 40%;
+            border-title-color: $text;
+            padding: 0 1;
+            &:focus-within { border: round $primary; }
+        }
+        #file-info { height: 2; margin-bottom: 1; }
+        .field { height: 1; }
+        .field-label { width: 14; color: $text-muted; }
+        .form-input { width: 1fr; }
+        .form-input:focus { background: $primary 30%; }
+        .field:focus-within .field-label { color: $accent; text-style: bold; }
+        #plan { height: auto; max-height: 7; margin: 1 0; }
+        #start-button { width: auto; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Back"),
+        Binding("ctrl+s", "start", "Start", id="start", tooltip="Queue the upload and watch it"),
+        Binding("full_stop", "toggle_hidden", "Hidden", id="hidden", tooltip="Show dot files"),
+        Binding("slash", "goto_path", "Go to", id="goto", tooltip="Type a path to jump to"),
+        Binding("backspace", "parent", "Up", id="parent", tooltip="Show the parent folder"),
+    ]
+
+    class TargetLoaded(Message):
+        def __init__(self, limits: SwiftLimits, containers: list[str]) -> None:
+            super().__init__()
+            self.limits = limits
+            self.containers = containers
+
+    class TargetChecked(Message):
+        def __init__(self, key: tuple[str, str, str], facts: TargetFacts) -> None:
+            super().__init__()
+            self.key = key
+            self.facts = facts
+
+    def __init__(
+        self,
+        service: SwiftService,
+        *,
+        container: str | None = None,
+        prefix: str = "",
+        start: Path | None = None,
+    ) -> None:
+        """Upload to ``service``'s region, into ``container`` (the user's to choose when
+        None); the object is named ``prefix`` + the file's name unless the user types one."""
+        super().__init__()
+        self.service = service
+        self.default_container = container or ""
+        self.prefix = prefix
+        self.start_dir = start or remembered_folder() or Path.cwd()
+        self.chosen: LocalFile | None = None
+        self.limits: SwiftLimits | None = None
+        self.containers: list[str] | None = None
+        self.problem = ""
+        self.targets: dict[tuple[str, str, str], TargetFacts] = {}
+        self.automatic: dict[str, str] = {"object": "", "segment-size": ""}
+        """The value each self-filling field was last given: while it holds it, it follows."""
+        self.ready = False
+        """Every field is mounted: the plan can be drawn."""
+        self.request: UploadRequest | None = None
+        """What Start queues: set by every change of the form, None while it cannot start."""
+        self._check_timer: Timer | None = None
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield from self.header()
+        with Horizontal(id="upload-panes"):
+            yield LocalFilePane(self.start_dir, id="local-pane")
+            with Vertical(id="upload-form"):
+                yield Static(
+                    Text("Pick the file to upload in the tree (Enter).", "dim"), id="file-info"
+                )
+                yield from self._field("Container", "container", self.default_container)
+                yield from self._field("Object name", "object", "", placeholder="the file's name")
+                yield from self._field("Segment size", "segment-size", "", placeholder="auto")
+                yield from self._field("Threads", "threads", str(DEFAULT_THREADS), kind="integer")
+                yield from self._field(
+                    "Expires after", "expiry", "", placeholder="never (or 90d, 12h…)"
+                )
+                yield from self._field(
+                    "Segments in", "segment-container", "", placeholder="<container>_segments"
+                )
+                yield Static(id="plan")
+                yield Button("Start upload (ctrl+s)", id="start-button", compact=True)
+        yield Footer(compact=True)
+
+    def _field(
+        self, label: str, field_id: str, value: str, *, placeholder: str = "", kind: str = "text"
+    ) -> ComposeResult:
+        with Horizontal(classes="field"):
+            yield Label(label, classes="field-label")
+            yield FormInput(
+                value,
+                id=field_id,
+                placeholder=placeholder,
+                compact=True,
+                type=kind,  # type: ignore[arg-type]
+                classes="form-input",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#local-pane").border_title = "Local file"
+        self.query_one("#upload-form").border_title = f"Upload to {self.service.region}"
+        self.query_one("#files").focus()
+        self.load_target()
+        # The fields sit in containers whose children may still be mounting.
+        self.call_after_refresh(self._first_plan)
+
+    def _first_plan(self) -> None:
+        if not self.query("#start-button"):
+            self.call_after_refresh(self._first_plan)
+            return
+        self.ready = True
+        self._refresh_plan()
+
+    # -- the cluster and the destination ---------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="target")
+    def load_target(self) -> None:
+        limits = self.service.limits()
+        names = [
+            info.name for info in islice(self.service.iter_containers(), CONTAINER_SUGGESTIONS)
+        ]
+        self.post_message(self.TargetLoaded(limits, names))
+
+    @on(TargetLoaded)
+    def target_loaded(self, message: TargetLoaded) -> None:
+        self.limits = message.limits
+        self.containers = message.containers
+        container_input = self.query_one("#container", Input)
+        container_input.suggester = SuggestFromList(message.containers, case_sensitive=True)
+        default = self.default_container
+        parent = default.removesuffix(SEGMENTS_SUFFIX)
+        if (
+            default.endswith(SEGMENTS_SUFFIX)
+            and parent in message.containers
+            and container_input.value == default
+        ):
+            container_input.value = parent
+        self._refresh_plan()
+
+    def _schedule_check(self) -> None:
+        if self._check_timer is not None:
+            self._check_timer.stop()
+        self._check_timer = self.set_timer(CHECK_DELAY_S, self._check_target)
+
+    def _check_target(self) -> None:
+        key = self._target_key()
+        if key is not None and key not in self.targets and self.chosen is not None:
+            self.check_target(key, self.chosen)
+
+    def _target_key(self) -> tuple[str, str, str] | None:
+        if self.chosen is None:
+            return None
+        container = self._value("container")
+        if not container or "/" in container:
+            return None
+        return (container, self._object_name(), str(self.chosen.path))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="check")
+    def check_target(self, key: tuple[str, str, str], local: LocalFile) -> None:
+        container, name, _path = key
+        existing = head_object(self.service, container, name)
+        journal = find_journal(journal_target(self.service, container, name), local.path)
+        if journal is not None and journal.matches_file(local.size, local.mtime) is not None:
+            journal = None
+        self.post_message(self.TargetChecked(key, TargetFacts(existing, journal)))
+
+    @on(TargetChecked)
+    def target_checked(self, message: TargetChecked) -> None:
+        self.targets[message.key] = message.facts
+        self._refresh_plan()
+
+    def show_error(self, message: str, worker: Worker) -> bool:
+        self.problem = message
+        self._refresh_plan()
+        return True
+
+    # -- the local file --------------------------------------------------------------------
+
+    @on(LocalFilePane.Picked)
+    def file_picked(self, message: LocalFilePane.Picked) -> None:
+        self.pick(message.path)
+        if message.typed:
+            self.query_one("#container", FormInput).focus_at_end()
+
+    @on(LocalFilePane.Moved)
+    def folder_shown(self) -> None:
+        self.problem = ""
+        self._refresh_plan()
+
+    @on(LocalFilePane.Refused)
+    def path_refused(self, message: LocalFilePane.Refused) -> None:
+        self._say(message.problem)
+
+    def pick(self, path: Path) -> None:
+        try:
+            info = path.stat()
+        except OSError as error:
+            self._say(f"{path}: {error.strerror or error}")
+            return
+        if not stat.S_ISREG(info.st_mode):
+            self._say(f"{path}: not a regular file")
+            return
+        self.chosen = LocalFile(path, info.st_size, info.st_mtime)
+        modified = format_moment(datetime.fromtimestamp(info.st_mtime, UTC), self.swiftui_app.zone)
+        self.query_one("#file-info", Static).update(
+            Text.assemble(
+                (path.name, "bold"),
+                f"\n{format_bytes(info.st_size)} · modified {modified[:16]}",
+            )
+        )
+        self._follow("object", self.prefix + path.name)
+        self._refresh_plan()
+        self._schedule_check()
+
+    def _say(self, problem: str) -> None:
+        self.problem = problem
+        self._refresh_plan()
+
+    def action_parent(self) -> None:
+        self.query_one(LocalFilePane).go_up()
+
+    def action_goto_path(self) -> None:
+        self.query_one(LocalFilePane).edit_path()
+
+    def action_toggle_hidden(self) -> None:
+        self.query_one(LocalFilePane).toggle_hidden()
+
+    # -- the form --------------------------------------------------------------------------
+
+    def _value(self, field_id: str) -> str:
+        return self.query_one(f"#{field_id}", Input).value.strip()
+
+    def _object_name(self) -> str:
+        return self._value("object") or (self.chosen.path.name if self.chosen else "")
+
+    def _follow(self, field_id: str, value: str) -> None:
+        """Give a self-filling field ``value``, unless the user typed their own."""
+        field = self.query_one(f"#{field_id}", Input)
+        if field.value == self.automatic[field_id]:
+            self.automatic[field_id] = value
+            field.value = value
+
+    @on(Input.Changed, ".form-input")
+    def field_changed(self, event: Input.Changed) -> None:
+        self._refresh_plan()
+        if event.input.id in ("container", "object"):
+            self._schedule_check()
+
+    @on(Input.Submitted, ".form-input")
+    def field_submitted(self) -> None:
+        self.action_start()
+
+    @on(Button.Pressed, "#start-button")
+    def start_pressed(self) -> None:
+        self.action_start()
+
+    def _refresh_plan(self) -> None:
+        if not self.ready:
+            return
+        self._fill_segment_size()
+        self.request, lines = self._check()
+        self.query_one("#plan", Static).update(Text("\n").join(lines))
+        self.query_one("#start-button", Button).disabled = self.request is None
+        self.refresh_bindings()
+
+    def _facts(self) -> TargetFacts | None:
+        key = self._target_key()
+        return self.targets.get(key) if key else None
+
+    def _fields(self) -> FormFields:
+        size = self._value("segment-size")
+        return FormFields(
+            container=self._value("container"),
+            object_name=self._value("object"),
+            segment_size=size,
+            threads=self._value("threads"),
+            expiry=self._value("expiry"),
+            segment_container=self._value("segment-container"),
+            automatic_size=size in ("", self.automatic["segment-size"]),
+        )
+
+    def _fill_segment_size(self) -> None:
+        if self.chosen is None or self.limits is None or self.problem:
+            return
+        size = automatic_segment_size(self.chosen, self.limits, self._fields(), self._facts())
+        if size is not None:
+            self._follow("segment-size", size)
+
+    def _check(self) -> tuple[UploadRequest | None, list[Text]]:
+        """The request the form describes and what it will do, or why it cannot be."""
+        if self.problem:
+            return None, [Text(self.problem, "bold red")]
+        if self.chosen is None:
+            return None, [Text("No file chosen yet.", "dim")]
+        if self.limits is None:
+            return None, [Text("reading the cluster's limits…", "dim")]
+        setting = Setting(
+            self.service.region, self.containers, self.swiftui_app.clock, self.swiftui_app.zone
+        )
+        return check_form(self._fields(), self.chosen, self.limits, self._facts(), setting)
+
+    # -- start -----------------------------------------------------------------------------
+
+    def action_start(self) -> None:
+        request = self.request
+        if request is None:
+            self.app.bell()
+            return
+        job = uploads_of(self).enqueue(self.service, request)
+        if job is None:
+            return
+        self.dismiss()
+        show_uploads(self.app, job)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "start":
+            return self.request is not None or None
+        return True

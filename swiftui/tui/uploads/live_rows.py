@@ -1,0 +1,155 @@
+"""The live view's parts: how it words an upload (the queue's rows, a segment's row, the
+counters), and the segments table that follows the segments in flight.
+
+Rows and lines are plain functions of the model's values, so what they say is decided in
+one place.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+
+from swiftui.tui.uploads.model import JobState, SegmentStatus, SegmentView, Summary
+from swiftui.tui.uploads.queue import UploadJob
+from swiftui.tui.widgets.table import Column, ListingTable, Row
+from swiftui.units import format_bytes, format_eta, format_rate
+
+BAR_CELLS = 12
+LOG_STYLES = {"warning": "yellow", "error": "bold red"}
+STATUS_STYLES = {
+    SegmentStatus.QUEUED: "dim",
+    SegmentStatus.UPLOADING: "cyan",
+    SegmentStatus.RETRYING: "bold yellow",
+    SegmentStatus.DONE: "green",
+    SegmentStatus.REUSED: "green",
+    SegmentStatus.FAILED: "bold red",
+}
+JOB_STYLES = {
+    JobState.RUNNING: "bold cyan",
+    JobState.STOPPING: "yellow",
+    JobState.DONE: "green",
+    JobState.CANCELLED: "yellow",
+    JobState.FAILED: "bold red",
+}
+
+JOB_COLUMNS = (
+    Column("number", "#", 3, "right"),
+    Column("file", "File", 18, keep_end=True),
+    Column("target", "To", min_width=14, keep_end=True),
+    Column("state", "State", 15),
+)
+SEGMENT_COLUMNS = (
+    Column("index", "#", 5, "right"),
+    Column("size", "Size", 10, "right"),
+    Column("bar", "Progress", BAR_CELLS),
+    Column("state", "State", min_width=16),
+)
+
+
+def bar(fraction: float, style: str) -> Text:
+    filled = round(max(0.0, min(1.0, fraction)) * BAR_CELLS)
+    return Text.assemble(("█" * filled, style), ("░" * (BAR_CELLS - filled), "dim"))
+
+
+def segment_state_text(view: SegmentView) -> Text:
+    """``uploading 52 %``, ``retrying (attempt 2): 503 …``, ``done``: the State cell."""
+    style = STATUS_STYLES[view.status]
+    if view.status is SegmentStatus.UPLOADING and view.sent >= view.length:
+        text = "sent, waiting for Swift's answer"
+    elif view.status is SegmentStatus.UPLOADING:
+        text = f"uploading {100 * view.sent // max(view.length, 1)} %"
+        if view.attempt > 1:
+            text += f" (attempt {view.attempt})"
+    elif view.status is SegmentStatus.RETRYING:
+        text = f"retrying (attempt {view.attempt}): {view.reason}"
+    elif view.status is SegmentStatus.REUSED:
+        text = "done (already in Swift)"
+    elif view.status is SegmentStatus.FAILED:
+        text = f"failed: {view.reason}"
+    else:
+        text = str(view.status)
+    return Text(text, style=style)
+
+
+def segment_row(view: SegmentView) -> Row:
+    return Row(
+        str(view.index),
+        (
+            str(view.index),
+            format_bytes(view.length),
+            bar(view.fraction, STATUS_STYLES[view.status]),
+            segment_state_text(view),
+        ),
+    )
+
+
+def job_row(job: UploadJob, summary: Summary) -> Row:
+    return Row(
+        str(job.number),
+        (
+            str(job.number),
+            job.file_name,
+            f"{job.region} › {job.target}",
+            Text(job.status_text(summary), style=JOB_STYLES.get(job.state, "")),
+        ),
+    )
+
+
+def rates_line(summary: Summary, done: int, total: int) -> str:
+    """``2.4 MiB of 5.5 MiB · 3.2 MiB/s · ETA 1s``; no rate once the upload has stopped."""
+    if summary.plan is None and summary.progress is None:
+        return "…"
+    line = f"{format_bytes(done)} of {format_bytes(total)}"
+    progress = summary.progress
+    if progress is None or summary.outcome is not None:
+        return line
+    return f"{line} · {format_rate(progress.rate_bps)} · ETA {format_eta(progress.eta_s)}"
+
+
+def counters_line(summary: Summary) -> str:
+    counts = summary.counts
+    total = sum(counts.values())
+    done = counts.get(SegmentStatus.DONE, 0) + counts.get(SegmentStatus.REUSED, 0)
+    parts = [f"segments {done}/{total} done"]
+    for status, label in (
+        (SegmentStatus.UPLOADING, "uploading"),
+        (SegmentStatus.RETRYING, "retrying"),
+        (SegmentStatus.QUEUED, "queued"),
+        (SegmentStatus.REUSED, "already in Swift"),
+        (SegmentStatus.FAILED, "failed"),
+    ):
+        if counts.get(status):
+            parts.append(f"{counts[status]} {label}")
+    if summary.retries:
+        parts.append(f"{summary.retries} {'retry' if summary.retries == 1 else 'retries'}")
+    return " · ".join(parts)
+
+
+class SegmentTable(ListingTable):
+    """Segments in index order; keeps the first one in flight in view until the user
+    moves the cursor."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "Open", show=False)]
+
+    following = True
+
+    def follow(self, index: int | None) -> None:
+        if not self.following or index is None:
+            return
+        self.cursor_row = index
+        self.scroll_to(y=max(0, index - 1), animate=False, immediate=True)
+
+    def action_cursor(self, step: int) -> None:
+        self.following = False
+        super().action_cursor(step)
+
+    def action_page(self, direction: int) -> None:
+        self.following = False
+        super().action_page(direction)
+
+    def action_cursor_to(self, index: int) -> None:
+        self.following = False
+        super().action_cursor_to(index)
