@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import threading
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 from urllib.parse import urlsplit
 
 import openstack
@@ -22,6 +22,8 @@ from swiftui.errors import AuthError, UsageError
 from swiftui.swift import SwiftService
 
 if TYPE_CHECKING:
+    from keystoneauth1.identity.base import BaseIdentityPlugin
+    from keystoneauth1.session import Session
     from openstack.connection import Connection
 
     from swiftui.credentials import Credentials
@@ -114,13 +116,15 @@ class Cloud:
         self._lock = threading.Lock()
 
     @property
-    def session(self):  # keystoneauth1.session.Session; untyped upstream
+    def session(self) -> Session:
         return self._connection.session
 
     def regions(self) -> list[RegionEndpoint]:
         """Object-store regions of the catalog, with their endpoint for our interface."""
         try:
-            access = self.session.auth.get_access(self.session)
+            # openstacksdk always authenticates with an identity plugin (password, app cred).
+            auth = cast("BaseIdentityPlugin", self.session.auth)
+            access = auth.get_access(self.session)
         except Exception as error:  # keystoneauth raises many unrelated types
             explain_auth_failure(error, self.credentials)
         interface = self.credentials.interface
@@ -130,6 +134,7 @@ class Cloud:
         regions = {
             endpoint.get("region_id") or endpoint.get("region"): endpoint["url"]
             for endpoint in endpoints
+            if endpoint is not None
         }
         return [RegionEndpoint(name, url) for name, url in sorted(regions.items()) if name]
 
@@ -188,7 +193,7 @@ class Cloud:
         key = f"{region} {endpoint_override or ''}"
         with self._lock:
             if key not in self._services:
-                extra = (
+                extra: dict[str, Any] = (
                     {"object_store_endpoint_override": endpoint_override}
                     if endpoint_override
                     else {}

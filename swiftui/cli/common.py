@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from swiftui.cloud import Cloud, RegionNotInCatalog, connect
 from swiftui.credentials import Credentials, load_credentials, terminal_password_prompt
@@ -42,7 +43,7 @@ def add_auth_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def auth_option(args: argparse.Namespace, name: str, default: object = None) -> object:
+def auth_option(args: argparse.Namespace, name: str, default: Any = None) -> Any:
     return getattr(args, name, default)
 
 

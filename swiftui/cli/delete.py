@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from swiftui.swift import SwiftService
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rm = subparsers.add_parser(
         "rm",
         help="delete archives with their segments (segments other archives use are kept)",

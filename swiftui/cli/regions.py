@@ -8,7 +8,7 @@ from swiftui.cli.common import add_auth_options, auth_option, load_args_credenti
 from swiftui.cloud import connect
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("regions", help="list the object-store regions and endpoints")
     add_auth_options(parser)
     parser.set_defaults(handler=run)

@@ -14,7 +14,7 @@ from swiftui.paths import sandbox_default_dir
 from swiftui.units import format_eta, parse_duration
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "sandbox",
         help="run a local Keystone and two Swift regions (GRA, SBG) to try swiftui on",

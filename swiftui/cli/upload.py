@@ -43,7 +43,7 @@ from swiftui.upload import (
 )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "upload",
         help="upload a large file as a segmented, resumable static large object",

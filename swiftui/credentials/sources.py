@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from swiftui.credentials.model import (
     APPLICATION_CREDENTIAL_AUTH,
@@ -157,7 +158,7 @@ def from_cloud(name: str, environ: Mapping[str, str]) -> Draft:
 
     config_file = environ.get("OS_CLIENT_CONFIG_FILE")
     secure_file = environ.get("OS_CLIENT_SECURE_FILE")
-    files: dict[str, list[str]] = {}
+    files: dict[str, Any] = {}
     if config_file:
         if not Path(config_file).is_file():
             raise CredentialsError(f"OS_CLIENT_CONFIG_FILE {config_file}: no such file")
@@ -203,7 +204,7 @@ def from_cloud(name: str, environ: Mapping[str, str]) -> Draft:
         region_name=region.region_name or None,
         region_origin=label,
         interface=_interface(settings.get("interface") or "public", where=label),
-        verify=verify,
+        verify=True if verify is None else verify,
         identity_version=str(identity_version) if identity_version else None,
         os_variables=False,
     )

@@ -14,12 +14,16 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import openstack
 
 from swiftui.paths import ensure_private_dir, write_private_file
 from swiftui.sandbox.configs import Layout
 from swiftui.sandbox.state import PROJECT_NAME, REGIONS, USER_NAME, SandboxError, SandboxState
+
+if TYPE_CHECKING:
+    from openstack.identity.v3._proxy import Proxy as IdentityV3
 
 
 def require_extras() -> None:
@@ -122,7 +126,8 @@ def configure_catalog(state: SandboxState) -> None:
         load_yaml_config=False,
         load_envvars=False,
     )
-    identity = admin.identity
+    # Keystone v3 (the sandbox bootstraps nothing else); openstacksdk types it v2 | v3.
+    identity = cast("IdentityV3", admin.identity)
     for region in REGIONS:
         if identity.find_region(region) is None:
             identity.create_region(id=region)
@@ -134,7 +139,7 @@ def configure_catalog(state: SandboxState) -> None:
         domain_id="default",
         default_project_id=project.id,
     )
-    role = identity.find_role("member")
+    role = identity.find_role("member", ignore_missing=False)
     identity.assign_project_role_to_user(project, user, role)
     for region, ports in state.clusters.items():
         url = f"http://127.0.0.1:{ports.proxy}/v1/AUTH_$(project_id)s"

@@ -102,7 +102,8 @@ class CloudArchive:
         if handler is None or not self._is_archive(env):
             return self.app(env, start_response)
         names = [wsgi_to_str(part) for part in (account, container, name) if part is not None]
-        return handler(request, *names)(env, start_response)
+        response: Iterable[bytes] = handler(request, *names)(env, start_response)
+        return response
 
     def _is_archive(self, env: dict[str, Any]) -> bool:
         """Whether the container is on the archive policy (its info is cached per request)."""

@@ -107,7 +107,7 @@ class RetrievalStore:
                 "WHERE account = ? AND container = ? AND object = ?",
                 (account, container, name),
             ).fetchone()
-        return _retrieval(*row, now) if row else Retrieval(SEALED)
+        return _retrieval(row[0], row[1], now) if row else Retrieval(SEALED)
 
     def states(self, account: str, container: str, now: float) -> dict[str, Retrieval]:
         """The objects of ``container`` that have a row; any other is sealed."""
@@ -127,8 +127,9 @@ class RetrievalStore:
                 "WHERE account = ? AND container = ? AND object = ?",
                 (account, container, name),
             ).fetchone()
-            if row and _retrieval(*row, now).state != SEALED:
-                return _retrieval(*row, now)
+            current = _retrieval(row[0], row[1], now) if row else None
+            if current is not None and current.state != SEALED:
+                return current
             timing = db.execute("SELECT delay_s, window_s FROM timing WHERE id = 1").fetchone()
             delay_s, window_s = timing or (self.default_delay_s, self.default_window_s)
             ready_at = now + delay_s

@@ -55,7 +55,7 @@ def run_swift(conf_path: str, app_section: str, swift_conf: str) -> int:
     constraints.reload_constraints()
     from swift.common.wsgi import run_wsgi
 
-    return run_wsgi(conf_path, app_section, verbose=True)
+    return int(run_wsgi(conf_path, app_section, verbose=True))
 
 
 def build_rings(swift_dir: str, account: int, container: int, obj: int) -> None:

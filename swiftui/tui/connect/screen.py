@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import yaml
 from openstack import exceptions as sdk_exceptions
@@ -96,7 +96,7 @@ def _cloud_names(environ: Mapping[str, str]) -> list[str]:
     from openstack.config import loader
 
     config_file = environ.get("OS_CLIENT_CONFIG_FILE")
-    files = {"config_files": [config_file]} if config_file else {}
+    files: dict[str, Any] = {"config_files": [config_file]} if config_file else {}
     try:
         config = loader.OpenStackConfig(load_envvars=False, **files)
         # Without any clouds.yaml the loader still names one cloud: its built-in defaults.
@@ -306,7 +306,7 @@ class ConnectScreen(SwiftuiScreen):
         status.update(text)
         status.set_class(error, "error")
 
-    def show_error(self, message: str, worker: Worker) -> bool:
+    def show_error(self, message: str, worker: Worker[Any]) -> bool:
         self.set_status(
             f"{message}\n\nFix it, then press Enter on a choice to try again, or pick another.",
             error=True,

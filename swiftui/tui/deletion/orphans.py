@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import partial
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -30,13 +30,12 @@ from swiftui.deletion import DeletionSummary, plural
 from swiftui.orphans import (
     OrphanGroup,
     OrphanReport,
-    archive_containers,
     describe_group,
     find_orphans,
     forget_deleted_uploads,
 )
 from swiftui.retention import format_duration
-from swiftui.swift import SwiftService
+from swiftui.swift import SwiftService, archive_containers
 from swiftui.tui.deletion.screen import DeleteScreen
 from swiftui.tui.widgets.screens import SwiftuiScreen, redraw_as_time_passes
 from swiftui.tui.widgets.table import Column, ListingTable, Row
@@ -162,7 +161,7 @@ class OrphansScreen(SwiftuiScreen):
         self._show_rows()
         self.refresh_bindings()
 
-    def show_error(self, message: str, worker: Worker) -> bool:
+    def show_error(self, message: str, worker: Worker[Any]) -> bool:
         self.query_one("#orphans-head", Static).update(Text(message, style="bold red"))
         return True
 

@@ -296,7 +296,7 @@ class DeleteScreen(SwiftuiModal["DeletionSummary | None"]):
         if not message.summary.complete:
             self.app.bell()
 
-    def show_error(self, message: str, worker: Worker) -> bool:
+    def show_error(self, message: str, worker: Worker[Any]) -> bool:
         """A plan that cannot be made (an object gone meanwhile) or a deletion that broke."""
         self._set_stage(Stage.FAILED)
         if worker.group == "plan":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Mapping
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -315,7 +315,7 @@ class ObjectDetailsScreen(SwiftuiScreen):
             if first is not None:
                 self.query_one("#manifest", ListingTable).move_cursor_to_key(str(first.index))
 
-    def show_error(self, message: str, worker: Worker) -> bool:
+    def show_error(self, message: str, worker: Worker[Any]) -> bool:
         self.verifying = False
         self.query_one("#verdict", Static).update(Text(message, "bold red"))
         return True

@@ -15,7 +15,7 @@ import stat
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -247,7 +247,7 @@ class UploadFormScreen(SwiftuiScreen):
         self.targets[message.key] = message.facts
         self._refresh_plan()
 
-    def show_error(self, message: str, worker: Worker) -> bool:
+    def show_error(self, message: str, worker: Worker[Any]) -> bool:
         self.problem = message
         self._refresh_plan()
         return True

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from textual.app import ComposeResult, SystemCommand
 from textual.dom import DOMNode
@@ -79,7 +79,7 @@ class SwiftuiScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_failure(self, event)
 
-    def show_error(self, message: str, worker: Worker) -> bool:
+    def show_error(self, message: str, worker: Worker[Any]) -> bool:
         """``worker`` of this screen failed: show ``message`` in the screen's own place for
         it, if it has one. False asks for a notification instead (or as well)."""
         return False
@@ -100,7 +100,7 @@ class SwiftuiModal(ModalScreen[DialogResult]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_failure(self, event)
 
-    def show_error(self, message: str, worker: Worker) -> bool:
+    def show_error(self, message: str, worker: Worker[Any]) -> bool:
         return False
 
 
