@@ -84,13 +84,18 @@ def browsed_region(app: SwiftuiApp) -> str:
     return app.screen.region_name if isinstance(app.screen, BrowserScreen) else ""
 
 
+def picker_ready(app: SwiftuiApp) -> bool:
+    """The region picker is on screen with its list mounted and focused (keys reach it)."""
+    return isinstance(app.screen, RegionScreen) and app.screen.choices.has_focus
+
+
 async def test_an_unknown_region_asked_for_is_picked_from_the_catalog(sandbox: Sandbox) -> None:
     request = ConnectRequest(
         "openrc", openrc=sandbox.openrc_path, environ={"OS_PASSWORD": sandbox.password}
     )
     app = SwiftuiApp(request, region="GRA7", environ={})
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, RegionScreen), "the region picker")
+        await wait_for(pilot, lambda: picker_ready(app), "the region picker")
         text = str(app.screen.query_one("#region-problem", Static).content)
         assert text.startswith("Region GRA7 has no object storage in this catalog.")
         regions = app.screen.query_one("#regions-to-pick", OptionList)
@@ -109,7 +114,7 @@ async def test_a_region_the_file_names_without_storage_is_picked_once_logged_in(
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, PasswordScreen), "the password")
         await pilot.press(*sandbox.password, "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, RegionScreen), "the region picker")
+        await wait_for(pilot, lambda: picker_ready(app), "the region picker")
         text = str(app.screen.query_one("#region-problem", Static).content)
         assert f"Region XYZ1 (from OS_REGION_NAME in {openrc}) has no object storage" in text
         await pilot.press("escape")
@@ -119,7 +124,7 @@ async def test_a_region_the_file_names_without_storage_is_picked_once_logged_in(
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, PasswordScreen), "the password")
         await pilot.press(*sandbox.password, "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, RegionScreen), "the picker again")
+        await wait_for(pilot, lambda: picker_ready(app), "the picker again")
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: browsed_region(app) == "SBG", "SBG browsed")
         assert app.cloud is not None and app.cloud.default_region() == "SBG"

@@ -161,6 +161,9 @@ class RegionScreen(ModalScreen[str | None]):
     def __init__(self, problem: RegionNotInCatalog) -> None:
         super().__init__()
         self.problem = problem
+        self.choices = OptionList(
+            *(Option(name, id=name) for name in problem.valid), id="regions-to-pick"
+        )
 
     def compose(self) -> ComposeResult:
         problem = self.problem
@@ -171,16 +174,13 @@ class RegionScreen(ModalScreen[str | None]):
                 "Pick the region to use (nothing is written to your files):",
                 id="region-problem",
             )
-            yield OptionList(
-                *(Option(name, id=name) for name in problem.valid), id="regions-to-pick"
-            )
+            yield self.choices
             yield Label("Enter to use it, Escape to go back", classes="hint")
 
     def on_mount(self) -> None:
-        regions = self.query_one("#regions-to-pick", OptionList)
         nearest = self.problem.nearest
-        regions.highlighted = self.problem.valid.index(nearest) if nearest else 0
-        regions.focus()
+        self.choices.highlighted = self.problem.valid.index(nearest) if nearest else 0
+        self.choices.focus()
 
     @on(OptionList.OptionSelected, "#regions-to-pick")
     def pick(self, event: OptionList.OptionSelected) -> None:
