@@ -55,6 +55,7 @@ from swiftui.jobs.history import (
 from swiftui.jobs.lock import JobLock
 from swiftui.jobs.model import Job
 from swiftui.jobs.notify import Message, notify
+from swiftui.jobs.plan import upload_request
 from swiftui.jobs.secrets import OS_SECRETS, SMTP_PASSWORD, read_secrets
 from swiftui.jobs.sources import (
     CommandItem,
@@ -68,7 +69,7 @@ from swiftui.jobs.stored import Presence, Remembered, check_intact, compare, ver
 from swiftui.jobs.wording import finish_message, start_message
 from swiftui.retention import list_archives, select_for_prune
 from swiftui.swift import SwiftService
-from swiftui.upload import DEFAULT_THREADS, UploadRequest, run_upload
+from swiftui.upload import run_upload
 
 logger = logging.getLogger(__name__)
 
@@ -279,15 +280,7 @@ class _Run:
                 )
             )
             return
-        settings = self.job.upload
-        request = UploadRequest(
-            local_path=item.path,
-            container=container,
-            object_name=item.object_name,
-            segment_size=settings.segment_size.value if settings.segment_size else None,
-            threads=settings.threads or DEFAULT_THREADS,
-            delete_after=settings.delete_after.value if settings.delete_after else None,
-        )
+        request = upload_request(self.job, item)
         result = run_upload(service, request, on_event=self.on_event, cancel=self.cancel)
         after = os.stat(item.path)
         unchanged = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)

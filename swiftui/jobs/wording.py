@@ -7,6 +7,7 @@ Shared by the CLI and the TUI; upload events keep their own words
 from __future__ import annotations
 
 import socket
+from collections.abc import Sequence
 from datetime import datetime
 
 from swiftui.deletion import plural
@@ -24,8 +25,9 @@ from swiftui.jobs.events import (
 from swiftui.jobs.history import Action, Result, RunRecord
 from swiftui.jobs.model import Job, NotifyOn
 from swiftui.jobs.notify import Message
+from swiftui.jobs.plan import JobPlan
 from swiftui.jobs.stored import Presence
-from swiftui.retention import format_date
+from swiftui.retention import PruneDecision, format_date
 from swiftui.units import format_bytes, format_eta
 from swiftui.upload import describe as describe_upload
 
@@ -48,7 +50,7 @@ def describe(event: RunEvent) -> str | None:
     if isinstance(event, ItemVerified):
         return f"verified: {event.summary}"
     if isinstance(event, RetentionDecided):
-        return _retention_text(event)
+        return "\n".join(retention_lines(event.decisions, event.protected))
     if isinstance(event, ArchivesPruned):
         return f"pruned {plural(len(event.names), 'archive')} ({format_bytes(event.bytes_freed)})"
     if isinstance(event, NotificationSent):
@@ -61,11 +63,12 @@ def describe(event: RunEvent) -> str | None:
     return describe_upload(event)
 
 
-def _retention_text(event: RetentionDecided) -> str:
-    lines = [f"retention over {plural(len(event.decisions), 'archive')}, newest first:"]
-    for decision in event.decisions:
+def retention_lines(decisions: Sequence[PruneDecision], protected: Sequence[str]) -> list[str]:
+    """A line per archive of the job, newest first: kept or deleted, and why."""
+    lines = [f"retention over {plural(len(decisions), 'archive')}, newest first:"]
+    for decision in decisions:
         archive = decision.archive
-        if archive.name in event.protected:
+        if archive.name in protected:
             verdict, reason = "keep  ", "this run's archive"
         else:
             verdict, reason = ("delete" if decision.delete else "keep  "), decision.reason
@@ -73,7 +76,23 @@ def _retention_text(event: RetentionDecided) -> str:
             f"  {verdict}  {format_date(archive.archive_time)}  {format_bytes(archive.size):>10}  "
             f"{archive.name}  ({reason})"
         )
-    return "\n".join(lines)
+    return lines
+
+
+def plan_lines(plan: JobPlan) -> list[str]:
+    """What a dry run prints and a form previews."""
+    job = plan.job
+    lines = [f"job {job.name}: {plan.region} › {job.container}"]
+    if plan.problem is not None:
+        return [*lines, f"  nothing to upload now: {plan.problem}"]
+    for item in plan.items:
+        where = f"{item.path}" if item.path is not None else f"the output of: {job.source.location}"
+        lines.append(f"  {item.object_name} ({where}): {item.state}")
+        if item.upload is not None:
+            lines += [f"      {line.text}" for line in item.upload.lines]
+    if plan.retention is not None:
+        lines += [f"  {line}" for line in retention_lines(plan.retention.decisions, plan.protected)]
+    return lines
 
 
 def run_summary(record: RunRecord) -> str:
