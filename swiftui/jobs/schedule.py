@@ -21,7 +21,7 @@ from pathlib import Path
 import platformdirs
 
 from swiftui.errors import UsageError
-from swiftui.paths import jobs_state_dir
+from swiftui.paths import ensure_private_dir, jobs_state_dir
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PASSED_ENVIRONMENT = ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "OS_CLIENT_CONFIG_FILE")
@@ -120,7 +120,9 @@ def invocation(job: str, jobs_file: Path | None) -> Invocation:
 
 
 def log_path(job: str) -> Path:
-    return jobs_state_dir() / f"{job}.log"
+    """Where cron appends a job's output; its directory is made now (owner-only), because
+    the shell that opens the log for cron does not create directories."""
+    return ensure_private_dir(jobs_state_dir()) / f"{job}.log"
 
 
 def crontab_line(schedule: Schedule, command: Invocation, log: Path) -> str:
