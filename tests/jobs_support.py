@@ -8,8 +8,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email import message_from_bytes
@@ -23,31 +22,32 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from swiftui.sandbox import Sandbox
 
 
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
 def write_secrets(path: Path, password: str, *, mode: int = 0o600) -> Path:
     path.write_text(f'OS_PASSWORD = "{password}"\n')
     os.chmod(path, mode)
     return path
 
 
-def job_text(
-    name: str,
+def write_job(
+    tmp_path: Path,
     sandbox: Sandbox,
-    secrets: Path,
+    name: str,
     container: str,
     source: str,
     *,
     extra: str = "",
-) -> str:
-    """A job on the sandbox (its openrc, region GRA), ``source`` the [source] table's lines."""
-    return (
+    password: str | None = None,
+    secrets_mode: int = 0o600,
+) -> Path:
+    """``tmp_path/jobs.toml`` with one job on the sandbox (its openrc, region GRA) that logs
+    in with ``tmp_path/secrets.toml``; ``source`` holds the [source] table's lines."""
+    secrets = write_secrets(
+        tmp_path / "secrets.toml",
+        sandbox.password if password is None else password,
+        mode=secrets_mode,
+    )
+    jobs = tmp_path / "jobs.toml"
+    jobs.write_text(
         f"# a job for the tests\n[jobs.{name}]\n"
         f'openrc = "{sandbox.openrc_path}"\n'
         f'secrets = "{secrets}"\n'
@@ -55,6 +55,7 @@ def job_text(
         f'container = "{container}"\n\n'
         f"[jobs.{name}.source]\n{source}\n\n{extra}"
     )
+    return jobs
 
 
 @dataclass(frozen=True)

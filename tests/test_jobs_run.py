@@ -17,7 +17,7 @@ import swiftclient
 from deletion_support import make_slo, names, random_bytes
 from fault_support import one_line_error, run_cli, start_cli, wait_for
 from faultproxy import Fault, FaultProxy
-from jobs_support import WebhookReceiver, job_text, smtp_sink, write_secrets
+from jobs_support import WebhookReceiver, smtp_sink, write_job
 from upload_support import download_md5, file_md5, journal_segments, segment_put, write_random
 
 from swiftui.jobs.history import history_path
@@ -69,18 +69,14 @@ def test_the_newest_dump_is_uploaded_verified_and_pruned_to_keep_last_then_nothi
             headers={"X-Object-Meta-Mtime": f"{NOW - age * DAY:f}"},
         )
     checker.put_object(container_name, "notes.txt", b"not an archive of the job")
-    secrets = write_secrets(tmp_path / "secrets.toml", sandbox.password)
-    jobs = tmp_path / "jobs.toml"
-    jobs.write_text(
-        job_text(
-            "plesk",
-            sandbox,
-            secrets,
-            container_name,
-            f'glob = "{dumps["2026-09"].parent}/backup_*.tar"',
-            extra='[jobs.plesk.upload]\nsegment_size = "1MiB"\n\n'
-            "[jobs.plesk.retention]\nkeep_last = 2\n",
-        )
+    jobs = write_job(
+        tmp_path,
+        sandbox,
+        "plesk",
+        container_name,
+        f'glob = "{dumps["2026-09"].parent}/backup_*.tar"',
+        extra='[jobs.plesk.upload]\nsegment_size = "1MiB"\n\n'
+        "[jobs.plesk.retention]\nkeep_last = 2\n",
     )
 
     with WebhookReceiver() as webhook:
@@ -138,9 +134,7 @@ def test_a_stored_archive_without_a_remembered_upload_is_compared_by_its_checksu
     same_size_other_bytes = random_bytes(2 * MIB + 5)
     checker.put_container(container_name)
     checker.put_object(container_name, "full.tar", same_size_other_bytes)
-    secrets = write_secrets(tmp_path / "secrets.toml", sandbox.password)
-    jobs = tmp_path / "jobs.toml"
-    jobs.write_text(job_text("full", sandbox, secrets, container_name, f'file = "{dump}"'))
+    jobs = write_job(tmp_path, sandbox, "full", container_name, f'file = "{dump}"')
 
     replaced = run_cli(job_env(), tmp_path, "job", "run", "full", "--jobs-file", str(jobs))
     assert replaced.returncode == 0, replaced.stderr
@@ -158,20 +152,17 @@ def test_a_wrong_password_is_recorded_pinged_at_fail_and_mailed(
 ) -> None:
     dump = tmp_path / "db.sql"
     dump.write_bytes(b"dump")
-    secrets = write_secrets(tmp_path / "secrets.toml", "not-the-password")
-    jobs = tmp_path / "jobs.toml"
     with WebhookReceiver() as webhook, smtp_sink() as (port, mails):
-        jobs.write_text(
-            job_text(
-                "db",
-                sandbox,
-                secrets,
-                container_name,
-                f'file = "{dump}"',
-                extra=f'[jobs.db.notify]\nwebhook = "{webhook.url}"\n\n[jobs.db.notify.mail]\n'
-                f'to = "ops@example.test"\nfrom = "backup@example.test"\n'
-                f'smtp_host = "127.0.0.1"\nsmtp_port = {port}\n',
-            )
+        jobs = write_job(
+            tmp_path,
+            sandbox,
+            "db",
+            container_name,
+            f'file = "{dump}"',
+            extra=f'[jobs.db.notify]\nwebhook = "{webhook.url}"\n\n[jobs.db.notify.mail]\n'
+            f'to = "ops@example.test"\nfrom = "backup@example.test"\n'
+            f'smtp_host = "127.0.0.1"\nsmtp_port = {port}\n',
+            password="not-the-password",
         )
         result = run_cli(job_env(), tmp_path, "job", "run", "db", "--jobs-file", str(jobs))
         assert result.returncode == 4, result.stderr
@@ -201,19 +192,15 @@ def test_swift_down_past_the_retries_fails_with_exit_5_and_a_failed_webhook_is_r
     """The run's result is Swift's failure; the webhook answering 404 is only recorded."""
     dump = tmp_path / "db.sql"
     dump.write_bytes(b"dump")
-    secrets = write_secrets(tmp_path / "secrets.toml", sandbox.password)
-    jobs = tmp_path / "jobs.toml"
     with WebhookReceiver() as webhook, FaultProxy(sandbox.proxy_url("GRA")) as proxy:
         webhook.status_for["/ping/abc/fail"] = 404
-        jobs.write_text(
-            job_text(
-                "db",
-                sandbox,
-                secrets,
-                container_name,
-                f'file = "{dump}"',
-                extra=f'[jobs.db.notify]\nwebhook = "{webhook.url}"\n',
-            )
+        jobs = write_job(
+            tmp_path,
+            sandbox,
+            "db",
+            container_name,
+            f'file = "{dump}"',
+            extra=f'[jobs.db.notify]\nwebhook = "{webhook.url}"\n',
         )
         proxy.go_down()
         env = job_env(
@@ -235,9 +222,7 @@ def test_a_job_already_running_is_refused_with_exit_10(
 ) -> None:
     dump = tmp_path / "db.sql"
     dump.write_bytes(b"dump")
-    jobs = tmp_path / "jobs.toml"
-    secrets = write_secrets(tmp_path / "secrets.toml", sandbox.password)
-    jobs.write_text(job_text("db", sandbox, secrets, container_name, f'file = "{dump}"'))
+    jobs = write_job(tmp_path, sandbox, "db", container_name, f'file = "{dump}"')
     with JobLock("db"):
         refused = run_cli(job_env(), tmp_path, "job", "run", "db", "--jobs-file", str(jobs))
         listed = run_cli(job_env(), tmp_path, "job", "list", "--jobs-file", str(jobs))
@@ -252,17 +237,13 @@ def test_a_run_killed_mid_upload_is_recorded_as_interrupted_and_the_next_run_res
 ) -> None:
     dump = tmp_path / "big.tar"
     write_random(dump, 6 * MIB)
-    secrets = write_secrets(tmp_path / "secrets.toml", sandbox.password)
-    jobs = tmp_path / "jobs.toml"
-    jobs.write_text(
-        job_text(
-            "big",
-            sandbox,
-            secrets,
-            container_name,
-            f'file = "{dump}"',
-            extra='[jobs.big.upload]\nsegment_size = "1MiB"\nthreads = 2\n',
-        )
+    jobs = write_job(
+        tmp_path,
+        sandbox,
+        "big",
+        container_name,
+        f'file = "{dump}"',
+        extra='[jobs.big.upload]\nsegment_size = "1MiB"\nthreads = 2\n',
     )
     command = ("job", "run", "big", "--jobs-file", str(jobs))
     with FaultProxy(sandbox.proxy_url("GRA")) as proxy:
@@ -287,16 +268,12 @@ def test_a_command_source_is_refused_at_run_time_until_the_pipe_upload_lands(
     sandbox: Sandbox, checker: swiftclient.Connection, container_name: str, tmp_path: Path
 ) -> None:
     marker = tmp_path / "ran"
-    secrets = write_secrets(tmp_path / "secrets.toml", sandbox.password)
-    jobs = tmp_path / "jobs.toml"
-    jobs.write_text(
-        job_text(
-            "www",
-            sandbox,
-            secrets,
-            container_name,
-            f'command = "touch {marker}; tar c /etc/hostname"\nobject_name = "www-%Y-%m.tar"',
-        )
+    jobs = write_job(
+        tmp_path,
+        sandbox,
+        "www",
+        container_name,
+        f'command = "touch {marker}; tar c /etc/hostname"\nobject_name = "www-%Y-%m.tar"',
     )
     result = run_cli(job_env(), tmp_path, "job", "run", "www", "--jobs-file", str(jobs))
     assert result.returncode == 2
@@ -311,12 +288,11 @@ def test_a_secrets_file_others_can_read_is_refused(
 ) -> None:
     dump = tmp_path / "db.sql"
     dump.write_bytes(b"dump")
-    secrets = write_secrets(tmp_path / "secrets.toml", sandbox.password, mode=mode)
-    jobs = tmp_path / "jobs.toml"
-    jobs.write_text(job_text("db", sandbox, secrets, container_name, f'file = "{dump}"'))
+    jobs = write_job(tmp_path, sandbox, "db", container_name, f'file = "{dump}"', secrets_mode=mode)
     result = run_cli(job_env(), tmp_path, "job", "run", "db", "--jobs-file", str(jobs))
     assert result.returncode == 3
     line = one_line_error(result.stderr)
+    secrets = tmp_path / "secrets.toml"
     assert f"secrets file {secrets} has mode {mode:04o}, so others may read it" in line
     assert sandbox.password not in result.stdout + result.stderr
     assert history("db")[0]["exit_code"] == 3
@@ -326,17 +302,13 @@ def test_dry_run_shows_the_plan_and_changes_nothing(
     sandbox: Sandbox, checker: swiftclient.Connection, container_name: str, tmp_path: Path
 ) -> None:
     dumps = dated_dumps(tmp_path / "dumps")
-    secrets = write_secrets(tmp_path / "secrets.toml", sandbox.password)
-    jobs = tmp_path / "jobs.toml"
-    jobs.write_text(
-        job_text(
-            "plesk",
-            sandbox,
-            secrets,
-            container_name,
-            f'glob = "{dumps["2026-09"].parent}/*.tar"',
-            extra="[jobs.plesk.retention]\nkeep_last = 1\n",
-        )
+    jobs = write_job(
+        tmp_path,
+        sandbox,
+        "plesk",
+        container_name,
+        f'glob = "{dumps["2026-09"].parent}/*.tar"',
+        extra="[jobs.plesk.retention]\nkeep_last = 1\n",
     )
     result = run_cli(
         job_env(), tmp_path, "job", "run", "plesk", "--dry-run", "--jobs-file", str(jobs)

@@ -18,17 +18,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from swiftui.cli import job_add
 from swiftui.cli.common import confirm, stop_on_signals
+from swiftui.cli.job_add import add_options, run_add
 from swiftui.errors import UsageError
 from swiftui.jobs.config import load_jobs
 from swiftui.jobs.editing import job_table, render_job
 from swiftui.jobs.events import RunEvent
 from swiftui.jobs.history import read_history
 from swiftui.jobs.lock import is_running
+from swiftui.jobs.login import connect_job
 from swiftui.jobs.model import Job
 from swiftui.jobs.plan import plan_job
-from swiftui.jobs.runner import connect_job, run_job
+from swiftui.jobs.runner import run_job
 from swiftui.jobs.schedule import (
     DEFAULT_TIME,
     crontab_line,
@@ -91,7 +92,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"write the systemd user units into {user_unit_dir()} (asks first)",
     )
     schedule.add_argument("--yes", action="store_true", help="install without asking")
-    job_add.add_options(command("add", "add a job to the jobs file", job_add.run_add))
+    add_options(command("add", "add a job to the jobs file", run_add))
 
 
 # -- reading -------------------------------------------------------------------------------

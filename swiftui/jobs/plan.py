@@ -17,15 +17,9 @@ from typing import TYPE_CHECKING
 
 from swiftui.errors import UsageError
 from swiftui.jobs.model import Job
-from swiftui.jobs.sources import (
-    Item,
-    LocalItem,
-    archive_pattern,
-    listing_prefix,
-    owned_by_job,
-    resolve_source,
-)
-from swiftui.retention import Archive, PruneSelection, list_archives, select_for_prune
+from swiftui.jobs.pruning import decide, job_archives
+from swiftui.jobs.sources import Item, LocalItem, resolve_source
+from swiftui.retention import Archive, PruneSelection
 from swiftui.upload import DEFAULT_THREADS, UploadPreview, UploadRequest, preview
 
 if TYPE_CHECKING:
@@ -103,24 +97,17 @@ def _item_plan(service: SwiftService, job: Job, item: Item) -> ItemPlan:
 def _retention(
     service: SwiftService, job: Job, plans: tuple[ItemPlan, ...], now: datetime
 ) -> PruneSelection:
-    pattern = archive_pattern(job.source)
-    if service.container_headers(job.container) is None:
-        stored: list[Archive] = []
-    else:
-        stored = list_archives(service, job.container, prefix=listing_prefix(pattern))
-    incoming = {plan.object_name: plan for plan in plans}
-    archives = [
-        archive
-        for archive in stored
-        if owned_by_job(archive.name, pattern) and archive.name not in incoming
-    ]
+    """The decision once the run's archives are stored: they replace their namesakes."""
+    incoming = {plan.object_name for plan in plans}
+    archives = [archive for archive in job_archives(service, job) if archive.name not in incoming]
     for plan in plans:
-        size = plan.path.stat().st_size if plan.path is not None else 0
-        mtime = plan.path.stat().st_mtime if plan.path is not None else now.timestamp()
-        archives.append(Archive(plan.object_name, size, now.timestamp(), mtime))
-    return select_for_prune(
-        archives,
-        older_than_s=job.retention.older_than.value if job.retention.older_than else None,
-        keep_last=job.retention.keep_last,
-        now=now.timestamp(),
-    )
+        stat = plan.path.stat() if plan.path is not None else None
+        archives.append(
+            Archive(
+                plan.object_name,
+                stat.st_size if stat else 0,
+                now.timestamp(),
+                stat.st_mtime if stat else now.timestamp(),
+            )
+        )
+    return decide(job, archives, now=now.timestamp())

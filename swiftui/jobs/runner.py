@@ -18,17 +18,14 @@ A failed notification is reported and recorded; it never changes the run's resul
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
-from swiftui.cloud import Cloud, connect
-from swiftui.credentials import Credentials, load_credentials
-from swiftui.deletion import execute_deletion, plan_deletion
-from swiftui.errors import IntegrityError, OperationCancelled, SwiftError, SwiftuiError, UsageError
+from swiftui.errors import IntegrityError, OperationCancelled, SwiftuiError, UsageError
 from swiftui.jobs.events import (
     ArchivesPruned,
     ItemChecked,
@@ -53,21 +50,15 @@ from swiftui.jobs.history import (
     unfinished_run,
 )
 from swiftui.jobs.lock import JobLock
+from swiftui.jobs.login import connect_job
 from swiftui.jobs.model import Job
 from swiftui.jobs.notify import Message, notify
 from swiftui.jobs.plan import upload_request
-from swiftui.jobs.secrets import OS_SECRETS, SMTP_PASSWORD, read_secrets
-from swiftui.jobs.sources import (
-    CommandItem,
-    LocalItem,
-    archive_pattern,
-    listing_prefix,
-    owned_by_job,
-    resolve_source,
-)
+from swiftui.jobs.pruning import decide, delete_archives, job_archives
+from swiftui.jobs.secrets import SMTP_PASSWORD, read_secrets
+from swiftui.jobs.sources import CommandItem, LocalItem, resolve_source
 from swiftui.jobs.stored import Presence, Remembered, check_intact, compare, verify_upload
 from swiftui.jobs.wording import finish_message, start_message
-from swiftui.retention import list_archives, select_for_prune
 from swiftui.swift import SwiftService
 from swiftui.upload import run_upload
 
@@ -106,35 +97,6 @@ def run_job(
                 clear_running(job.name)
     on_event(JobFinished(record))
     return record
-
-
-def job_credentials(
-    job: Job, environ: Mapping[str, str], secrets: Mapping[str, str]
-) -> Credentials:
-    """The job's openrc or clouds.yaml cloud; the secret from its secrets file, else from
-    ``OS_PASSWORD`` of the environment; never a prompt (cron has no terminal)."""
-    overrides = {name: secrets[name] for name in OS_SECRETS if name in secrets}
-    return load_credentials(
-        openrc=job.credentials.openrc,
-        cloud=job.credentials.cloud,
-        environ={**environ, **overrides},
-        ask_password=None,
-    )
-
-
-def connect_job(
-    job: Job, environ: Mapping[str, str], secrets: Mapping[str, str]
-) -> tuple[Cloud, str, tuple[str, ...]]:
-    """Log in as the job does: the cloud, the region and the credentials' warnings."""
-    credentials = job_credentials(job, environ, secrets)
-    cloud = connect(credentials)
-    try:
-        choice = cloud.choose_region(job.credentials.region)
-    except SwiftuiError:
-        cloud.close()
-        raise
-    notes = (*credentials.warnings, *((choice.notice,) if choice.notice else ()))
-    return cloud, choice.name, notes
 
 
 def remembered_uploads(records: list[RunRecord]) -> dict[tuple[str, str], Remembered]:
@@ -266,32 +228,33 @@ class _Run:
             on_reading=lambda text: self.on_event(JobNotice(text)),
         )
         self.on_event(ItemChecked(item.object_name, comparison.presence, comparison.reason))
-        before = os.stat(item.path)
+        path = str(item.path)
         if comparison.skip:
             self.items.append(
                 ItemRecord(
                     item.object_name,
                     Action.SKIPPED,
-                    before.st_size,
+                    comparison.size,
                     0,
-                    str(item.path),
-                    before.st_mtime,
+                    path,
+                    comparison.mtime,
                     comparison.etag,
                 )
             )
             return
         request = upload_request(self.job, item)
         result = run_upload(service, request, on_event=self.on_event, cancel=self.cancel)
-        after = os.stat(item.path)
-        unchanged = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)
+        # Remembered only for the file that was compared: one rewritten meanwhile is read
+        # again next time.
+        same_file = (result.size, _mtime(item.path)) == (comparison.size, comparison.mtime)
         self.items.append(
             ItemRecord(
                 item.object_name,
                 Action.UPLOADED,
                 result.size,
                 result.bytes_sent,
-                str(item.path),
-                before.st_mtime if unchanged else None,
+                path,
+                comparison.mtime if same_file else None,
                 result.etag,
             )
         )
@@ -327,39 +290,20 @@ class _Run:
     # -- retention -----------------------------------------------------------------------------
 
     def _prune(self, service: SwiftService) -> None:
-        retention = self.job.retention
-        pattern = archive_pattern(self.job.source)
-        archives = [
-            archive
-            for archive in list_archives(
-                service, self.job.container, prefix=listing_prefix(pattern)
-            )
-            if owned_by_job(archive.name, pattern)
-        ]
-        selection = select_for_prune(
-            archives,
-            older_than_s=retention.older_than.value if retention.older_than else None,
-            keep_last=retention.keep_last,
-            now=time.time(),
-        )
+        selection = decide(self.job, job_archives(service, self.job), now=time.time())
         protected = tuple(item.object_name for item in self.items)
         self.on_event(RetentionDecided(selection.decisions, protected))
         names = [archive.name for archive in selection.selected if archive.name not in protected]
         if not names:
             return
         self._check_cancel()
-        plan = plan_deletion(service, self.job.container, names)
-        for kept in plan.refused:
+        pruned = delete_archives(service, self.job, names, self.cancel)
+        for kept in pruned.refused:
             self.on_event(JobNotice(f"kept {kept.object.label}: {kept.reason}"))
-        summary = execute_deletion(service, plan, cancel=self.cancel)
-        left = set(summary.objects_left)
-        self.pruned = tuple(item.name for item in plan.objects if item.label not in left)
-        self.on_event(ArchivesPruned(self.pruned, summary.bytes_freed))
-        if summary.cancelled:
-            raise OperationCancelled("retention stopped; what is left goes on the next run")
-        if not summary.complete:
-            left = ", ".join(summary.objects_left) or f"{len(summary.orphans_left)} segments"
-            raise SwiftError(f"retention incomplete: {len(summary.failures)} failed; left: {left}")
+        self.pruned = pruned.names
+        self.on_event(ArchivesPruned(pruned.names, pruned.bytes_freed))
+        if pruned.error is not None:
+            raise pruned.error
 
 
 def send_command_output(service: SwiftService, item: CommandItem) -> None:
@@ -370,6 +314,13 @@ def send_command_output(service: SwiftService, item: CommandItem) -> None:
     the pipe upload exists to avoid. The command is not run, so nothing is dumped in vain.
     """
     raise UsageError(f"{item.object_name}: {COMMAND_NEEDS_PIPE}")
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
 
 
 def _now() -> str:

@@ -70,6 +70,9 @@ class Presence(StrEnum):
 class Comparison:
     presence: Presence
     reason: str
+    size: int
+    mtime: float
+    """The local file's, when it was compared."""
     etag: str | None = None
     """The stored object's Etag, when it is the same as the file."""
 
@@ -110,46 +113,57 @@ def compare(
 ) -> Comparison:
     """Whether ``path`` is already stored, whole, as ``container/object_name``.
 
-    ``on_reading`` hears it before the local file is read to compare checksums.
+    ``on_reading`` hears it before the local file is read to compare checksums. A file
+    that cannot be read is a :class:`UsageError` naming it.
     """
+    with SourceFile(path) as source:
+        presence, reason, etag = _compare(
+            service, container, source, object_name, remembered, cancel, on_reading
+        )
+        return Comparison(presence, reason, source.size, source.mtime, etag)
+
+
+def _compare(
+    service: SwiftService,
+    container: str,
+    source: SourceFile,
+    object_name: str,
+    remembered: Remembered | None,
+    cancel: threading.Event,
+    on_reading: Callable[[str], None],
+) -> tuple[Presence, str, str | None]:
     headers = service.object_headers(container, object_name)
     if headers is None:
-        return Comparison(Presence.NEW, "not in Swift yet")
-    with SourceFile(path) as source:
-        size, mtime = source.size, source.mtime
-        stored_size = int(headers.get("Content-Length", -1))
-        if stored_size != size:
-            return Comparison(
-                Presence.DIFFERENT, f"Swift holds {stored_size} bytes, the file has {size}"
-            )
-        intact = check_intact(service, container, object_name, headers, cancel)
-        if not intact.ok:
-            return Comparison(Presence.DAMAGED, intact.summary)
-        etag = str(headers.get("Etag", "")).strip('"')
-        if remembered is not None and (
-            remembered.path,
-            remembered.size,
-            remembered.mtime,
-            remembered.etag,
-        ) == (str(path), size, mtime, etag):
-            reason = f"unchanged since its upload of {remembered.when}, checked then"
-            return Comparison(Presence.SAME, reason, etag)
-        sha256 = str(headers.get(SHA256_HEADER, "")).lower()
-        lengths = intact.lengths or (size,)
-        if sum(lengths) != size:
-            return Comparison(Presence.DAMAGED, f"its segments add up to {sum(lengths)} bytes")
-        on_reading(f"reading {path} to compare it with {container}/{object_name}")
-        segment_md5s, local_sha256 = _digests(source, lengths, cancel, md5=not sha256)
+        return Presence.NEW, "not in Swift yet", None
+    size = source.size
+    stored_size = int(headers.get("Content-Length", -1))
+    if stored_size != size:
+        return Presence.DIFFERENT, f"Swift holds {stored_size} bytes, the file has {size}", None
+    intact = check_intact(service, container, object_name, headers, cancel)
+    if not intact.ok:
+        return Presence.DAMAGED, intact.summary, None
+    etag = str(headers.get("Etag", "")).strip('"')
+    if remembered is not None and (
+        remembered.path,
+        remembered.size,
+        remembered.mtime,
+        remembered.etag,
+    ) == (str(source.path), size, source.mtime, etag):
+        return Presence.SAME, f"unchanged since its upload of {remembered.when}, checked then", etag
+    sha256 = str(headers.get(SHA256_HEADER, "")).lower()
+    lengths = intact.lengths or (size,)
+    if sum(lengths) != size:
+        return Presence.DAMAGED, f"its segments add up to {sum(lengths)} bytes", None
+    on_reading(f"reading {source.path} to compare it with {container}/{object_name}")
+    segment_md5s, local_sha256 = _digests(source, lengths, cancel, md5=not sha256)
     if sha256:
-        same = sha256 == local_sha256
-        how = "SHA-256"
+        same, how = sha256 == local_sha256, "SHA-256"
     else:
-        local = segment_md5s[0] if not is_slo(headers) else expected_slo_etag(segment_md5s)
-        same = local == etag
-        how = "Etag (md5)"
+        local = expected_slo_etag(segment_md5s) if is_slo(headers) else segment_md5s[0]
+        same, how = local == etag, "Etag (md5)"
     if same:
-        return Comparison(Presence.SAME, f"same size and {how} as the file", etag)
-    return Comparison(Presence.DIFFERENT, f"same size but another {how} than the file")
+        return Presence.SAME, f"same size and {how} as the file", etag
+    return Presence.DIFFERENT, f"same size but another {how} than the file", None
 
 
 def verify_upload(
