@@ -21,28 +21,31 @@ from typing import TextIO
 from swiftui.cli.common import confirm, stop_on_signals
 from swiftui.cli.job_add import add_options, run_add
 from swiftui.errors import UsageError
-from swiftui.jobs.config import load_jobs
-from swiftui.jobs.editing import job_table, render_job
-from swiftui.jobs.events import RunEvent
-from swiftui.jobs.history import read_history
-from swiftui.jobs.lock import is_running
-from swiftui.jobs.login import connect_job
-from swiftui.jobs.model import Job
-from swiftui.jobs.plan import plan_job
-from swiftui.jobs.runner import run_job
-from swiftui.jobs.schedule import (
+from swiftui.jobs import (
     DEFAULT_TIME,
+    Job,
+    RunEvent,
+    connect_job,
     crontab_line,
+    describe,
     install_units,
     invocation,
+    is_running,
+    job_table,
+    load_jobs,
     log_path,
     parse_schedule,
+    plan_job,
+    plan_lines,
+    read_history,
+    read_secrets,
+    render_job,
+    run_job,
+    run_summary,
     systemd_units,
     unit_name,
     user_unit_dir,
 )
-from swiftui.jobs.secrets import read_secrets
-from swiftui.jobs.wording import describe, plan_lines, run_summary
 from swiftui.paths import jobs_file
 from swiftui.upload import Progress, status_line
 

@@ -12,8 +12,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from swiftui.jobs.editing import save_job
-from swiftui.jobs.model import SourceKind
+from swiftui.jobs import SourceKind, save_job
 from swiftui.paths import jobs_file
 
 PATH_SOURCES = (SourceKind.FILE, SourceKind.GLOB, SourceKind.DIRECTORY)
