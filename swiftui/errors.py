@@ -71,6 +71,18 @@ class NotConfirmedError(SwiftuiError):
     exit_code = 6
 
 
+class IntegrityError(SwiftuiError):
+    """Data in Swift does not match its checksums (a segment, an Etag, a SHA-256)."""
+
+    exit_code = 9
+
+
+class AlreadyRunning(SwiftuiError):
+    """Another process holds the lock of this upload, download or job."""
+
+    exit_code = 10
+
+
 class OperationCancelled(SwiftuiError):
     """The user stopped an operation; what was done is kept and can be resumed."""
 

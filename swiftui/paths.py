@@ -25,6 +25,20 @@ def journal_dir() -> Path:
     return state_dir() / "journals"
 
 
+def config_dir() -> Path:
+    """What the user writes by hand: the jobs file."""
+    return Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def jobs_file() -> Path:
+    return config_dir() / "jobs.toml"
+
+
+def jobs_state_dir() -> Path:
+    """Each job's run history, lock and the marker of a run in progress."""
+    return state_dir() / "jobs"
+
+
 def sandbox_default_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME)) / "sandbox"
 

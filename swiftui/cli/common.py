@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from swiftui.cloud import Cloud, RegionNotInCatalog, connect
 from swiftui.credentials import Credentials, load_credentials, terminal_password_prompt
-from swiftui.errors import UsageError
+from swiftui.errors import NotConfirmedError, UsageError
 
 
 def add_auth_options(parser: argparse.ArgumentParser) -> None:
@@ -83,3 +87,41 @@ def connect_args(args: argparse.Namespace) -> tuple[Cloud, str]:
     if choice.notice:
         print(f"swiftui: warning: {choice.notice}", file=sys.stderr)
     return cloud, choice.name
+
+
+@contextlib.contextmanager
+def stop_on_signals(cancel: threading.Event) -> Iterator[None]:
+    """Ctrl-C and SIGTERM ask the engine to stop cleanly; a second Ctrl-C stops at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        if cancel.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        cancel.set()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def confirm(
+    question: str, *, yes: bool, nothing_done: str = "nothing deleted", action: str = "delete"
+) -> None:
+    """Go on with ``--yes`` or a "y" typed on a terminal; otherwise ``nothing_done`` (exit 6)."""
+    if yes:
+        return
+    if not sys.stdin or not sys.stdin.isatty():
+        raise NotConfirmedError(
+            f"{nothing_done}: no terminal to confirm on; pass --yes to {action} without asking"
+        )
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        answer = ""
+    if answer.strip().lower() not in ("y", "yes"):
+        raise NotConfirmedError(f"{nothing_done}: not confirmed")

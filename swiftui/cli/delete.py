@@ -14,7 +14,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from swiftui.cli.common import add_auth_options, connect_args
+from swiftui.cli.common import add_auth_options, confirm, connect_args
 from swiftui.deletion import (
     DeletionPlan,
     DeletionProgress,
@@ -25,7 +25,7 @@ from swiftui.deletion import (
     plan_deletion,
     plural,
 )
-from swiftui.errors import NotConfirmedError, OperationCancelled, SwiftError, UsageError
+from swiftui.errors import OperationCancelled, SwiftError, UsageError
 from swiftui.orphans import (
     DEFAULT_MIN_AGE_S,
     describe_group,
@@ -240,22 +240,6 @@ def _parse_min_age(text: str | None) -> float:
 def _print_lines(lines: list[str]) -> None:
     for line in lines:
         print(line)
-
-
-def confirm(question: str, *, yes: bool) -> None:
-    """Go on with ``--yes`` or a "y" typed on a terminal; otherwise nothing is deleted."""
-    if yes:
-        return
-    if not sys.stdin or not sys.stdin.isatty():
-        raise NotConfirmedError(
-            "nothing deleted: no terminal to confirm on; pass --yes to delete without asking"
-        )
-    try:
-        answer = input(f"{question} [y/N] ")
-    except EOFError:
-        answer = ""
-    if answer.strip().lower() not in ("y", "yes"):
-        raise NotConfirmedError("nothing deleted: not confirmed")
 
 
 def _confirm_and_delete(

@@ -13,16 +13,14 @@ import contextlib
 import json
 import shlex
 import shutil
-import signal
 import sys
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from swiftui.cli.common import add_auth_options, auth_option, connect_args
+from swiftui.cli.common import add_auth_options, auth_option, connect_args, stop_on_signals
 from swiftui.cli.wording import error_line
 from swiftui.errors import OperationCancelled, SwiftuiError
 from swiftui.units import parse_delete_at, parse_duration, parse_size
@@ -123,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
     printer = _printer(args.json, sys.stdout)
     cancel = threading.Event()
     try:
-        with _stop_on_signals(cancel):
+        with stop_on_signals(cancel):
             run_upload(service, request, on_event=printer.handle, cancel=cancel)
     except SwiftuiError as error:
         printer.close()
@@ -164,26 +162,6 @@ def resume_command(args: argparse.Namespace, region: str) -> str:
     if args.json:
         words.append("--json")
     return shlex.join(words)
-
-
-@contextlib.contextmanager
-def _stop_on_signals(cancel: threading.Event) -> Iterator[None]:
-    """Ctrl-C and SIGTERM ask the engine to stop cleanly; a second Ctrl-C stops at once."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum: int, frame: object) -> None:
-        if cancel.is_set() and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        cancel.set()
-
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 class _Printer(ABC):
