@@ -52,7 +52,7 @@ from swiftui.upload import Progress, status_line
 Handler = Callable[[argparse.Namespace], int]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "job",
         help="named jobs: run (upload, verify, prune), list, show, history, schedule",
@@ -64,7 +64,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     def command(
         name: str, help_text: str, handler: Handler, *, named: bool = True
     ) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub: argparse.ArgumentParser = commands.add_parser(
+            name, help=help_text, description=help_text
+        )
         if named:
             sub.add_argument("name", metavar="NAME")
         sub.add_argument("--jobs-file", metavar="FILE", type=Path, help=f"default: {jobs_file()}")

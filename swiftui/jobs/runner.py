@@ -141,20 +141,19 @@ class _Run:
         if self.job.credentials.secrets is not None:
             try:
                 secrets = read_secrets(self.job.credentials.secrets)
-            except SwiftuiError as error:
-                problem = error
+            except SwiftuiError as unreadable:
+                problem = unreadable
         self.smtp_password = secrets.get(SMTP_PASSWORD, self.smtp_password)
         self._notify(start_message(self.job, self.started))
-        error: SwiftuiError | None = problem
         try:
-            if error is None:
+            if problem is None:
                 self._work(secrets)
         except SwiftuiError as failure:
-            error = failure
+            problem = failure
         except Exception as bug:
             self._finish(SwiftuiError(f"unexpected error: {type(bug).__name__}: {bug}"))
             raise
-        return self._finish(error)
+        return self._finish(problem)
 
     def _finish(self, error: SwiftuiError | None) -> RunRecord:
         if error is None:
