@@ -373,8 +373,9 @@ def describe_sealed(report: OrphanReport) -> list[str]:
         return []
     proven = sum(1 for archive in report.sealed if archive.proven)
     line = (
-        f"{plural(len(report.sealed), 'sealed manifest')} (Cloud Archive) not read: segments "
-        f"found by name, {proven} proven by their sizes and md5s against its size and Etag"
+        f"{plural(len(report.sealed), 'sealed manifest')} (Cloud Archive) not read, their "
+        f"segments found by name: {proven} proven (sizes and md5s add up to the manifest's "
+        "size and Etag)"
     )
     unproven = [archive for archive in report.sealed if not archive.proven]
     if unproven:

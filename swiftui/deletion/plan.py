@@ -223,6 +223,14 @@ def plan_deletion(
             scan.extend(related_containers(segment_container))
     scan.extend(also_check)
     index = build_reference_index(service, scan)
+    # The scan found each sealed archive again, in everything it listed: a manifest copied
+    # from another archive (entries named after that one) is proven there.
+    drafts = [
+        _slo_draft(service, index.sealed[draft.key], draft.size, manifest_cache)
+        if draft.note and draft.key in index.sealed
+        else draft
+        for draft in drafts
+    ]
     return _apply_references(service.region, drafts, index)
 
 
@@ -278,6 +286,10 @@ class _Draft:
     unproven: list[StoredObject] = field(default_factory=list)
     """Named after a sealed archive, not proven to be its own: never deleted with it."""
     note: str = ""
+
+    @property
+    def key(self) -> ObjectKey:
+        return (self.container, self.name)
 
     @property
     def label(self) -> str:

@@ -89,7 +89,10 @@ class ArchiveSegments:
         was not read (``sealed (Cloud Archive): 54 segments found by name in ...``)."""
         if self.found is None:
             return f"{len(self.segments)} segments listed by its manifest"
-        return f"{seal_words(self.retrieval)}: {self.found.explanation()}; data not read"
+        text = f"{seal_words(self.retrieval)}: {self.found.explanation()}"
+        if self.may_use_anything:
+            text += "; it may use segments of any name"
+        return f"{text}; data not read"
 
 
 def seal_words(retrieval: Retrieval) -> str:
