@@ -40,39 +40,38 @@ UploadKey = tuple[str, str, str, int, int]
 
 
 class SegmentListing:
-    """Segment-named objects of ``containers``, listed whole, by upload."""
+    """Segment-named objects of ``containers``, listed whole, by object and by file size
+    (a scan of many sealed archives looks each one up without going through them all)."""
 
     def __init__(
         self, containers: Iterable[str], entries: Iterable[tuple[str, ObjectEntry]]
     ) -> None:
         self.containers = set(containers)
-        self._uploads: dict[UploadKey, list[NamedSegment]] = {}
+        self._by_object: dict[tuple[str, str], list[NamedSegment]] = {}
+        self._by_size: dict[int, dict[UploadKey, list[NamedSegment]]] = {}
         for container, entry in entries:
             parsed = None if entry.is_dir else parse_segment_name(entry.name)
-            if parsed is not None:
-                key = (
-                    container,
-                    parsed.object_name,
-                    parsed.mtime,
-                    parsed.file_size,
-                    parsed.segment_size,
-                )
-                self._uploads.setdefault(key, []).append((parsed, entry))
+            if parsed is None:
+                continue
+            pair = (parsed, entry)
+            if entry.name.startswith(f"{parsed.object_name}/slo/"):
+                self._by_object.setdefault((container, parsed.object_name), []).append(pair)
+            key = (
+                container,
+                parsed.object_name,
+                parsed.mtime,
+                parsed.file_size,
+                parsed.segment_size,
+            )
+            self._by_size.setdefault(parsed.file_size, {}).setdefault(key, []).append(pair)
 
     def named_after(self, container: str, name: str) -> list[NamedSegment]:
         """Segments of ``container`` whose names say they belong to object ``name``."""
-        prefix = f"{name}/slo/"
-        return [
-            pair
-            for key, pairs in self._uploads.items()
-            if key[0] == container and key[1] == name
-            for pair in pairs
-            if pair[1].name.startswith(prefix)
-        ]
+        return self._by_object.get((container, name), [])
 
     def uploads_of_size(self, size: int) -> list[tuple[str, list[NamedSegment]]]:
         """Every upload of a file of ``size`` bytes, whatever object it was named after."""
-        return [(key[0], pairs) for key, pairs in self._uploads.items() if key[3] == size]
+        return [(key[0], pairs) for key, pairs in self._by_size.get(size, {}).items()]
 
 
 @dataclass(frozen=True)
@@ -90,6 +89,9 @@ class FoundSegments:
     an upload of its own with pieces missing or changed, rather than an unknown manifest)."""
     missing: tuple[int, ...] = ()
     """When unproven: indexes its own upload's names call for but that are not there."""
+    ambiguous: int = 0
+    """When unproven: how many uploads add up to its size and Etag (more than one: which
+    one it uses cannot be told, so it may use any of them)."""
 
     @property
     def proven(self) -> bool:
@@ -101,6 +103,11 @@ class FoundSegments:
             return (
                 f"{len(self.segments)} segments found by name in {self.container}; their sizes "
                 "and md5s add up to the archive's size and Etag"
+            )
+        if self.ambiguous:
+            return (
+                f"{self.ambiguous} uploads found by name add up to its size and Etag: which one "
+                "it uses cannot be told"
             )
         gap = ""
         if self.missing:
@@ -142,21 +149,33 @@ def find_segments_by_name(
     for parsed, entry in named:
         if parsed.file_size == size:
             groups.setdefault((parsed.mtime, parsed.segment_size), []).append((parsed, entry))
-    # The upload of this very file first: its mtime is in the manifest's metadata.
+    # The upload of this very file (its mtime is in the manifest's metadata) if there is one,
+    # else any upload named after it, else (a copied manifest) any upload of its size.
     mtime = headers.get(MTIME_HEADER, "")
+    own = {key: group for key, group in groups.items() if key[0] == mtime}
+    chosen = [
+        proven
+        for group in (own or groups).values()
+        if (proven := prove_upload(where, group, size, etag))
+    ]
+    if not chosen and not own and listing is not None:
+        copied = [
+            (group[0][0].mtime, proven)
+            for other, group in listing.uploads_of_size(size)
+            if (proven := prove_upload(other, group, size, etag))
+        ]
+        chosen = [proven for when, proven in copied if when == mtime] or [p for _, p in copied]
+    if len(chosen) == 1:
+        return FoundSegments(chosen[0][0].container, chosen[0], ())
     ordered = sorted(groups.items(), key=lambda item: item[0][0] != mtime)
-    for _key, group in ordered:
-        proven = prove_upload(where, group, size, etag)
-        if proven:
-            return FoundSegments(where, proven, ())
-    # A manifest copied from another archive names that archive's segments.
-    for other, group in listing.uploads_of_size(size) if listing is not None else ():
-        proven = prove_upload(other, group, size, etag)
-        if proven:
-            return FoundSegments(other, proven, ())
     missing = _missing_indexes(ordered[0][0][1], ordered[0][1], size) if ordered else ()
     return FoundSegments(
-        where, (), tuple(entry for _, entry in named), own_upload=bool(groups), missing=missing
+        where,
+        (),
+        tuple(entry for _, entry in named),
+        own_upload=bool(groups) and not chosen,
+        missing=() if chosen else missing,
+        ambiguous=len(chosen),
     )
 
 
