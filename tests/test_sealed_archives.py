@@ -18,7 +18,14 @@ from pathlib import Path
 import pytest
 import swiftclient
 from cloud_archive_support import ArchiveHttp, sealed_objects_read
-from deletion_support import make_slo, names, random_bytes, segment_prefix
+from deletion_support import (
+    expire_in_two_hours,
+    make_slo,
+    names,
+    random_bytes,
+    segment_prefix,
+    wait_until_gone,
+)
 from tui_support import upload_slo
 from upload_support import download_md5, file_md5
 
@@ -29,7 +36,6 @@ from swiftui.sandbox import Sandbox
 from swiftui.swift import SealState, segments_of
 
 HOUR_S = 3600
-WAIT_S = 20.0
 
 
 @pytest.fixture
@@ -217,26 +223,6 @@ def test_prune_deletes_old_sealed_archives_made_by_the_swift_cli(
     assert_never_read(sandbox, http, pca)
 
 
-def _expire_segments(checker: swiftclient.Connection, container: str, names: list[str]) -> int:
-    delete_at = int(time.time()) + 2 * HOUR_S
-    for name in names:
-        checker.post_object(container, name, headers={"X-Delete-At": str(delete_at)})
-    return delete_at
-
-
-def _wait_until_gone(checker: swiftclient.Connection, container: str, name: str) -> None:
-    deadline = time.monotonic() + WAIT_S
-    while True:
-        try:
-            checker.head_object(container, name)
-        except swiftclient.ClientException as error:
-            if error.http_status == 404:
-                return
-            raise
-        assert time.monotonic() < deadline, f"{container}/{name} did not expire"
-        time.sleep(0.2)
-
-
 def test_orphans_in_a_sealed_container_say_what_happened_and_delete_only_what_is_proven(
     sandbox: Sandbox,
     sandbox_env: dict[str, str],
@@ -262,11 +248,11 @@ def test_orphans_in_a_sealed_container_say_what_happened_and_delete_only_what_is
     expired = segment_names(
         make_slo(checker, pca, "expired.tar", random_bytes(1500), headers={"X-Delete-After": "1"})
     )
-    _expire_segments(checker, segments, expired)
+    expire_in_two_hours(checker, segments, expired)
     deleted = segment_names(make_slo(checker, pca, "deleted.tar", random_bytes(1500)))
-    expiry = _expire_segments(checker, segments, deleted)
+    expiry = expire_in_two_hours(checker, segments, deleted)
     checker.delete_object(pca, "deleted.tar")  # the manifest only, as `swift delete` in bulk
-    _wait_until_gone(checker, pca, "expired.tar")
+    wait_until_gone(checker, pca, "expired.tar")
 
     assert main(["orphans", pca, "--min-age", "0"]) == 0
 
