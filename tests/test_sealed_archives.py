@@ -13,6 +13,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -38,42 +39,59 @@ from swiftui.swift import SealState, segments_of
 HOUR_S = 3600
 
 
+@dataclass(frozen=True)
+class ArchiveContainers:
+    """A Cloud Archive container and its segments container (policy PCA), and the views of
+    them a test checks with."""
+
+    sandbox: Sandbox
+    checker: swiftclient.Connection
+    http: ArchiveHttp
+    name: str
+
+    @property
+    def segments(self) -> str:
+        return f"{self.name}_segments"
+
+    def swift_upload(self, local: Path, size: int, mtime: float) -> None:
+        """A file of ``size`` random bytes dated ``mtime``, uploaded by python-swiftclient's
+        own ``swift upload --use-slo -S 1000`` (the swift CLI's segment names)."""
+        local.write_bytes(random_bytes(size))
+        os.utime(local, (mtime, mtime))
+        upload_slo(self.sandbox, self.name, local.name, local, segment_size=1000)
+
+    def never_read(self) -> None:
+        """No GET reached a sealed object of either container, and every object left is
+        still sealed (any GET would have started its unsealing)."""
+        assert sealed_objects_read(self.sandbox, self.name, self.segments) == []
+        for where in (self.name, self.segments):
+            assert set(self.http.states(where).values()) <= {"sealed"}, where
+
+
 @pytest.fixture
-def pca(sandbox: Sandbox, checker: swiftclient.Connection, container_name: str) -> Iterator[str]:
-    """A Cloud Archive container and its segments container, unsealing taking an hour."""
-    for name in (container_name, f"{container_name}_segments"):
+def archive(
+    sandbox: Sandbox,
+    sandbox_env: dict[str, str],
+    checker: swiftclient.Connection,
+    container_name: str,
+) -> Iterator[ArchiveContainers]:
+    """Cloud Archive containers whose objects take an hour to unseal, as on OVHcloud; the
+    sandbox user's credentials are in the environment for the CLI."""
+    containers = ArchiveContainers(sandbox, checker, ArchiveHttp(checker), container_name)
+    for name in (containers.name, containers.segments):
         checker.put_container(name, headers={"X-Storage-Policy": "PCA"})
-    with sandbox.unseal_timing(delay_s=HOUR_S):
-        yield container_name
-
-
-@pytest.fixture
-def http(checker: swiftclient.Connection) -> ArchiveHttp:
-    return ArchiveHttp(checker)
+    with archive.sandbox.unseal_timing(delay_s=HOUR_S):
+        yield containers
 
 
 def segment_names(entries: list[dict[str, object]]) -> list[str]:
     return [str(entry["path"]).split("/", 2)[2] for entry in entries]
 
 
-def assert_never_read(sandbox: Sandbox, http: ArchiveHttp, container: str) -> None:
-    """No GET reached a sealed object of the container or its segments container, and
-    every object left is still sealed (any GET would have started its unsealing)."""
-    segments = f"{container}_segments"
-    assert sealed_objects_read(sandbox, container, segments) == []
-    for where in (container, segments):
-        assert set(http.states(where).values()) <= {"sealed"}, where
-
-
 def test_rm_deletes_a_sealed_archive_and_the_segments_its_names_prove_without_reading_it(
-    sandbox: Sandbox,
-    sandbox_env: dict[str, str],
-    checker: swiftclient.Connection,
-    http: ArchiveHttp,
-    pca: str,
-    capsys: pytest.CaptureFixture[str],
+    archive: ArchiveContainers, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    segments = f"{pca}_segments"
+    pca, segments, checker = archive.name, archive.segments, archive.checker
     make_slo(checker, pca, "a.tar", random_bytes(3000), segment_size=1000)
     kept = make_slo(checker, pca, "b.tar", random_bytes(2000), mtime=2.0)
 
@@ -87,18 +105,13 @@ def test_rm_deletes_a_sealed_archive_and_the_segments_its_names_prove_without_re
     assert "Deleted 1 object and 3 segments" in out
     assert names(checker, pca) == ["b.tar"]
     assert names(checker, segments) == segment_names(kept)
-    assert_never_read(sandbox, http, pca)
+    archive.never_read()
 
 
 def test_a_sealed_copy_keeps_the_segments_it_shares_and_takes_them_when_deleted_last(
-    sandbox: Sandbox,
-    sandbox_env: dict[str, str],
-    checker: swiftclient.Connection,
-    http: ArchiveHttp,
-    pca: str,
-    capsys: pytest.CaptureFixture[str],
+    archive: ArchiveContainers, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    segments = f"{pca}_segments"
+    pca, segments, checker = archive.name, archive.segments, archive.checker
     entries = make_slo(checker, pca, "a.tar", random_bytes(3000), segment_size=1000)
     # A manifest copied from a.tar: the same entries, named after a.tar.
     checker.put_object(pca, "copy.tar", json.dumps(entries), query_string="multipart-manifest=put")
@@ -117,18 +130,13 @@ def test_a_sealed_copy_keeps_the_segments_it_shares_and_takes_them_when_deleted_
     out = capsys.readouterr().out
     assert f"3 segments found by name in {segments}; their sizes and md5s add up" in out
     assert names(checker, pca) == [] and names(checker, segments) == []
-    assert_never_read(sandbox, http, pca)
+    archive.never_read()
 
 
 def test_rm_of_a_sealed_archive_missing_a_segment_deletes_the_manifest_and_keeps_the_rest(
-    sandbox: Sandbox,
-    sandbox_env: dict[str, str],
-    checker: swiftclient.Connection,
-    http: ArchiveHttp,
-    pca: str,
-    capsys: pytest.CaptureFixture[str],
+    archive: ArchiveContainers, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    segments = f"{pca}_segments"
+    pca, segments, checker = archive.name, archive.segments, archive.checker
     half = segment_names(
         make_slo(checker, pca, "half.tar", random_bytes(3000), mtime=1.0, segment_size=1000)
     )
@@ -158,20 +166,15 @@ def test_rm_of_a_sealed_archive_missing_a_segment_deletes_the_manifest_and_keeps
     out = capsys.readouterr().out
     assert f"delete  {segments}/{segment_prefix('half.tar', 1.0, 3000, 1000)}" in out
     assert "2 of 3 segments" in out
-    assert_never_read(sandbox, http, pca)
+    archive.never_read()
 
 
 def test_a_sealed_manifest_with_segments_of_unknown_names_protects_every_segment(
-    sandbox: Sandbox,
-    sandbox_env: dict[str, str],
-    checker: swiftclient.Connection,
-    http: ArchiveHttp,
-    pca: str,
-    capsys: pytest.CaptureFixture[str],
+    archive: ArchiveContainers, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A hand-made manifest that borrows a.tar's first segment: by name nothing proves
     what it uses, so nothing it could use is deleted, and the user is told why."""
-    segments = f"{pca}_segments"
+    pca, segments, checker = archive.name, archive.segments, archive.checker
     a = make_slo(checker, pca, "a.tar", random_bytes(3000), segment_size=1000)
     make_slo(checker, pca, "mixed.tar", random_bytes(1500), mtime=2.0, extra_entries=a[:1])
 
@@ -194,44 +197,31 @@ def test_a_sealed_manifest_with_segments_of_unknown_names_protects_every_segment
     assert "; it may use segments of any name; data not read" in out
     assert "selected 0 groups" in out
     assert set(segment_names(a)) <= set(names(checker, segments))
-    assert_never_read(sandbox, http, pca)
+    archive.never_read()
 
 
 def test_prune_deletes_old_sealed_archives_made_by_the_swift_cli(
-    sandbox: Sandbox,
-    sandbox_env: dict[str, str],
-    checker: swiftclient.Connection,
-    http: ArchiveHttp,
-    pca: str,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
+    archive: ArchiveContainers, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    local = tmp_path / "dump-1.tar"
-    local.write_bytes(random_bytes(2500))
-    os.utime(local, (86400, 86400))
-    upload_slo(sandbox, pca, "dump-1.tar", local, segment_size=1000)  # the swift CLI's names
+    pca, segments, checker = archive.name, archive.segments, archive.checker
+    archive.swift_upload(tmp_path / "dump-1.tar", 2500, 86400)
     for day in (2, 3):
         make_slo(checker, pca, f"dump-{day}.tar", random_bytes(2500), mtime=day * 86400.0)
-    newest = [name for name in names(checker, f"{pca}_segments") if name.startswith("dump-3")]
+    newest = [name for name in names(checker, segments) if name.startswith("dump-3")]
 
     assert main(["prune", pca, "--keep-last", "1", "--yes"]) == 0
 
     out = capsys.readouterr().out
     assert out.count("sealed (Cloud Archive): 3 segments found by name") == 2
     assert names(checker, pca) == ["dump-3.tar"]
-    assert names(checker, f"{pca}_segments") == newest
-    assert_never_read(sandbox, http, pca)
+    assert names(checker, segments) == newest
+    archive.never_read()
 
 
 def test_orphans_in_a_sealed_container_say_what_happened_and_delete_only_what_is_proven(
-    sandbox: Sandbox,
-    sandbox_env: dict[str, str],
-    checker: swiftclient.Connection,
-    http: ArchiveHttp,
-    pca: str,
-    capsys: pytest.CaptureFixture[str],
+    archive: ArchiveContainers, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    segments = f"{pca}_segments"
+    pca, segments, checker = archive.name, archive.segments, archive.checker
     overwritten = segment_prefix("live.tar", 8.0, 2000, 1000)
     make_slo(checker, pca, "live.tar", random_bytes(2000), mtime=8.0, segment_size=1000)
     live = segment_names(
@@ -296,23 +286,15 @@ def test_orphans_in_a_sealed_container_say_what_happened_and_delete_only_what_is
     capsys.readouterr()
     assert sorted(names(checker, segments)) == sorted([*live, half[0], half[1]])
     assert names(checker, pca) == ["expired.tar", "half.tar", "live.tar"]  # until the expirer
-    assert_never_read(sandbox, http, pca)
+    archive.never_read()
 
 
 def test_replacing_a_sealed_archive_deletes_its_old_segments_and_stores_the_new_one(
-    sandbox: Sandbox,
-    sandbox_env: dict[str, str],
-    checker: swiftclient.Connection,
-    http: ArchiveHttp,
-    pca: str,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
+    archive: ArchiveContainers, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    segments = f"{pca}_segments"
+    pca, segments, checker = archive.name, archive.segments, archive.checker
     local = tmp_path / "backup.tar"
-    local.write_bytes(random_bytes(3000))
-    os.utime(local, (86400, 86400))
-    upload_slo(sandbox, pca, "backup.tar", local, segment_size=1000)  # the swift CLI's names
+    archive.swift_upload(local, 3000, 86400)
     old = names(checker, segments)
     local.write_bytes(random_bytes(2500))
 
@@ -327,24 +309,18 @@ def test_replacing_a_sealed_archive_deletes_its_old_segments_and_stores_the_new_
     new = names(checker, segments)
     assert len(new) == 3 and not set(new) & set(old)
     assert names(checker, pca) == ["backup.tar"]
-    assert_never_read(sandbox, http, pca)
+    archive.never_read()
     # The new archive is whole: unsealed (in a second here), it downloads as the file.
-    with sandbox.unseal_timing(delay_s=1):
-        http.unseal(pca, ["backup.tar"])
-        http.unseal(segments, new)
+    with archive.sandbox.unseal_timing(delay_s=1):
+        archive.http.unseal(pca, ["backup.tar"])
+        archive.http.unseal(segments, new)
     assert download_md5(checker, pca, "backup.tar") == file_md5(local)
 
 
 def test_replacing_a_sealed_archive_whose_segments_cannot_be_proven_keeps_them(
-    sandbox: Sandbox,
-    sandbox_env: dict[str, str],
-    checker: swiftclient.Connection,
-    http: ArchiveHttp,
-    pca: str,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
+    archive: ArchiveContainers, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    segments = f"{pca}_segments"
+    pca, segments, checker = archive.name, archive.segments, archive.checker
     old = segment_names(make_slo(checker, pca, "backup.tar", random_bytes(3000), mtime=1.0))
     checker.delete_object(segments, old[1])
     local = tmp_path / "backup.tar"
@@ -360,17 +336,13 @@ def test_replacing_a_sealed_archive_whose_segments_cannot_be_proven_keeps_them(
     ) in out
     assert {old[0], old[2]} <= set(names(checker, segments))
     assert len(names(checker, segments)) == 5
-    assert_never_read(sandbox, http, pca)
+    archive.never_read()
 
 
 def test_details_and_verify_of_a_sealed_archive_come_from_its_head_and_the_listing(
-    sandbox: Sandbox,
-    cloud: Cloud,
-    checker: swiftclient.Connection,
-    http: ArchiveHttp,
-    pca: str,
+    archive: ArchiveContainers, cloud: Cloud
 ) -> None:
-    segments = f"{pca}_segments"
+    pca, segments, checker = archive.name, archive.segments, archive.checker
     entries = make_slo(checker, pca, "a.tar", random_bytes(3000))
     half = segment_names(make_slo(checker, pca, "half.tar", random_bytes(3000), mtime=1.0))
     checker.delete_object(segments, half[2])
@@ -397,7 +369,7 @@ def test_details_and_verify_of_a_sealed_archive_come_from_its_head_and_the_listi
     assert "(segment 00000002 missing) do not add up to its size and Etag" in broken.sealed_note
     assert not broken_check.ok
     assert broken_check.summary == f"{pca}/half.tar: {broken.sealed_note}"
-    assert_never_read(sandbox, http, pca)
+    archive.never_read()
 
     # Unsealing (asked on purpose): the details tell how long, and still read nothing else.
     swift.request_unseal(pca, "a.tar")
@@ -407,18 +379,15 @@ def test_details_and_verify_of_a_sealed_archive_come_from_its_head_and_the_listi
     assert unsealing.facts.retrieval.delay_s is not None
     assert unsealing.facts.retrieval.delay_s > HOUR_S - 60
     assert unsealing.sealed_note.startswith("unsealing (Cloud Archive, readable in ")
-    assert sealed_objects_read(sandbox, pca, segments) == [f"{pca}/a.tar"]
+    assert sealed_objects_read(archive.sandbox, pca, segments) == [f"{pca}/a.tar"]
 
 
 def test_a_manifest_get_answered_429_falls_back_to_the_names(
-    sandbox: Sandbox,
-    cloud: Cloud,
-    checker: swiftclient.Connection,
-    http: ArchiveHttp,
-    pca: str,
+    archive: ArchiveContainers, cloud: Cloud
 ) -> None:
     """A provider whose HEAD does not tell the seal state: the manifest GET answers 429
     (and starts unsealing it), and the segments are found by name without waiting."""
+    pca, segments, checker = archive.name, archive.segments, archive.checker
     entries = make_slo(checker, pca, "a.tar", random_bytes(3000))
     swift = cloud.service("GRA")
     headers = swift.object_headers(pca, "a.tar")
@@ -431,5 +400,5 @@ def test_a_manifest_get_answered_429_falls_back_to_the_names(
     assert [seg.path for seg in archive.segments] == [e["path"] for e in entries]
     assert archive.retrieval.state is SealState.UNSEALING
     assert archive.retrieval.delay_s is not None and archive.retrieval.delay_s > HOUR_S - 60
-    assert sealed_objects_read(sandbox, pca, f"{pca}_segments") == [f"{pca}/a.tar"]
-    assert set(http.states(f"{pca}_segments").values()) == {"sealed"}
+    assert sealed_objects_read(archive.sandbox, pca, segments) == [f"{pca}/a.tar"]
+    assert set(archive.http.states(segments).values()) == {"sealed"}

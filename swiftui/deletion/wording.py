@@ -44,7 +44,8 @@ def describe_item(item: PlannedDeletion) -> str:
 def split_kept(kept: Iterable[KeptObject]) -> tuple[list[KeptObject], list[KeptObject]]:
     """Objects kept because manifests use (or, sealed and unproven, may use) them, and
     objects named after a sealed archive being deleted that could not be proven its own."""
-    shared, unproven = [], []
+    shared: list[KeptObject] = []
+    unproven: list[KeptObject] = []
     for item in kept:
         (shared if item.used_by or item.maybe_used_by else unproven).append(item)
     return shared, unproven
