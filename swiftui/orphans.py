@@ -231,13 +231,13 @@ def _segments_fate(
 ) -> str:
     """What a ``HEAD`` of a group's first segment says when no manifest of its name is
     listed: expired already (gone but still listed), or set to expire; else nothing."""
-    parsed = parse_segment_name(min(segment.object.name for segment in segments))
+    first = min(segments, key=lambda segment: segment.object.name).object
+    parsed = parse_segment_name(first.name)
     if parsed is None or (archives, parsed.object_name) in index.listed:
         return ""
-    first = min(segments, key=lambda segment: segment.object.name).object
     headers = service.object_headers(first.container, first.name)
     if headers is None:
-        return "expired (or deleted meanwhile): Swift lists them until its expirer removes them"
+        return "these segments expired too (Swift lists them until its expirer removes them)"
     delete_at = headers.get("X-Delete-At", "")
     if delete_at.isdigit():
         return f"they expire by themselves on {format_date(int(delete_at))}"

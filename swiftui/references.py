@@ -133,11 +133,6 @@ class ReferenceIndex:
         if archive.may_use_anything:
             self._may_use_anything.add(archive.label)
 
-    @property
-    def unproven(self) -> list[ArchiveSegments]:
-        """Sealed manifests whose segments could not be proven."""
-        return [archive for archive in self.sealed.values() if not archive.proven]
-
     def add_dlo(self, container: str, prefix: str, manifest_label: str) -> None:
         self._dlo_prefixes.append((container, prefix, manifest_label))
 

@@ -80,7 +80,7 @@ def archive(
     containers = ArchiveContainers(sandbox, checker, ArchiveHttp(checker), container_name)
     for name in (containers.name, containers.segments):
         checker.put_container(name, headers={"X-Storage-Policy": "PCA"})
-    with archive.sandbox.unseal_timing(delay_s=HOUR_S):
+    with sandbox.unseal_timing(delay_s=HOUR_S):
         yield containers
 
 
@@ -394,11 +394,11 @@ def test_a_manifest_get_answered_429_falls_back_to_the_names(
     assert headers is not None
     del headers["X-Ovh-Retrieval-State"]
 
-    archive = segments_of(swift, pca, "a.tar", headers)
+    found = segments_of(swift, pca, "a.tar", headers)
 
-    assert archive is not None and archive.by_name and archive.proven
-    assert [seg.path for seg in archive.segments] == [e["path"] for e in entries]
-    assert archive.retrieval.state is SealState.UNSEALING
-    assert archive.retrieval.delay_s is not None and archive.retrieval.delay_s > HOUR_S - 60
+    assert found is not None and found.by_name and found.proven
+    assert [seg.path for seg in found.segments] == [e["path"] for e in entries]
+    assert found.retrieval.state is SealState.UNSEALING
+    assert found.retrieval.delay_s is not None and found.retrieval.delay_s > HOUR_S - 60
     assert sealed_objects_read(archive.sandbox, pca, segments) == [f"{pca}/a.tar"]
     assert set(archive.http.states(segments).values()) == {"sealed"}
