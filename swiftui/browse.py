@@ -6,6 +6,10 @@ there, and only a HEAD tells it (``X-Object-Manifest``), its real size and its e
 (``X-Delete-At``). :func:`describe_object` gathers the details view of one object and
 :func:`verify_manifest` checks that an SLO is whole: every segment exists with the size
 and etag its manifest expects, and the SLO's etag is the one its segments give.
+
+A sealed Cloud Archive SLO is never read (:func:`~swiftui.swift.segments_of` decides):
+its details and its check come from its ``HEAD`` and the segments container's listing,
+its segments found by name and proven by its size and Etag, and they say so in one line.
 """
 
 from __future__ import annotations
@@ -23,14 +27,18 @@ import humanize
 from swiftui.errors import OperationCancelled, SwiftError
 from swiftui.swift import (
     SEGMENT_CONTENT_TYPE,
+    ArchiveSegments,
     ContainerInfo,
     ManifestSegment,
     ObjectEntry,
+    Retrieval,
     SegmentName,
     SwiftService,
     is_slo,
     manifest_etag,
     parse_segment_name,
+    retrieval_from_headers,
+    segments_of,
 )
 from swiftui.swift import segments_parent as parent_by_name
 
@@ -115,6 +123,8 @@ class ObjectFacts:
     dlo_prefix: str | None
     metadata: dict[str, str]
     headers: dict[str, str]
+    retrieval: Retrieval
+    """Cloud Archive's seal state (and time left while unsealing); not archived elsewhere."""
 
 
 def object_facts(headers: Mapping[str, str], *, is_segment: bool = False) -> ObjectFacts:
@@ -146,6 +156,7 @@ def object_facts(headers: Mapping[str, str], *, is_segment: bool = False) -> Obj
             if key.startswith(METADATA_PREFIX)
         },
         headers=dict(headers),
+        retrieval=retrieval_from_headers(headers),
     )
 
 
@@ -181,8 +192,17 @@ class ObjectDetails:
     name: str
     facts: ObjectFacts
     manifest: list[ManifestSegment] | None = None
+    """An SLO's segments: its manifest's, or (sealed) those proven by name; None when a
+    sealed SLO's segments could not be proven."""
     dlo: DloListing | None = None
     segment_of: SegmentName | None = None
+    slo: ArchiveSegments | None = None
+    """How an SLO's segments were found (``slo.explanation()`` for a sealed one)."""
+
+    @property
+    def sealed_note(self) -> str:
+        """One line for a sealed SLO: found by name, what was checked, data not read."""
+        return self.slo.explanation() if self.slo is not None and self.slo.by_name else ""
 
     @property
     def segment_containers(self) -> list[str]:
@@ -201,9 +221,12 @@ def describe_object(
     facts = head_object(service, container, name)
     if facts is None:
         return None
-    manifest = dlo = None
+    manifest = dlo = slo = None
     if facts.kind is ObjectKind.SLO:
-        manifest = service.get_manifest(container, name)
+        slo = segments_of(service, container, name, facts.headers)
+        if slo is None:
+            return None
+        manifest = list(slo.segments) if slo.proven else None
     elif facts.kind is ObjectKind.DLO and facts.dlo_container:
         segments = service.list_objects(
             facts.dlo_container, prefix=facts.dlo_prefix or "", limit=dlo_limit
@@ -215,7 +238,7 @@ def describe_object(
             complete=len(segments) < dlo_limit,
         )
     segment_of = parse_segment_name(name) if facts.kind is ObjectKind.SEGMENT else None
-    return ObjectDetails(container, name, facts, manifest, dlo, segment_of)
+    return ObjectDetails(container, name, facts, manifest, dlo, segment_of, slo)
 
 
 # -- manifest verification -------------------------------------------------------------------
@@ -254,6 +277,8 @@ class ManifestCheck:
     segments: list[SegmentCheck]
     expected_etag: str
     actual_etag: str
+    sealed: ArchiveSegments | None = None
+    """For a sealed SLO: its segments were found by name, from the listing (data not read)."""
     problems: list[SegmentCheck] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -266,11 +291,14 @@ class ManifestCheck:
 
     @property
     def ok(self) -> bool:
-        return not self.problems and self.etag_matches
+        proven = self.sealed is None or self.sealed.proven
+        return proven and not self.problems and self.etag_matches
 
     @property
     def summary(self) -> str:
         count = len(self.segments)
+        if self.sealed is not None:
+            return f"{self.container}/{self.name}: {self.sealed.explanation()}"
         if self.ok:
             return f"{self.container}/{self.name}: all {count} segments present and intact"
         parts = []
@@ -314,10 +342,13 @@ def verify_manifest(
     stops the check between segments with :class:`OperationCancelled`.
     """
     headers = service.object_headers(container, name)
-    if headers is None:
+    archive = segments_of(service, container, name, headers) if headers is not None else None
+    if headers is None or archive is None:
         raise SwiftError(f"{container}/{name}: it no longer exists")
     actual_etag = headers.get("Etag", "").strip('"')
-    segments = service.get_manifest(container, name)
+    segments = archive.segments
+    if archive.by_name:
+        return _sealed_check(archive, actual_etag, on_segment, cancelled)
     stop = threading.Event()
 
     def check(item: tuple[int, ManifestSegment]) -> SegmentCheck:
@@ -341,6 +372,32 @@ def verify_manifest(
         segments=results,
         expected_etag=manifest_etag(segments),
         actual_etag=actual_etag,
+    )
+
+
+def _sealed_check(
+    archive: ArchiveSegments,
+    actual_etag: str,
+    on_segment: Callable[[SegmentCheck], None] | None,
+    cancelled: Callable[[], bool],
+) -> ManifestCheck:
+    """A sealed SLO's check from the listing that found its segments: each one's size and
+    md5, and the SLO etag they add up to; no request more, no byte of data read."""
+    checks = []
+    for index, segment in enumerate(archive.segments):
+        if cancelled():
+            raise OperationCancelled(f"verification of {archive.label} stopped")
+        check = SegmentCheck(index, segment, SegmentState.OK, segment.bytes, segment.etag)
+        if on_segment is not None:
+            on_segment(check)
+        checks.append(check)
+    return ManifestCheck(
+        container=archive.container,
+        name=archive.name,
+        segments=checks,
+        expected_etag=manifest_etag(archive.segments) if archive.proven else "",
+        actual_etag=actual_etag,
+        sealed=archive,
     )
 
 

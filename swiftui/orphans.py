@@ -13,6 +13,10 @@ is an orphan. They are grouped by upload: ``<object>/slo/<mtime>/<size>/<segment
 selected for deletion by default when a resume journal of this machine can still
 continue their upload, or when a segment is younger than ``min_age_s`` (an upload may be
 running from another machine).
+
+Sealed Cloud Archive manifests are not read: their segments are found by name and proven
+by size and Etag (:mod:`swiftui.references`). Segments a sealed manifest may use but that
+could not be proven either way are listed with the reason and never offered for deletion.
 """
 
 from __future__ import annotations
@@ -31,8 +35,8 @@ from swiftui.deletion import (
     plural,
 )
 from swiftui.errors import UsageError
-from swiftui.references import build_reference_index, label
-from swiftui.retention import format_duration, listing_timestamp
+from swiftui.references import build_reference_index, label, parallel_map
+from swiftui.retention import format_date, format_duration, listing_timestamp
 from swiftui.swift import archive_containers, parse_segment_name
 from swiftui.units import format_bytes
 from swiftui.upload.journal import list_journals
@@ -41,7 +45,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from swiftui.references import ReferenceIndex
-    from swiftui.swift import SwiftService
+    from swiftui.swift import ArchiveSegments, SwiftService
     from swiftui.upload.journal import Journal
 
 # An upload writes a segment every few minutes even at 10 MB/s with 1 GiB segments; a
@@ -72,6 +76,13 @@ class OrphanGroup:
     """What the resume journal of this upload says, when there is one."""
     journal: Journal | None = None
     recent: bool = False
+    protected_by: tuple[str, ...] = ()
+    """Sealed manifests, not read, that may use these segments: never deleted while they
+    exist (their segments could not be proven either way)."""
+
+    @property
+    def deletable(self) -> bool:
+        return not self.protected_by
 
     @property
     def label(self) -> str:
@@ -102,7 +113,7 @@ class OrphanGroup:
 
     @property
     def selected_by_default(self) -> bool:
-        return not self.resumable and not self.recent
+        return self.deletable and not self.resumable and not self.recent
 
 
 @dataclass(frozen=True)
@@ -113,6 +124,8 @@ class OrphanReport:
     scanned: tuple[str, ...]
     groups: tuple[OrphanGroup, ...]
     warnings: tuple[str, ...] = ()
+    sealed: tuple[ArchiveSegments, ...] = ()
+    """Sealed manifests whose segments were found by name (their manifests not read)."""
 
     @property
     def selected(self) -> list[OrphanGroup]:
@@ -127,8 +140,9 @@ class OrphanReport:
         return sum(group.bytes for group in self.groups)
 
     def plan(self, groups: Iterable[OrphanGroup] | None = None) -> DeletionPlan:
-        """A deletion plan for ``groups`` (default: those selected by default)."""
-        chosen = self.selected if groups is None else list(groups)
+        """A deletion plan for ``groups`` (default: those selected by default); groups a
+        sealed manifest may use are never part of it."""
+        chosen = self.selected if groups is None else [g for g in groups if g.deletable]
         return plan_segments_deletion(
             self.region,
             [
@@ -162,6 +176,7 @@ def find_orphans(
     now = time.time() if now is None else now
 
     by_prefix: dict[tuple[str, str], list[OrphanSegment]] = {}
+    protected: dict[tuple[str, str], set[str]] = {}
     for (where, name), entry in index.listed.items():
         if where == archives and not entry.is_segment:
             continue
@@ -174,10 +189,25 @@ def find_orphans(
             StoredObject(where, name, entry.bytes), listing_timestamp(entry.last_modified)
         )
         by_prefix.setdefault((where, prefix), []).append(segment)
+        protected.setdefault((where, prefix), set()).update(index.unproven_users_of(where, name))
 
+    keys = sorted(by_prefix)
+    gone = parallel_map(lambda key: _segments_fate(service, by_prefix[key], index, archives), keys)
     groups = tuple(
-        _group(where, prefix, found, index, archives, journals, service.region, now, min_age_s)
-        for (where, prefix), found in sorted(by_prefix.items())
+        _group(
+            where,
+            prefix,
+            by_prefix[(where, prefix)],
+            index,
+            archives,
+            journals,
+            service.region,
+            now,
+            min_age_s,
+            protected=tuple(sorted(protected[(where, prefix)])),
+            fate=fate,
+        )
+        for (where, prefix), fate in zip(keys, gone, strict=True)
     )
     warnings = []
     if groups and not index.manifests:
@@ -192,7 +222,26 @@ def find_orphans(
         scanned=index.scanned,
         groups=groups,
         warnings=tuple(warnings),
+        sealed=tuple(index.sealed.values()),
     )
+
+
+def _segments_fate(
+    service: SwiftService, segments: list[OrphanSegment], index: ReferenceIndex, archives: str
+) -> str:
+    """What a ``HEAD`` of a group's first segment says when no manifest of its name is
+    listed: expired already (gone but still listed), or set to expire; else nothing."""
+    first = min(segments, key=lambda segment: segment.object.name).object
+    parsed = parse_segment_name(first.name)
+    if parsed is None or (archives, parsed.object_name) in index.listed:
+        return ""
+    headers = service.object_headers(first.container, first.name)
+    if headers is None:
+        return "these segments expired too (Swift lists them until its expirer removes them)"
+    delete_at = headers.get("X-Delete-At", "")
+    if delete_at.isdigit():
+        return f"they expire by themselves on {format_date(int(delete_at))}"
+    return ""
 
 
 def _group(
@@ -205,6 +254,9 @@ def _group(
     region: str,
     now: float,
     min_age_s: float,
+    *,
+    protected: tuple[str, ...],
+    fate: str,
 ) -> OrphanGroup:
     segments.sort(key=lambda segment: segment.object.name)
     parsed = parse_segment_name(segments[0].object.name)
@@ -214,14 +266,13 @@ def _group(
             container=container,
             prefix=prefix,
             segments=tuple(segments),
-            cause="not named like swift or swiftui segments; no manifest references them",
+            cause=_protected_cause(protected, index)
+            or "not named like swift or swiftui segments; no manifest references them",
             recent=recent,
+            protected_by=protected,
         )
     object_name = parsed.object_name
-    if (archives, object_name) in index.listed:
-        cause = f"left by an overwrite: {label(archives, object_name)} uses other segments now"
-    else:
-        cause = "no manifest: an interrupted upload, or an archive deleted without its segments"
+    cause = _protected_cause(protected, index) or _cause((archives, object_name), index, fate)
     journal, resumable, journal_note = _journal_state(container, prefix, journals, region)
     return OrphanGroup(
         container=container,
@@ -236,6 +287,41 @@ def _group(
         journal_note=journal_note,
         journal=journal,
         recent=recent,
+        protected_by=protected,
+    )
+
+
+def _cause(manifest: tuple[str, str], index: ReferenceIndex, fate: str) -> str:
+    """Why no manifest references a group named after the object ``manifest``."""
+    name = label(*manifest)
+    if manifest in index.vanished:
+        return (
+            f"its manifest {name} expired or was deleted (Swift lists it until its expirer "
+            "removes it)"
+        )
+    if manifest in index.manifests:
+        return f"left by an overwrite: {name} uses other segments now"
+    if manifest in index.listed:
+        return f"left by an overwrite: {name} is a plain object now"
+    if fate:
+        return f"no manifest {name} any more (it expired or was deleted); {fate}"
+    return "no manifest: an interrupted upload, or an archive deleted without its segments"
+
+
+def _protected_cause(protected: tuple[str, ...], index: ReferenceIndex) -> str:
+    """Why a group is kept although no manifest read references it: sealed manifests that
+    could not be proven may."""
+    if not protected:
+        return ""
+    archives = [index.sealed[key] for key in index.sealed if label(*key) in protected]
+    if any(archive.may_use_anything for archive in archives):
+        return (
+            f"kept: sealed {', '.join(protected)} may use segments of any name (no upload of "
+            "its own found); unseal it or delete it to decide"
+        )
+    return (
+        f"kept: named after sealed {', '.join(protected)}, whose segments could not be proven "
+        "(sizes and md5s do not add up to its Etag)"
     )
 
 
@@ -279,6 +365,22 @@ def forget_deleted_uploads(groups: Iterable[OrphanGroup], summary: DeletionSumma
         group.journal.remove()
         removed.append(str(group.journal.path))
     return removed
+
+
+def describe_sealed(report: OrphanReport) -> list[str]:
+    """One line on the sealed manifests that were not read, then one per unproven one."""
+    if not report.sealed:
+        return []
+    proven = sum(1 for archive in report.sealed if archive.proven)
+    line = (
+        f"{plural(len(report.sealed), 'sealed manifest')} (Cloud Archive) not read, their "
+        f"segments found by name: {proven} proven (sizes and md5s add up to the manifest's "
+        "size and Etag)"
+    )
+    unproven = [archive for archive in report.sealed if not archive.proven]
+    if unproven:
+        line += f", {len(unproven)} not (what they may use is kept)"
+    return [f"{line}; data not read", *(f"  {a.label}: {a.explanation()}" for a in unproven)]
 
 
 def describe_group(group: OrphanGroup, *, now: float) -> str:

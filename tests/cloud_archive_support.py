@@ -6,6 +6,7 @@ answers are checked with plain ``requests`` carrying the token swiftclient obtai
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 from urllib.parse import quote
@@ -13,7 +14,19 @@ from urllib.parse import quote
 import requests
 import swiftclient
 
+from swiftui.sandbox import Sandbox
+
 WAIT_S = 20.0
+
+
+def sealed_objects_read(sandbox: Sandbox, *containers: str, region: str = "GRA") -> list[str]:
+    """``container/name`` of every object of ``containers`` that a GET reached while it was
+    sealed or unsealing, from the emulation's own log line for each such GET (deleted
+    objects included, whose seal state is gone)."""
+    names = "|".join(re.escape(container) for container in containers)
+    line = re.compile(rf"AUTH_\w+/((?:{names})/.+): (?:sealed|unsealing), \S+ s left")
+    log = (sandbox.logs_dir / f"{region}-proxy.log").read_text(errors="replace")
+    return [match[1] for match in line.finditer(log)]
 
 
 class ArchiveHttp:
@@ -44,6 +57,13 @@ class ArchiveHttp:
 
     def state(self, container: str, name: str) -> str:
         return self.request("HEAD", f"{container}/{name}").headers["X-Ovh-Retrieval-State"]
+
+    def states(self, container: str) -> dict[str, str]:
+        """Every object's seal state, from a ``policy_extra`` listing."""
+        listing = self.request(
+            "GET", container, params={"format": "json", "policy_extra": "true"}
+        ).json()
+        return {entry["name"]: entry["policy_retrieval_state"] for entry in listing}
 
     def wait_for_state(self, container: str, names: Iterable[str], state: str) -> None:
         """Poll HEAD until every object is in ``state``; fail after 20 s."""

@@ -12,6 +12,7 @@ import http.server
 import json
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -111,6 +112,29 @@ def md5_of(conn: swiftclient.Connection, container: str, name: str) -> str:
 
 def random_bytes(size: int) -> bytes:
     return os.urandom(size)
+
+
+def expire_in_two_hours(conn: swiftclient.Connection, container: str, names: list[str]) -> int:
+    """Set ``X-Delete-At`` two hours ahead on objects (as an upload with an expiry sets it
+    on segments, later than on the manifest); return it."""
+    delete_at = int(time.time()) + 7200
+    for name in names:
+        conn.post_object(container, name, headers={"X-Delete-At": str(delete_at)})
+    return delete_at
+
+
+def wait_until_gone(conn: swiftclient.Connection, container: str, name: str) -> None:
+    """Poll HEAD until the object answers 404 (it expired); fail after 20 s."""
+    deadline = time.monotonic() + 20.0
+    while True:
+        try:
+            conn.head_object(container, name)
+        except swiftclient.ClientException as error:
+            if error.http_status == 404:
+                return
+            raise
+        assert time.monotonic() < deadline, f"{container}/{name} is still there after 20 s"
+        time.sleep(0.2)
 
 
 @contextmanager

@@ -13,6 +13,7 @@ import pytest
 import swiftclient
 from deletion_support import (
     SEGMENT_TYPE,
+    expire_in_two_hours,
     make_dlo,
     make_slo,
     md5_of,
@@ -20,6 +21,7 @@ from deletion_support import (
     put_segments,
     random_bytes,
     segment_prefix,
+    wait_until_gone,
 )
 from swiftclient.service import SwiftService as SwiftClientService
 from swiftclient.service import SwiftUploadObject
@@ -301,3 +303,32 @@ def test_orphans_include_resumable_deletes_the_upload_and_forgets_its_journal(
     assert f"Removed the resume journal {journal.path}" in capsys.readouterr().out
     assert names(checker, f"{container_name}_segments") == []
     assert list_journals() == []
+
+
+def test_segments_of_an_expired_or_deleted_archive_are_not_called_an_overwrite(
+    service, checker: swiftclient.Connection, container_name: str
+) -> None:
+    """The manifest expired (Swift lists it until its expirer runs) or was deleted without
+    its segments: orphans says so, and when the segments will expire by themselves."""
+    segments = f"{container_name}_segments"
+    expired = make_slo(
+        checker, container_name, "expired.tar", random_bytes(1500), headers={"X-Delete-After": "1"}
+    )
+    expire_in_two_hours(checker, segments, [str(e["path"]).split("/", 2)[2] for e in expired])
+    deleted = make_slo(checker, container_name, "deleted.tar", random_bytes(1500))
+    expiry = expire_in_two_hours(
+        checker, segments, [str(e["path"]).split("/", 2)[2] for e in deleted]
+    )
+    checker.delete_object(container_name, "deleted.tar")
+    wait_until_gone(checker, container_name, "expired.tar")
+
+    report = find_orphans(service, container_name, journals=[], min_age_s=0)
+
+    causes = {group.object_name: group.cause for group in report.groups}
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(expiry))
+    assert causes == {
+        "expired.tar": f"its manifest {container_name}/expired.tar expired or was deleted "
+        "(Swift lists it until its expirer removes it)",
+        "deleted.tar": f"no manifest {container_name}/deleted.tar any more (it expired or was "
+        f"deleted); they expire by themselves on {when}",
+    }

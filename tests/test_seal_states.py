@@ -117,4 +117,39 @@ def test_segments_that_do_not_add_up_are_kept_as_candidates_never_guessed(
 
     assert not found.proven and found.segments == ()
     assert len(found.candidates) == 2
-    assert "do not add up to its size and Etag: they are kept" in found.explanation()
+    assert found.explanation() == (
+        f"2 segments named after it in {container_name}_segments (segment 00000002 missing) "
+        "do not add up to its size and Etag"
+    )
+
+
+def test_of_two_uploads_of_the_same_bytes_the_one_of_the_files_mtime_is_proven_else_neither(
+    sandbox: Sandbox, cloud: Cloud, checker: swiftclient.Connection, container_name: str
+) -> None:
+    """The same file uploaded twice (touched in between, the first upload's segments left):
+    both sets add up to the Etag; the manifest's mtime tells which is its own, and without
+    it (metadata replaced by a POST) nothing is guessed."""
+    segments = f"{container_name}_segments"
+    for name in (container_name, segments):
+        checker.put_container(name, headers={"X-Storage-Policy": "PCA"})
+    data = random_bytes(2500)
+    put_segments(checker, segments, segment_prefix("b.tar", 1.0, len(data), 1000), data, 1000)
+    make_slo(checker, container_name, "b.tar", data, mtime=2.0, segment_size=1000)
+    swift = cloud.service("GRA")
+    with sandbox.unseal_timing(delay_s=HOUR_S):
+        headers = swift.object_headers(container_name, "b.tar")
+        assert headers is not None
+        found = find_segments_by_name(swift, container_name, "b.tar", headers)
+        checker.post_object(container_name, "b.tar", headers={"X-Object-Meta-Note": "x"})
+        headers = swift.object_headers(container_name, "b.tar")
+        assert headers is not None and "X-Object-Meta-Mtime" not in headers
+        unknown = find_segments_by_name(swift, container_name, "b.tar", headers)
+
+    assert [seg.name for seg in found.segments] == [
+        f"{segment_prefix('b.tar', 2.0, len(data), 1000)}{index:08d}" for index in range(3)
+    ]
+    assert not unknown.proven and unknown.ambiguous == 2 and not unknown.own_upload
+    assert len(unknown.candidates) == 6
+    assert unknown.explanation() == (
+        "2 uploads found by name add up to its size and Etag: which one it uses cannot be told"
+    )

@@ -25,6 +25,7 @@ from swiftui.swift import (
     ContainerInfo,
     ManifestSegment,
     ObjectEntry,
+    StoredManifest,
     manifest_etag,
 )
 from swiftui.units import GIB, MIB
@@ -167,11 +168,11 @@ class FixedService:
         headers.update({f"X-Object-Meta-{k}": v for k, v in obj.metadata.items()})
         return CaseInsensitiveDict(headers)
 
-    def get_manifest(self, container: str, name: str) -> list[ManifestSegment]:
+    def read_manifest(self, container: str, name: str) -> StoredManifest | None:
         obj = self.containers[container].objects[name]
         if obj.manifest is None:
             raise SwiftError(f"{container}/{name} is not a static large object (SLO)")
-        return obj.manifest
+        return StoredManifest(tuple(obj.manifest), 100 * len(obj.manifest))
 
 
 class FixedCloud:

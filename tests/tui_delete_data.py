@@ -45,8 +45,14 @@ class DeletableService(FixedService):
         return view
 
     def iter_objects(
-        self, container: str, *, prefix: str = "", delimiter: str | None = None
+        self,
+        container: str,
+        *,
+        prefix: str = "",
+        delimiter: str | None = None,
+        seal_states: bool = False,
     ) -> Iterator[ObjectEntry]:
+        """The fixed account has no archive policy: ``seal_states`` changes nothing."""
         yield from self.list_objects(container, prefix=prefix, delimiter=delimiter, limit=10**6)
 
     def limits(self) -> SwiftLimits:

@@ -29,6 +29,7 @@ from swiftui.errors import OperationCancelled, SwiftError, UsageError
 from swiftui.orphans import (
     DEFAULT_MIN_AGE_S,
     describe_group,
+    describe_sealed,
     find_orphans,
     forget_deleted_uploads,
 )
@@ -187,8 +188,10 @@ def run_orphans(args: argparse.Namespace) -> int:
         for group in report.groups
         if (group.selected_by_default or (args.include_resumable and group.resumable))
         and not group.recent
+        and group.deletable
     ]
     scanned = ", ".join(report.scanned) or "no container"
+    _print_lines(describe_sealed(report))
     if not report.groups:
         print(
             f"No orphaned segments: nothing in {report.segment_container!r} or "

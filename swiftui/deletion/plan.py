@@ -5,7 +5,10 @@ prefix segments) and what must stay because another manifest still references it
 dry run or a confirmation dialog shows exactly what
 :func:`~swiftui.deletion.execute.execute_deletion` will do. Deletion never uses
 ``?multipart-manifest=delete``, which would also delete segments shared with other
-manifests.
+manifests. A sealed Cloud Archive SLO is planned without reading its manifest: its
+segments found by name and proven by its size and Etag go with it; segments named after
+it that cannot be proven are kept and listed, and ``orphans`` finds them once its manifest
+is gone.
 """
 
 from __future__ import annotations
@@ -23,15 +26,19 @@ from swiftui.references import (
     parallel_map,
     related_containers,
 )
-from swiftui.swift import is_slo, segments_container_of
+from swiftui.swift import is_slo, segments_container_of, segments_of
 
 if TYPE_CHECKING:
     from requests.structures import CaseInsensitiveDict
 
     from swiftui.references import ReferenceIndex
-    from swiftui.swift import ObjectKey, StoredManifest, SwiftService
+    from swiftui.swift import ArchiveSegments, ObjectKey, StoredManifest, SwiftService
 
 Kind = Literal["slo", "dlo", "plain", "orphans"]
+
+UNPROVEN_NOTE = (
+    "named after this sealed archive, but its sizes and md5s do not prove it is one of its segments"
+)
 
 
 @dataclass(frozen=True)
@@ -60,13 +67,22 @@ class KeptObject:
     object: StoredObject
     used_by: tuple[str, ...] = ()
     """Manifests (``container/name``) that still reference it."""
+    maybe_used_by: tuple[str, ...] = ()
+    """Sealed manifests, not read, whose segments could not be proven: they may need it."""
     note: str = ""
 
     @property
     def reason(self) -> str:
+        parts = []
         if self.used_by:
-            return "used by " + ", ".join(self.used_by)
-        return self.note
+            parts.append("used by " + ", ".join(self.used_by))
+        if self.maybe_used_by:
+            parts.append(
+                "may belong to sealed " + ", ".join(self.maybe_used_by) + " (not proven either way)"
+            )
+        if self.note:
+            parts.append(self.note)
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -87,7 +103,10 @@ class PlannedDeletion:
     segments: tuple[StoredObject, ...] = ()
     """Deleted after the object: nested manifests first, then data segments."""
     kept: tuple[KeptObject, ...] = ()
-    """Segments of this archive that another manifest still needs."""
+    """Segments of this archive that another manifest still needs, and segments named
+    after a sealed archive that could not be proven to be its own."""
+    note: str = ""
+    """For a sealed archive: one line on how its segments were found without reading it."""
 
     @property
     def key(self) -> ObjectKey:
@@ -204,6 +223,14 @@ def plan_deletion(
             scan.extend(related_containers(segment_container))
     scan.extend(also_check)
     index = build_reference_index(service, scan)
+    # The scan found each sealed archive again, in everything it listed: a manifest copied
+    # from another archive (entries named after that one) is proven there.
+    drafts = [
+        _slo_draft(service, index.sealed[draft.key], draft.size, manifest_cache)
+        if draft.note and draft.key in index.sealed
+        else draft
+        for draft in drafts
+    ]
     return _apply_references(service.region, drafts, index)
 
 
@@ -256,6 +283,13 @@ class _Draft:
     size: int
     stored_bytes: int
     segments: list[StoredObject] = field(default_factory=list)
+    unproven: list[StoredObject] = field(default_factory=list)
+    """Named after a sealed archive, not proven to be its own: never deleted with it."""
+    note: str = ""
+
+    @property
+    def key(self) -> ObjectKey:
+        return (self.container, self.name)
 
     @property
     def label(self) -> str:
@@ -271,22 +305,10 @@ def _draft(
 ) -> _Draft:
     size = int(headers.get("Content-Length", 0))
     if is_slo(headers):
-        manifest = service.read_manifest(container, name)
-        if manifest is None:
+        archive = segments_of(service, container, name, headers)
+        if archive is None:
             raise UsageError(f"no such object in container {container!r}: {name!r}")
-        draft = _Draft(container, name, "slo", size, manifest.stored_bytes)
-        nested: dict[ObjectKey, StoredObject] = {}
-        leaves: dict[ObjectKey, StoredObject] = {}
-        for item in expand_manifest(service, manifest.segments, cache=manifest_cache):
-            key = (item.segment.container, item.segment.name)
-            if item.segment.sub_slo:
-                stored = manifest_cache.get(key)
-                stored_bytes = stored.stored_bytes if stored else 0
-                nested.setdefault(key, StoredObject(*key, stored_bytes, is_manifest=True))
-            else:
-                leaves.setdefault(key, StoredObject(*key, item.segment.bytes))
-        draft.segments = [*nested.values(), *leaves.values()]
-        return draft
+        return _slo_draft(service, archive, size, manifest_cache)
     if manifest_header := headers.get("X-Object-Manifest"):
         segment_container, prefix = dlo_target(manifest_header)
         draft = _Draft(container, name, "dlo", size, 0)
@@ -299,6 +321,39 @@ def _draft(
     return _Draft(container, name, "plain", size, size)
 
 
+def _slo_draft(
+    service: SwiftService,
+    archive: ArchiveSegments,
+    size: int,
+    manifest_cache: dict[ObjectKey, StoredManifest | None],
+) -> _Draft:
+    """An SLO with its segments: the manifest's (nested manifests first), or those found
+    by name for a sealed one, whose unproven candidates are kept."""
+    draft = _Draft(archive.container, archive.name, "slo", size, archive.stored_bytes)
+    if archive.by_name:
+        draft.note = archive.explanation()
+        draft.segments = [
+            StoredObject(seg.container, seg.name, seg.bytes) for seg in archive.segments
+        ]
+        where = archive.found.container if archive.found is not None else ""
+        draft.unproven = [
+            StoredObject(where, entry.name, entry.bytes) for entry in archive.candidates
+        ]
+        return draft
+    nested: dict[ObjectKey, StoredObject] = {}
+    leaves: dict[ObjectKey, StoredObject] = {}
+    for item in expand_manifest(service, archive.segments, cache=manifest_cache):
+        key = (item.segment.container, item.segment.name)
+        if item.segment.sub_slo:
+            stored = manifest_cache.get(key)
+            stored_bytes = stored.stored_bytes if stored else 0
+            nested.setdefault(key, StoredObject(*key, stored_bytes, is_manifest=True))
+        else:
+            leaves.setdefault(key, StoredObject(*key, item.segment.bytes))
+    draft.segments = [*nested.values(), *leaves.values()]
+    return draft
+
+
 def _apply_references(region: str, drafts: list[_Draft], index: ReferenceIndex) -> DeletionPlan:
     """Keep what manifests outside the plan need; refuse requested objects they use."""
     deleting = {draft.label for draft in drafts}
@@ -309,9 +364,10 @@ def _apply_references(region: str, drafts: list[_Draft], index: ReferenceIndex) 
             if draft.label in refused:
                 continue
             users = index.users_of(draft.container, draft.name, ignoring=deleting)
-            if users:
+            maybe = index.unproven_users_of(draft.container, draft.name, ignoring=deleting)
+            if users or maybe:
                 stored = StoredObject(draft.container, draft.name, draft.stored_bytes)
-                refused[draft.label] = KeptObject(stored, used_by=users)
+                refused[draft.label] = KeptObject(stored, used_by=users, maybe_used_by=maybe)
         still = {label for label in deleting if label not in refused}
         if still == deleting:
             break
@@ -326,12 +382,14 @@ def _apply_references(region: str, drafts: list[_Draft], index: ReferenceIndex) 
             if segment.key == (draft.container, draft.name) or segment.label in deleting:
                 continue
             users = index.users_of(segment.container, segment.name, ignoring=deleting)
-            if users:
-                kept.append(KeptObject(segment, used_by=users))
+            maybe = index.unproven_users_of(segment.container, segment.name, ignoring=deleting)
+            if users or maybe:
+                kept.append(KeptObject(segment, used_by=users, maybe_used_by=maybe))
             elif draft.kind == "dlo" and segment.key in index.manifests:
                 kept.append(KeptObject(segment, note="it is a manifest of its own"))
             else:
                 segments.append(segment)
+        kept += [KeptObject(segment, note=UNPROVEN_NOTE) for segment in draft.unproven]
         items.append(
             PlannedDeletion(
                 container=draft.container,
@@ -341,6 +399,7 @@ def _apply_references(region: str, drafts: list[_Draft], index: ReferenceIndex) 
                 stored_bytes=draft.stored_bytes,
                 segments=tuple(segments),
                 kept=tuple(kept),
+                note=draft.note,
             )
         )
     return DeletionPlan(

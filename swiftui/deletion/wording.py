@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING
 from swiftui.units import format_bytes
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from swiftui.deletion.execute import DeletionSummary
-    from swiftui.deletion.plan import DeletionPlan, PlannedDeletion
+    from swiftui.deletion.plan import DeletionPlan, KeptObject, PlannedDeletion
 
 _KIND_NAMES = {"slo": "SLO", "dlo": "DLO", "plain": "object", "orphans": "orphaned segments"}
 
@@ -31,21 +33,52 @@ def describe_item(item: PlannedDeletion) -> str:
     containers = ", ".join(sorted({segment.container for segment in item.segments}))
     where = f" in {containers}" if containers else ""
     text += f": manifest and {plural(len(item.segments), 'segment')}{where}"
-    if item.kept:
-        text += f"; {plural(len(item.kept), 'shared segment')} kept"
+    shared, unproven = split_kept(item.kept)
+    if shared:
+        text += f"; {plural(len(shared), 'shared segment')} kept"
+    if unproven:
+        text += f"; {plural(len(unproven), 'unproven segment')} kept"
     return text
 
 
+def split_kept(kept: Iterable[KeptObject]) -> tuple[list[KeptObject], list[KeptObject]]:
+    """Objects kept because manifests use (or, sealed and unproven, may use) them, and
+    objects named after a sealed archive being deleted that could not be proven its own."""
+    shared: list[KeptObject] = []
+    unproven: list[KeptObject] = []
+    for item in kept:
+        (shared if item.used_by or item.maybe_used_by else unproven).append(item)
+    return shared, unproven
+
+
 def describe_plan(plan: DeletionPlan) -> list[str]:
-    """The plan as lines for a terminal or a confirmation dialog."""
+    """The plan as lines for a terminal or a confirmation dialog; a sealed archive gets
+    one more line saying how its segments were found without reading it."""
     lines = [f"To delete in region {plan.region}:"]
-    lines += [f"  {describe_item(item)}" for item in plan.items] or ["  nothing"]
-    if plan.kept:
-        lines.append("Kept, still used by other manifests:")
+    for item in plan.items:
+        lines.append(f"  {describe_item(item)}")
+        if item.note:
+            lines.append(f"    {item.note}")
+    if not plan.items:
+        lines.append("  nothing")
+    shared, unproven = split_kept(plan.kept)
+    if shared:
+        lines.append(
+            "Kept, still used by other manifests:"
+            if all(kept.used_by for kept in shared)
+            else "Kept, other manifests use them or (sealed, not proven) may use them:"
+        )
         lines += [
             f"  {kept.object.label} ({format_bytes(kept.object.bytes)}): {kept.reason}"
-            for kept in plan.kept
+            for kept in shared
         ]
+    if unproven:
+        where = unproven[0].object.container
+        lines.append(
+            "Kept, named after a sealed archive but not proven to be its segments (once its "
+            f"manifest is gone, swiftui orphans {where} lists them):"
+        )
+        lines += [f"  {kept.object.label} ({format_bytes(kept.object.bytes)})" for kept in unproven]
     if plan.refused:
         lines.append("Not deleted, another manifest uses it as a segment:")
         lines += [f"  {kept.object.label}: {kept.reason}" for kept in plan.refused]
@@ -79,14 +112,24 @@ def describe_summary(summary: DeletionSummary) -> list[str]:
     line = f"{deleted_words(summary.objects_deleted, summary.segments_deleted)}, " + (
         f"{format_bytes(summary.bytes_freed)} freed"
     )
-    if summary.kept:
-        line += f"; kept {len(summary.kept)} shared"
+    shared, unproven = split_kept(summary.kept)
+    if shared:
+        line += f"; kept {len(shared)} shared"
+    if unproven:
+        line += f"; kept {len(unproven)} not proven to be the archive's"
     if summary.failures:
         line += f"; {len(summary.failures)} failed"
     if summary.cancelled:
         line += "; cancelled"
     lines = [line]
     lines += [f"  failed: {failure.reason}" for failure in summary.failures]
+    if unproven:
+        where = unproven[0].object.container
+        lines.append(
+            f"Kept {plural(len(unproven), 'segment')} named after a sealed archive, not proven "
+            f"to be its own (its sizes and md5s do not add up): swiftui orphans {where} "
+            "lists them"
+        )
     if summary.objects_left:
         lines.append("Still there: " + ", ".join(summary.objects_left))
     if summary.orphans_left:

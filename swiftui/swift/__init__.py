@@ -34,12 +34,14 @@ from swiftui.swift.retry import (
 )
 from swiftui.swift.seal import (
     NOT_ARCHIVED,
+    ObjectSealed,
     Retrieval,
     SealState,
     retrieval_from_headers,
     retrieval_from_listing,
 )
-from swiftui.swift.sealed import FoundSegments, find_segments_by_name
+from swiftui.swift.sealed import FoundSegments, SegmentListing, find_segments_by_name
+from swiftui.swift.segments import ArchiveSegments, seal_words, segments_of
 from swiftui.swift.slo import (
     SEGMENT_CONTENT_TYPE,
     SEGMENTS_SUFFIX,
@@ -68,6 +70,7 @@ __all__ = [
     "REQUEST_TIMEOUT",
     "SEGMENTS_SUFFIX",
     "SEGMENT_CONTENT_TYPE",
+    "ArchiveSegments",
     "ContainerInfo",
     "DeleteOutcome",
     "DeleteReport",
@@ -76,12 +79,14 @@ __all__ = [
     "ManifestSegment",
     "ObjectEntry",
     "ObjectKey",
+    "ObjectSealed",
     "ResponseCheck",
     "Retrieval",
     "RetryCallback",
     "RetryNotice",
     "RetryPolicy",
     "SealState",
+    "SegmentListing",
     "SegmentName",
     "StoredManifest",
     "SwiftLimits",
@@ -102,9 +107,11 @@ __all__ = [
     "retrieval_from_headers",
     "retrieval_from_listing",
     "retry_after_seconds",
+    "seal_words",
     "segment_name",
     "segment_prefix",
     "segments_container_of",
+    "segments_of",
     "segments_parent",
     "upload_prefix",
 ]

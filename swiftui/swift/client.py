@@ -40,8 +40,8 @@ from swiftui.swift.retry import (
     is_retryable_status,
     retry_after_seconds,
 )
-from swiftui.swift.seal import Retrieval, SealState, retrieval_from_headers
-from swiftui.swift.slo import ManifestSegment, StoredManifest, is_slo, parse_manifest
+from swiftui.swift.seal import ObjectSealed, Retrieval, SealState, retrieval_from_headers
+from swiftui.swift.slo import StoredManifest, is_slo, parse_manifest
 
 if TYPE_CHECKING:
     import requests
@@ -339,26 +339,24 @@ class SwiftService:
 
     def read_manifest(self, container: str, name: str) -> StoredManifest | None:
         """The stored manifest of the SLO ``container/name``; None if the object is gone,
-        :class:`SwiftError` if it is not an SLO."""
+        :class:`SwiftError` if it is not an SLO, :class:`ObjectSealed` at once (no retry) if
+        the GET answers 429: Cloud Archive's answer for a sealed manifest, for hours."""
+        what = f"{container}/{name}"
         response = self.request(
             "GET",
             object_path(container, name),
             params={"multipart-manifest": "get"},
-            ok=(200, 404),
-            what=f"{container}/{name}",
+            ok=(200, 404, 429),
+            what=what,
         )
         if response.status_code == 404:
             return None
+        if response.status_code == 429:
+            waited = retry_after_seconds(response)
+            raise ObjectSealed(what, Retrieval(SealState.UNSEALING, waited))
         if not is_slo(response.headers):
             raise SwiftError(f"{container}/{name} is not a static large object (SLO)")
         return StoredManifest(tuple(parse_manifest(response.content)), len(response.content))
-
-    def get_manifest(self, container: str, name: str) -> list[ManifestSegment]:
-        """The segments of the SLO ``container/name`` (SwiftError if gone or not an SLO)."""
-        manifest = self.read_manifest(container, name)
-        if manifest is None:
-            raise SwiftError(f"{container}/{name}: it does not exist")
-        return list(manifest.segments)
 
     # -- shared steps ----------------------------------------------------------------------
 

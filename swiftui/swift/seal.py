@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from swiftui.errors import SwiftError
+
 STATE_HEADER = "X-Ovh-Retrieval-State"
 DELAY_HEADER = "X-Ovh-Retrieval-Delay"
 
@@ -45,6 +47,16 @@ class Retrieval:
 
 
 NOT_ARCHIVED = Retrieval()
+
+
+class ObjectSealed(SwiftError):
+    """A ``GET`` answered 429: the object cannot be read until it is unsealed (on a
+    provider whose ``HEAD`` does not tell the state, this is how we learn it)."""
+
+    def __init__(self, what: str, retrieval: Retrieval) -> None:
+        self.retrieval = retrieval
+        when = f" (about {retrieval.delay_s:.0f} s)" if retrieval.delay_s is not None else ""
+        super().__init__(f"{what}: sealed (Cloud Archive): not readable until unsealed{when}")
 
 
 def _state(value: object) -> SealState | None:

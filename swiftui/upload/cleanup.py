@@ -1,28 +1,58 @@
 """Segments an upload leaves behind: those of the object it replaced, and those of an
 earlier upload that cannot resume. They go only once nothing needs them, and never the
 segments the object in place uses.
+
+The object in place may be a sealed Cloud Archive SLO whose manifest cannot be read for
+hours: its segments are then found by name (:func:`~swiftui.swift.segments_of`), and
+those that cannot be proven to be its own are kept, never overwritten nor deleted.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from swiftui.swift import delete_objects, is_slo
+from swiftui.swift import delete_objects, is_slo, segments_of
 
 if TYPE_CHECKING:
-    from swiftui.swift import DeleteReport, ManifestSegment, ObjectKey, SwiftService
+    from swiftui.swift import DeleteReport, ObjectKey, SwiftService
 
 
-def stored_segments(
-    swift: SwiftService, container: str, object_name: str
-) -> tuple[ManifestSegment, ...]:
-    """The manifest entries of ``container/object_name`` if it is an SLO, else none (HEAD
-    first: the body of a plain object is never read)."""
+@dataclass(frozen=True)
+class ReplacedObject:
+    """What the object an upload replaces uses, found without reading a sealed one."""
+
+    segments: frozenset[ObjectKey] = frozenset()
+    """Its segments (the manifest's, or proven by name): deleted once replaced, unless
+    the new object reuses them."""
+    unproven: frozenset[ObjectKey] = frozenset()
+    """Named after it (sealed), not proven to be its own: kept."""
+    note: str = ""
+    """For a sealed archive: how its segments were found without reading it."""
+
+    @property
+    def protected(self) -> frozenset[ObjectKey]:
+        """What nothing may overwrite or delete while it is the object in place."""
+        return self.segments | self.unproven
+
+
+def replaced_object(swift: SwiftService, container: str, object_name: str) -> ReplacedObject:
+    """The segments ``container/object_name`` uses if it is an SLO, else none (HEAD first:
+    the body of a plain object is never read, nor a sealed manifest)."""
     headers = swift.object_headers(container, object_name)
     if headers is None or not is_slo(headers):
-        return ()
-    manifest = swift.read_manifest(container, object_name)
-    return manifest.segments if manifest is not None else ()
+        return ReplacedObject()
+    archive = segments_of(swift, container, object_name, headers)
+    if archive is None:
+        return ReplacedObject()
+    segments = frozenset(
+        (segment.container, segment.name) for segment in archive.segments if not segment.sub_slo
+    )
+    if not archive.by_name:
+        return ReplacedObject(segments)
+    where = archive.found.container if archive.found is not None else ""
+    unproven = frozenset((where, entry.name) for entry in archive.candidates)
+    return ReplacedObject(segments, unproven, archive.explanation())
 
 
 def delete_unused_segments(
@@ -32,15 +62,12 @@ def delete_unused_segments(
     segment_container: str,
     prefix: str,
     *,
-    keep: set[ObjectKey] | None = None,
+    keep: frozenset[ObjectKey] | None = None,
 ) -> DeleteReport:
     """Delete the objects of ``segment_container`` under ``prefix`` except ``keep``
-    (default: whatever the object ``container/object_name`` uses now)."""
+    (default: whatever the object ``container/object_name`` uses or may use now)."""
     if keep is None:
-        keep = {
-            (segment.container, segment.name)
-            for segment in stored_segments(swift, container, object_name)
-        }
+        keep = replaced_object(swift, container, object_name).protected
     unused = [
         (segment_container, entry.name)
         for entry in swift.iter_objects(segment_container, prefix=prefix, missing_ok=True)

@@ -32,7 +32,7 @@ from swiftui.swift import (
     segment_prefix,
 )
 from swiftui.units import format_bytes
-from swiftui.upload.cleanup import delete_unused_segments, stored_segments
+from swiftui.upload.cleanup import ReplacedObject, delete_unused_segments, replaced_object
 from swiftui.upload.events import (
     ManifestWriting,
     Notice,
@@ -116,7 +116,7 @@ class _Upload:
         self.container = request.container
         self.segment_container = request.resolved_segment_container
         self.journal: Journal | None = None
-        self.old_manifest: set[ObjectKey] = set()
+        self.replaced = ReplacedObject()
         self._old_segments_deleted = 0
 
     @property
@@ -168,11 +168,7 @@ class _Upload:
         self, source: SourceFile, target: str, delete_at: int | None
     ) -> tuple[str, ResumeDecision]:
         """Everything that needs the upload lock; returns the object's Etag and the plan."""
-        self.old_manifest = {
-            (segment.container, segment.name)
-            for segment in stored_segments(self.swift, self.container, self.object_name)
-            if not segment.sub_slo
-        }
+        self.replaced = replaced_object(self.swift, self.container, self.object_name)
         decision = decide(
             self.request,
             file_size=source.size,
@@ -199,6 +195,10 @@ class _Upload:
                 delete_at=delete_at,
             )
         )
+        if self.replaced.note:
+            self.on_event(
+                Notice(f"replacing {self.container}/{self.object_name}: {self.replaced.note}")
+            )
         self._check_cancel()
         if decision.stale is not None:
             self._forget_stale(decision.stale)
@@ -239,7 +239,7 @@ class _Upload:
                 self.object_name,
                 stale.segment_container,
                 stale.segment_prefix,
-                keep=self.old_manifest,
+                keep=self.replaced.protected,
             )
         except SwiftError as error:
             self.on_event(Notice(f"the earlier, interrupted upload's segments stay: {error}"))
@@ -276,7 +276,7 @@ class _Upload:
             source,
             self.pool,
             journal=self.journal,
-            old_manifest=self.old_manifest,
+            old_manifest=self.replaced.protected,
             expiry_headers=expiry,
             post_expiry_on_reused=post_expiry,
         )
@@ -364,8 +364,18 @@ class _Upload:
     # -- replaced object -------------------------------------------------------------------------
 
     def _delete_old_segments(self, new_segments: set[ObjectKey]) -> int:
-        """After the new object is in place: the old manifest's segments it does not reuse."""
-        unused = sorted(self.old_manifest - new_segments)
+        """After the new object is in place: the old manifest's segments it does not reuse;
+        a sealed one's unproven candidates stay (``orphans`` lists them now)."""
+        unproven = self.replaced.unproven - new_segments
+        if unproven and not self.request.leave_segments:
+            where = min(unproven)[0]
+            self.on_event(
+                Notice(
+                    f"kept {len(unproven)} segments named after the replaced sealed archive, "
+                    f"not proven to be its own: swiftui orphans {where} lists them"
+                )
+            )
+        unused = sorted(self.replaced.segments - new_segments)
         if not unused or self.request.leave_segments:
             return 0
         report = delete_objects(self.finishing, unused)

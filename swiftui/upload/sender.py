@@ -57,7 +57,7 @@ class PieceSender:
         pool: WorkerPool[Piece],
         *,
         journal: Journal | None,
-        old_manifest: set[ObjectKey],
+        old_manifest: frozenset[ObjectKey],
         expiry_headers: dict[str, str],
         post_expiry_on_reused: bool,
     ) -> None:
