@@ -71,6 +71,24 @@ class NotConfirmedError(SwiftuiError):
     exit_code = 6
 
 
+class NotReadyError(SwiftuiError):
+    """Cloud Archive objects are unsealing: the message says when they will be readable."""
+
+    exit_code = 8
+
+
+class IntegrityError(SwiftuiError):
+    """Data that does not match its checksums: a segment's md5, an SLO's etag, a SHA-256."""
+
+    exit_code = 9
+
+
+class AlreadyRunningError(SwiftuiError):
+    """Another process holds the lock of this upload, download or job."""
+
+    exit_code = 10
+
+
 class OperationCancelled(SwiftuiError):
     """The user stopped an operation; what was done is kept and can be resumed."""
 

@@ -58,6 +58,7 @@ from swiftui.swift.slo import (
     segments_parent,
     upload_prefix,
 )
+from swiftui.swift.streaming import BodyInterrupted, read_blocks
 
 __all__ = [
     "BULK_CHUNK",
@@ -68,6 +69,7 @@ __all__ = [
     "REQUEST_TIMEOUT",
     "SEGMENTS_SUFFIX",
     "SEGMENT_CONTENT_TYPE",
+    "BodyInterrupted",
     "ContainerInfo",
     "DeleteOutcome",
     "DeleteReport",
@@ -99,6 +101,7 @@ __all__ = [
     "parse_listing_time",
     "parse_manifest",
     "parse_segment_name",
+    "read_blocks",
     "retrieval_from_headers",
     "retrieval_from_listing",
     "retry_after_seconds",
