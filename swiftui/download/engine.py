@@ -242,7 +242,9 @@ class _Download:
             self._fetch(layout, journal, partial, frontier, done)
             if hashes:
                 self.on_event(
-                    Verifying(" and ".join(_HASH_NAMES[name] for name in hashes) + " of the whole file")
+                    Verifying(
+                        " and ".join(_HASH_NAMES[name] for name in hashes) + " of the whole file"
+                    )
                 )
             digests = hasher.result()
         except BaseException:

@@ -159,11 +159,15 @@ def not_ready_message(readiness: Readiness, now: float) -> str:
     count = len(readiness.waiting)
     what = "object is" if count == 1 else "objects are"
     names = ", ".join(f"{r.container}/{r.name}" for r in readiness.resolutions if not r.ready)
-    return f"{names}: {count} archived {what} unsealing; {ready_text(readiness.ready_in_s, now)}"
+    return (
+        f"{names}: {count} archived {what} unsealing; {ready_text(readiness.ready_in_s, now)}; "
+        "run the same command again then"
+    )
 
 
 def ready_text(seconds: float | None, now: float) -> str:
+    """``ready in 4h 00m (at 2026-11-25 03:28 CET)``."""
     if seconds is None:
-        return "the provider gives no delay: try again later"
+        return "the provider gives no delay yet"
     when = datetime.fromtimestamp(now + seconds).astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    return f"ready in {format_eta(seconds)} (at {when}); run the same command again then"
+    return f"ready in {format_eta(seconds)} (at {when})"
