@@ -50,7 +50,8 @@ class Fault:
     action: str
     """``status``: answer ``status`` with ``headers``; ``reset``: forward ``after_bytes`` of
     the body then reset both connections; ``hold``: keep the request until released;
-    ``delay``: wait ``delay_s`` then forward (a slow network)."""
+    ``delay``: wait ``delay_s`` then forward (a slow network); ``corrupt``: forward, then
+    flip one byte in the middle of the reply's body (bytes damaged in transit)."""
     times: int = 1
     status: int = 503
     headers: dict[str, str] = field(default_factory=dict)
@@ -251,6 +252,9 @@ class _Handler(socketserver.StreamRequestHandler):
                 remaining -= len(block)
             response = upstream.getresponse()
             body = response.read()
+            if fault is not None and fault.action == "corrupt" and body:
+                middle = len(body) // 2
+                body = body[:middle] + bytes([body[middle] ^ 0xFF]) + body[middle + 1 :]
             reply_headers = {
                 key: value
                 for key, value in response.getheaders()
@@ -258,7 +262,8 @@ class _Handler(socketserver.StreamRequestHandler):
             }
             if method == "HEAD" and response.getheader("Content-Length"):
                 reply_headers["Content-Length"] = response.getheader("Content-Length", "0")
-            record(f"forwarded {response.status}")
+            corrupted = fault is not None and fault.action == "corrupt"
+            record(f"{'corrupted' if corrupted else 'forwarded'} {response.status}")
             self._respond(response.status, response.reason, reply_headers, body, method)
         finally:
             upstream.close()
