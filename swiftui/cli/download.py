@@ -151,9 +151,8 @@ def run(args: argparse.Namespace) -> int:
                 run_download(service, request, on_event=on_event, cancel=cancel)
     except SwiftuiError as error:
         shown.close()
-        print(error_line(error), file=sys.stderr)
-        if resumable:
-            print("swiftui: the same command resumes the download", file=sys.stderr)
+        hint = " (the same command resumes the download)" if resumable else ""
+        print(error_line(error) + hint, file=sys.stderr)
         return error.exit_code
     finally:
         cloud.close()

@@ -52,7 +52,8 @@ def check_destination(target: Path, *, force: bool) -> None:
     if not directory.is_dir():
         raise LocalFileError(f"{directory}: no such directory (for {target.name})")
     if not os.access(directory, os.W_OK | os.X_OK):
-        raise LocalFileError(f"{directory}: permission denied (cannot write {target.name} there)")
+        why = "read-only file system" if _read_only(directory) else "permission denied"
+        raise LocalFileError(f"{directory}: {why} (cannot write {target.name} there)")
     try:
         info = target.stat()
     except FileNotFoundError:
@@ -66,6 +67,10 @@ def check_destination(target: Path, *, force: bool) -> None:
             ),
             field="force",
         )
+
+
+def _read_only(directory: Path) -> bool:
+    return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
 
 
 def check_free_space(directory: Path, needed: int) -> None:
@@ -160,7 +165,8 @@ class PartialFile:
     def _error(self, error: OSError, doing: str) -> LocalFileError:
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
             return DiskFullError(
-                f"{self.path.parent}: no space left on the device ({doing} of {self.path.name})"
+                f"{self.path.parent}: no space left on the device ({doing} of "
+                f"{self.path.name}); free some space"
             )
         return LocalFileError(f"{self.path}: {doing}: {error.strerror or error}")
 
