@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from swiftui.browse import ObjectKind, format_moment, verify_manifest
 from swiftui.cli.common import add_auth_options, connect_args
-from swiftui.download import resolve
+from swiftui.download import resolve_object
 from swiftui.errors import IntegrityError
 from swiftui.inventory import ObjectStatus, container_missing, list_objects, object_status
 from swiftui.swift import SealState, SwiftService
@@ -326,7 +326,7 @@ def _verdict(swift: SwiftService, status: ObjectStatus, args: argparse.Namespace
             verdict["summary"] += f", SLO etag {check.actual_etag} matches"
         return verdict
     if facts.kind is ObjectKind.DLO:
-        layout = resolve(swift, args.container, args.object, sliced=False).layout
+        layout = resolve_object(swift, args.container, args.object, sliced=False).layout
         assert layout is not None
         verdict["ok"] = layout.etag == facts.etag
         verdict["segments"] = len(layout.parts)

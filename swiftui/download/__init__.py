@@ -27,7 +27,7 @@ from swiftui.download.journal import journal_dir
 from swiftui.download.layout import Layout, Part
 from swiftui.download.local import PARTIAL_SUFFIX, destination
 from swiftui.download.request import DownloadRequest, check_request
-from swiftui.download.resolve import ArchivedObject, Resolution, resolve
+from swiftui.download.resolve import ArchivedObject, Resolution, resolve_object
 from swiftui.download.stream import stream_download
 from swiftui.download.unsealing import Readiness, make_readable, ready_text, unseal_round
 from swiftui.download.wording import countdown_text, describe, summary, unseal_text
@@ -57,7 +57,7 @@ __all__ = [
     "journal_dir",
     "make_readable",
     "ready_text",
-    "resolve",
+    "resolve_object",
     "run_download",
     "stream_download",
     "summary",

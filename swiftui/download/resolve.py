@@ -98,7 +98,7 @@ def head(swift: SwiftService, container: str, name: str) -> ObjectFacts:
     raise UsageError(f"no such object in container {container!r}: {name!r}")
 
 
-def resolve(swift: SwiftService, container: str, name: str, *, sliced: bool) -> Resolution:
+def resolve_object(swift: SwiftService, container: str, name: str, *, sliced: bool) -> Resolution:
     """Look at ``container/name`` without waiting for anything; ``sliced`` splits a large
     plain object into parts fetched in parallel."""
     facts = head(swift, container, name)

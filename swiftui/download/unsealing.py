@@ -1,6 +1,6 @@
 """Make Cloud Archive objects readable: ask once for everything sealed, then wait.
 
-A round looks at each object (:func:`~swiftui.download.resolve.resolve`), then asks
+A round looks at each object (:func:`~swiftui.download.resolve.resolve_object`), then asks
 Cloud Archive to unseal every sealed object the read needs, the manifest and every segment
 together (:meth:`~swiftui.swift.SwiftService.request_unseal`, a few at a time), so that a
 restore costs one unsealing delay, not one per object. The time everything will be ready
@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from swiftui.download.events import UnsealRequested, UnsealWaiting
-from swiftui.download.resolve import ArchivedObject, Resolution, resolve
+from swiftui.download.resolve import ArchivedObject, Resolution, resolve_object
 from swiftui.errors import NotReadyError, OperationCancelled
 from swiftui.swift import SealState, SwiftService
 from swiftui.units import format_eta
@@ -77,7 +77,9 @@ def unseal_round(
     swift: SwiftService, targets: Sequence[Target], *, sliced: bool, threads: int
 ) -> Readiness:
     """Look at every target and ask for the unsealing of what is sealed; never waits."""
-    resolutions = [resolve(swift, container, name, sliced=sliced) for container, name in targets]
+    resolutions = [
+        resolve_object(swift, container, name, sliced=sliced) for container, name in targets
+    ]
     sealed = [
         item
         for resolution in resolutions
