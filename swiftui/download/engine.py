@@ -237,16 +237,15 @@ class _Download:
         frontier = Frontier(layout.parts)
         stop_hashing = threading.Event()
         hasher = OrderedHash(partial, layout.size, frontier, hashes, stop_hashing)
-        hasher.start()
+        if hashes:
+            hasher.start()
         try:
             self._fetch(layout, journal, partial, frontier, done)
+            digests: dict[str, str] = {}
             if hashes:
-                self.on_event(
-                    Verifying(
-                        " and ".join(_HASH_NAMES[name] for name in hashes) + " of the whole file"
-                    )
-                )
-            digests = hasher.result()
+                what = " and ".join(_HASH_NAMES[name] for name in hashes)
+                self.on_event(Verifying(f"{what} of the whole file"))
+                digests = hasher.result()
         except BaseException:
             stop_hashing.set()
             with contextlib.suppress(SwiftuiError):
