@@ -288,9 +288,12 @@ class _Download:
             pool.abort,
         )
 
-        def handle(part: Part, _buffer: bytearray) -> None:
+        def handle(part: Part, buffer: bytearray) -> None:
             md5 = fetcher.fetch(
-                part, lambda block, at: partial.write_at(block, part.offset + at), refetch=True
+                part,
+                lambda block, at: partial.write_at(block, part.offset + at),
+                buffer,
+                refetch=True,
             )
             if pool.closed.is_set():
                 raise Aborted

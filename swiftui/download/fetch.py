@@ -27,7 +27,7 @@ from swiftui.swift import (
     read_blocks,
     retry_after_seconds,
 )
-from swiftui.units import MIB, format_eta
+from swiftui.units import format_eta
 from swiftui.upload.events import SegmentRetrying, SegmentStarted, UploadEvent
 
 if TYPE_CHECKING:
@@ -37,12 +37,11 @@ if TYPE_CHECKING:
     from swiftui.swift import SwiftService
     from swiftui.upload.pool import Meter
 
-READ_BLOCK = MIB
 SEALED_ROUNDS = 6
 """How many times a part may find its segment sealed again before the download gives up."""
 UNKNOWN_DELAY_S = 60.0
 
-Sink = Callable[[bytes, int], None]
+Sink = Callable[[memoryview, int], None]
 """Takes a block and its position within the part."""
 
 
@@ -64,12 +63,12 @@ class PartFetcher:
         self.meter = meter
         self.abort = abort
 
-    def fetch(self, part: Part, sink: Sink, *, refetch: bool) -> str:
-        """Stream ``part`` into ``sink``; return the md5 of its bytes (empty for a range
-        of a segment, which no manifest md5 covers). ``refetch``: a part whose md5 is
-        wrong is fetched once more before giving up (not for standard output)."""
+    def fetch(self, part: Part, sink: Sink, buffer: bytearray, *, refetch: bool) -> str:
+        """Stream ``part`` into ``sink`` through ``buffer``; return the md5 of its bytes
+        (empty for a range of a segment, which no manifest md5 covers). ``refetch``: a part
+        whose md5 is wrong is fetched once more before giving up (not for standard output)."""
         self.emit(SegmentStarted(part.index, part.length))
-        first = self._stream(part, sink)
+        first = self._stream(part, sink, buffer)
         if not part.whole:
             return ""
         if first == part.etag:
@@ -80,12 +79,12 @@ class PartFetcher:
         if not refetch:
             raise IntegrityError(problem)
         self.emit(SegmentRetrying(part.index, 2, f"{problem}: fetching it again", 0.0))
-        second = self._stream(part, sink)
+        second = self._stream(part, sink, buffer)
         if second != part.etag:
             raise IntegrityError(f"{problem}, and again {second} when fetched a second time")
         return second
 
-    def _stream(self, part: Part, sink: Sink) -> str:
+    def _stream(self, part: Part, sink: Sink, buffer: bytearray) -> str:
         digest = hashlib.md5(usedforsecurity=False)
         received = 0
         failures = 0
@@ -94,7 +93,7 @@ class PartFetcher:
             response = self._open(part, received)
             self._check_response(part, response, received)
             try:
-                for block in read_blocks(response, part.label, READ_BLOCK, self.abort):
+                for block in read_blocks(response, part.label, buffer, self.abort):
                     sink(block, received)
                     digest.update(block)
                     received += len(block)
@@ -140,8 +139,8 @@ class PartFetcher:
             retry_after = retry_after_seconds(response)
             response.close()
             retrieval = self.swift.request_unseal(part.container, part.name)
-            if retrieval.readable and not retrieval.archived:
-                # An ordinary rate limit: wait as asked, a bounded number of times.
+            if retrieval.readable:
+                # Not sealed: an ordinary rate limit; wait as asked, a bounded number of times.
                 limited += 1
                 if limited >= self.policy.attempts:
                     raise SwiftError(f"{part.label}: GET answered 429 {limited} times")
@@ -150,7 +149,7 @@ class PartFetcher:
                 )
                 self.emit(SegmentRetrying(part.index, limited + 1, "429 Too Many Requests", delay))
                 self._pause(delay)
-            elif not retrieval.readable:
+            else:
                 sealed_rounds += 1
                 if sealed_rounds > SEALED_ROUNDS:
                     raise SwiftError(

@@ -114,8 +114,7 @@ class PartialFile:
     def written_size(self) -> int:
         return os.fstat(self.fd).st_size
 
-    def write_at(self, data: bytes | memoryview, offset: int) -> None:
-        view = memoryview(data)
+    def write_at(self, view: memoryview, offset: int) -> None:
         while view:
             try:
                 written = os.pwrite(self.fd, view, offset)

@@ -116,7 +116,7 @@ def _stream(
     sha256 = hashlib.sha256() if resolution.sha256 else None
     written = 0
 
-    def write(block: bytes, _at: int) -> None:
+    def write(block: memoryview, _at: int) -> None:
         nonlocal written
         try:
             out.write(block)
@@ -137,8 +137,8 @@ def _stream(
         swift.configured(cancel=pool.abort), request.retry, pool.emit, pool.meter, pool.abort
     )
 
-    def handle(part: Part, _buffer: bytearray) -> None:
-        md5 = fetcher.fetch(part, write, refetch=False)
+    def handle(part: Part, buffer: bytearray) -> None:
+        md5 = fetcher.fetch(part, write, buffer, refetch=False)
         pool.meter.finished(part.index, part.length, reused=False)
         pool.emit(SegmentDone(part.index, part.length, md5, reused=False))
 
