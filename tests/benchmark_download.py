@@ -9,7 +9,9 @@ disk (``fsync``) before it is renamed. ``swift download`` of an SLO reads one st
 the proxy joins and checks no md5 (python-swiftclient skips it for large objects). Reported
 per tool: medians of wall time, MB/s, client CPU seconds and peak RSS (from ``wait4``,
 through the same launcher as ``benchmark_upload.py``); then swiftui / swift ratios. Every
-downloaded file is compared with the source (md5) outside the timed part.
+downloaded file is compared with the source (md5), deleted and the disk synced outside the
+timed part. The machine's load average is printed: on a shared 2-core machine the servers,
+the client and everything else compete for the same cores.
 
 By hand:  python tests/benchmark_download.py [--size 4GiB] [--segment-size 256MiB]
           [--threads 4] [--runs 3] [--no-sha256]
@@ -141,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
                     },
                 )
             source.unlink()  # the page cache keeps the downloads' writes, not the source
+            os.sync()
+            print(f"load average before the runs: {os.getloadavg()}", flush=True)
             runs: dict[str, list[Run]] = {tool: [] for tool in tools}
             for number in range(args.runs):
                 order = tools if number % 2 == 0 else tuple(reversed(tools))
@@ -155,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
                     digest = file_digests(output)[0]
                     assert digest == expected_md5, f"{tool} wrote md5 {digest}"
                     output.unlink()
+                    # swift leaves its file's writeback to the kernel, after it exits;
+                    # flush it here, untimed, so that it never slows the next run.
+                    os.sync()
                     runs[tool].append(run)
                     print(
                         f"  {tool}-{number}: {run.wall_s:.2f} s, {run.cpu_s:.2f} CPU s, "
@@ -162,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
                         flush=True,
                     )
             print(report(size, segment_size, args.threads, runs), flush=True)
+            print(f"load average at the end: {os.getloadavg()}", flush=True)
     return 0
 
 

@@ -1,68 +1,34 @@
 """The local disk under a download: too small from the start, filling up half-way, read-only.
 
 Real file systems, not a fault in the write path: each case mounts a small ``tmpfs`` (or a
-read-only one) under the test's directory, so the kernel itself answers ``ENOSPC`` or
-``EROFS``. Mounting needs root (or ``CAP_SYS_ADMIN``); elsewhere these cases are skipped
-with that reason.
+read-only one) under the test's directory (the upload fault tests' helpers), so the kernel
+itself answers ``ENOSPC`` or ``EROFS``. Mounting needs root; elsewhere these cases are
+skipped with that reason.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import os
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import swiftclient
 from deletion_support import random_bytes
 from download_support import archived_slo, journal_done, journals, segment_get, segment_gets
 from fault_support import cli_env, one_line_error, run_cli, start_cli, wait_for
 from faultproxy import Fault, FaultProxy
 from test_download_cli import proxied
+from test_faults_upload import fill, mounted_tmpfs
 
 from swiftui.download import PARTIAL_SUFFIX
 from swiftui.sandbox import Sandbox
 from swiftui.units import KIB, MIB
 
 
-@contextlib.contextmanager
-def mounted(where: Path, *options: str) -> Iterator[Path]:
-    where.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", ",".join(options), "tmpfs", str(where)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], check=False)
-
-
-def fill(directory: Path) -> Path:
-    """Write a file until the file system is full; return it."""
-    filler = directory / "filler"
-    block = b"\0" * (64 * KIB)
-    with filler.open("wb", buffering=0) as handle:
-        try:
-            while True:
-                handle.write(block)
-        except OSError as error:
-            assert error.errno == errno.ENOSPC
-    return filler
-
-
 def test_too_little_free_space_is_refused_before_the_first_byte(
     sandbox: Sandbox, checker: swiftclient.Connection, container_name: str, tmp_path: Path
 ) -> None:
     archived_slo(checker, container_name, "dump.tar", random_bytes(2 * MIB), segment_size=MIB)
-    with mounted(tmp_path / "disk", "size=1m") as disk:
+    with mounted_tmpfs(tmp_path / "disk", "size=1m") as disk:
         done = run_cli(
             cli_env(sandbox), tmp_path, "download", container_name, "dump.tar", "-o", str(disk)
         )
@@ -82,7 +48,7 @@ def test_a_disk_filling_up_half_way_stops_in_one_line_and_the_rerun_resumes(
     archived_slo(checker, container_name, "dump.tar", data, segment_size=128 * KIB)
     command = ("download", container_name, "dump.tar", "--threads", "2")
     with (
-        mounted(tmp_path / "disk", "size=3m") as disk,
+        mounted_tmpfs(tmp_path / "disk", "size=3m") as disk,
         FaultProxy(sandbox.proxy_url("GRA")) as proxy,
     ):
         proxy.add(Fault(match=segment_get(2), action="hold", times=2))
@@ -112,7 +78,7 @@ def test_a_disk_filling_up_half_way_stops_in_one_line_and_the_rerun_resumes(
 
 
 def test_a_read_only_target_is_refused_before_authenticating(tmp_path: Path) -> None:
-    with mounted(tmp_path / "ro", "size=1m", "ro") as read_only:
+    with mounted_tmpfs(tmp_path / "ro", "ro,size=1m") as read_only:
         done = run_cli(
             dict(os.environ), tmp_path, "download", "backups", "dump.tar", "-o", str(read_only)
         )

@@ -15,11 +15,12 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from swiftui.cli.common import add_auth_options, connect_args
-from swiftui.cli.output import Printer, Wording, printer, stop_on_signals
+from swiftui.cli.output import Printer, Wording, printer, run_shown, stop_on_signals
 from swiftui.cli.wording import error_line
 from swiftui.download import (
     DownloadEvent,
@@ -131,33 +132,28 @@ def run(args: argparse.Namespace) -> int:
         )
     cloud, region = connect_args(args)
     shown = printer(args.json, sys.stderr if to_stdout else sys.stdout, WORDING)
-    cancel = threading.Event()
-    resumable = False
+    service = cloud.service(region)
 
-    def on_event(event: DownloadEvent) -> None:
-        nonlocal resumable
-        if isinstance(event, DownloadFailed):
-            resumable = event.resumable
-        shown.show(event)
+    def work(on_event: Callable[[DownloadEvent], None], cancel: threading.Event) -> object:
+        if to_stdout:
+            return stream_download(
+                service, request, sys.stdout.buffer, on_event=on_event, cancel=cancel
+            )
+        return run_download(service, request, on_event=on_event, cancel=cancel)
 
     try:
-        service = cloud.service(region)
-        with stop_on_signals(cancel):
-            if to_stdout:
-                stream_download(
-                    service, request, sys.stdout.buffer, on_event=on_event, cancel=cancel
-                )
-            else:
-                run_download(service, request, on_event=on_event, cancel=cancel)
-    except SwiftuiError as error:
-        shown.close()
-        hint = " (the same command resumes the download)" if resumable else ""
-        print(error_line(error) + hint, file=sys.stderr)
-        return error.exit_code
+        error, resumable = run_shown(
+            shown,
+            work,
+            lambda event: event.resumable if isinstance(event, DownloadFailed) else None,
+        )
     finally:
         cloud.close()
-    shown.close()
-    return 0
+    if error is None:
+        return 0
+    hint = " (the same command resumes the download)" if resumable else ""
+    print(error_line(error) + hint, file=sys.stderr)
+    return error.exit_code
 
 
 # -- unseal ----------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TextIO, TypeVar
 
+from swiftui.errors import SwiftuiError
+
 E = TypeVar("E")
 
 
@@ -166,3 +168,33 @@ def stop_on_signals(cancel: threading.Event) -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+Work = Callable[[Callable[[E], None], threading.Event], object]
+"""Runs a command's engine with an event handler and a cancel event."""
+
+
+def run_shown(
+    shown: Printer[E], work: Work[E], resumable_when: Callable[[E], bool | None]
+) -> tuple[SwiftuiError | None, bool]:
+    """Run ``work`` with its events shown and Ctrl-C / SIGTERM as its cancel; return the
+    error it stopped with (the output closed first) and whether the last failure event
+    said it can be resumed (``resumable_when``: None for other events)."""
+    cancel = threading.Event()
+    resumable = False
+
+    def on_event(event: E) -> None:
+        nonlocal resumable
+        verdict = resumable_when(event)
+        if verdict is not None:
+            resumable = verdict
+        shown.show(event)
+
+    try:
+        with stop_on_signals(cancel):
+            work(on_event, cancel)
+    except SwiftuiError as error:
+        return error, resumable
+    finally:
+        shown.close()
+    return None, resumable

@@ -11,13 +11,12 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-import threading
 from pathlib import Path
 
 from swiftui.cli.common import add_auth_options, auth_option, connect_args
-from swiftui.cli.output import Wording, printer, stop_on_signals
+from swiftui.cli.output import Wording, printer, run_shown
 from swiftui.cli.wording import error_line
-from swiftui.errors import OperationCancelled, SwiftuiError
+from swiftui.errors import OperationCancelled
 from swiftui.units import parse_delete_at, parse_duration, parse_size
 from swiftui.upload import (
     DEFAULT_THREADS,
@@ -114,28 +113,20 @@ def run(args: argparse.Namespace) -> int:
     cloud, region = connect_args(args)
     service = cloud.service(region)
     shown = printer(args.json, sys.stdout, _upload_wording())
-    cancel = threading.Event()
-    resumable = False
-
-    def on_event(event: UploadEvent) -> None:
-        nonlocal resumable
-        if isinstance(event, UploadFailed):
-            resumable = event.resumable
-        shown.show(event)
-
     try:
-        with stop_on_signals(cancel):
-            run_upload(service, request, on_event=on_event, cancel=cancel)
-    except SwiftuiError as error:
-        shown.close()
-        print(error_line(error), file=sys.stderr)
-        if isinstance(error, OperationCancelled) or resumable:
-            print(f"swiftui: resume with: {resume_command(args, region)}", file=sys.stderr)
-        return error.exit_code
+        error, resumable = run_shown(
+            shown,
+            lambda on_event, cancel: run_upload(service, request, on_event=on_event, cancel=cancel),
+            lambda event: event.resumable if isinstance(event, UploadFailed) else None,
+        )
     finally:
         cloud.close()
-    shown.close()
-    return 0
+    if error is None:
+        return 0
+    print(error_line(error), file=sys.stderr)
+    if isinstance(error, OperationCancelled) or resumable:
+        print(f"swiftui: resume with: {resume_command(args, region)}", file=sys.stderr)
+    return error.exit_code
 
 
 def resume_command(args: argparse.Namespace, region: str) -> str:

@@ -17,6 +17,7 @@ from swiftui.download.events import (
     Verifying,
 )
 from swiftui.units import format_bytes, format_eta, format_rate
+from swiftui.upload import describe as upload_describe
 from swiftui.upload import segment_label
 from swiftui.upload.events import (
     Notice,
@@ -44,12 +45,8 @@ def describe(event: DownloadEvent) -> str | None:
             f"{segment_label(event.index)}: {event.reason}; attempt {event.attempt} "
             f"in {format_eta(event.delay_s)}"
         )
-    if isinstance(event, RequestRetrying):
-        return f"{event.what}: {event.reason}; attempt {event.attempt} in {event.delay_s:.1f} s"
-    if isinstance(event, SegmentFailed):
-        return f"{segment_label(event.index)} failed: {event.reason}"
-    if isinstance(event, Notice):
-        return event.message
+    if isinstance(event, RequestRetrying | SegmentFailed | Notice):
+        return upload_describe(event)
     if isinstance(event, Verifying):
         return f"all parts received; checking the {event.what}"
     if isinstance(event, DownloadFinished):
