@@ -114,7 +114,23 @@ def object_status(swift: SwiftService, container: str, name: str) -> ObjectStatu
     return ObjectStatus(container, name, facts, retrieval, notes=(note,))
 
 
+_WORDED_HEADERS = {
+    "content-length",
+    "content-type",
+    "etag",
+    "last-modified",
+    "x-delete-at",
+    "x-object-manifest",
+    "x-ovh-retrieval-state",
+    "x-ovh-retrieval-delay",
+}
+
+
 def status_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """The headers ``stat`` shows as they are (the ones it words itself left out)."""
-    worded = {"content-length", "etag", "last-modified", "content-type", "x-delete-at"}
-    return {key: value for key, value in headers.items() if key.lower() not in worded}
+    """The headers ``stat`` shows as they are, after the ones it words itself (as ``swift
+    stat`` does): ``Accept-Ranges``, ``X-Timestamp``, ``X-Static-Large-Object``..."""
+    return {
+        key: value
+        for key, value in headers.items()
+        if key.lower() not in _WORDED_HEADERS and not key.lower().startswith("x-object-meta-")
+    }

@@ -92,7 +92,7 @@ def test_stat_shows_what_swift_stat_does_and_the_archive_facts(
     assert (code, container["container"], container["objects"]) == (0, container_name, 3)
 
 
-def test_stat_and_list_of_sealed_objects_wake_nothing(
+def test_stat_list_and_verify_of_sealed_objects_wake_nothing(
     sandbox_env: dict[str, str],
     checker: swiftclient.Connection,
     container_name: str,
@@ -110,8 +110,14 @@ def test_stat_and_list_of_sealed_objects_wake_nothing(
     assert shown["Cloud Archive"] == "sealed (download or unseal asks for its unsealing)"
     assert shown["Segments"] == "2"
     assert shown["Note"].startswith("sealed: the manifest is not read; 2 segments found by name")
+    assert "X-Static-Large-Object: True" in out
     code, out, _err = run(capsys, "list", container_name, "--long")
     assert (code, out.split()[-2:]) == (0, ["sealed", "dump.tar"])
+    code, out, _err = run(capsys, "verify", container_name, "dump.tar")
+    assert code == 0
+    assert out.startswith(
+        f"{container_name}/dump.tar: sealed: the manifest is not read; 2 segments found by name"
+    )
 
     assert http.state(container_name, "dump.tar") == "sealed"
     for entry in entries:
