@@ -173,6 +173,40 @@ def test_bytes_damaged_in_transit_are_fetched_again_once_then_the_download_fails
     assert not (tmp_path / "twice").exists()
 
 
+def test_a_connection_lost_mid_segment_resumes_from_the_byte_where_it_stopped(
+    cloud: Cloud,
+    sandbox: Sandbox,
+    checker: swiftclient.Connection,
+    container_name: str,
+    tmp_path: Path,
+) -> None:
+    data = random_bytes(3 * 64 * KIB)
+    archived_slo(checker, container_name, "dump.tar", data, segment_size=64 * KIB)
+
+    def second_segment(method: str, path: str, headers: dict[str, str]) -> bool:
+        return method == "GET" and path.endswith("/00000001")
+
+    with FaultProxy(sandbox.proxy_url("GRA")) as proxy:
+        proxy.add(Fault(match=second_segment, action="truncate", times=1))
+        result, events = download(
+            through(cloud, sandbox, proxy), container_name, "dump.tar", tmp_path / "dump.tar"
+        )
+        ranges = [
+            seen.headers.get("Range")
+            for seen in proxy.seen
+            if seen.method == "GET" and seen.path.endswith("/00000001")
+        ]
+    assert (tmp_path / "dump.tar").read_bytes() == data
+    [retried] = events.of(SegmentRetrying)
+    assert retried.index == 1
+    assert "resuming at byte" in retried.reason
+    # The first GET was whole; the second asked for the rest only.
+    assert ranges[0] is None
+    assert ranges[1] is not None and ranges[1].startswith("bytes=")
+    assert int(ranges[1].split("=")[1].split("-")[0]) > 0
+    assert result.bytes_fetched == len(data)
+
+
 def test_a_wrong_sha256_removes_the_partial_file_and_leaves_no_target(
     cloud: Cloud, checker: swiftclient.Connection, container_name: str, tmp_path: Path
 ) -> None:
