@@ -6,8 +6,8 @@ the manifest (``?multipart-manifest=get``, nested manifests too), a DLO's prefix
 or the object itself. On Cloud Archive a manifest's GET may answer 429 until it is
 unsealed: that GET has then started its unsealing, and the segments are found by their
 names instead (:func:`~swiftui.swift.find_segments_by_name`, proven by the SLO's size and
-Etag), so that they can be unsealed at the same time as the manifest. Seal states of the
-segments come from ``policy_extra`` listings, a page per thousand segments.
+Etag), so that they can be unsealed at the same time as the manifest. Seal states of an
+archived SLO's segments come from ``policy_extra`` listings, a page per thousand segments.
 """
 
 from __future__ import annotations
@@ -114,7 +114,9 @@ def resolve_object(swift: SwiftService, container: str, name: str, *, sliced: bo
         layout = plain_layout(facts, container, name, sliced=sliced)
         if retrieval.archived:
             needed.append(ArchivedObject(container, name, "object", retrieval))
-    if layout is not None and facts.kind is ObjectKind.SLO:
+    if layout is not None and facts.kind is ObjectKind.SLO and retrieval.archived:
+        # Segments of an archive that is not sealed itself are not looked up: one sealed
+        # all the same is unsealed when its GET says so (:mod:`.fetch`).
         needed += segment_states(swift, layout.parts)
     return Resolution(container, name, facts, layout, tuple(needed), tuple(notes))
 
