@@ -24,14 +24,14 @@ import argparse
 import hashlib
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
+from dataclasses import astuple
 from pathlib import Path
 
 import pytest
-from benchmark_upload import Run, connection, generate, measure
+from benchmark_upload import Run, connection, generate, measure, median_run, runs_line
 
 from swiftui.sandbox import Sandbox
 from swiftui.units import GIB, MIB, parse_size
@@ -70,21 +70,12 @@ def report(size: int, segment_size: int, threads: int, runs: dict[str, list[Run]
     ]
     medians = {}
     for tool, measured in runs.items():
-        wall = statistics.median(run.wall_s for run in measured)
-        cpu = statistics.median(run.cpu_s for run in measured)
-        rss = statistics.median(run.peak_rss for run in measured)
-        medians[tool] = (wall, cpu, rss)
+        wall, cpu, rss = medians[tool] = astuple(median_run(measured))
         lines.append(
             f"{tool:<8} {wall:8.2f} {size / wall / 1e6:8.1f} {cpu:8.2f} {cpu / gib:10.2f} "
             f"{rss / MIB:8.1f}"
         )
-        lines.append(
-            "         runs: "
-            + ", ".join(
-                f"{run.wall_s:.1f} s/{run.cpu_s:.1f} cpu/{run.peak_rss / MIB:.0f} MiB"
-                for run in measured
-            )
-        )
+        lines.append(runs_line(measured))
     if len(medians) == 2:
         (ui_wall, ui_cpu, ui_rss), (sw_wall, sw_cpu, sw_rss) = medians["swiftui"], medians["swift"]
         lines.append(

@@ -126,12 +126,15 @@ def journal_done() -> int:
     return 0
 
 
-def segment_get(min_index: int) -> Callable[[str, str, dict[str, str]], bool]:
-    """Fault matcher: GET of a segment (swift CLI naming) whose index is ``min_index`` or more."""
+def segment_get(first: int, last: int | None = None) -> Callable[[str, str, dict[str, str]], bool]:
+    """Fault matcher: GET of a segment (swift CLI naming) whose index is ``first`` or more
+    (and ``last`` or less)."""
 
     def match(method: str, path: str, headers: dict[str, str]) -> bool:
         index = path.rsplit("/", 1)[-1]
-        return method == "GET" and "/slo/" in path and index.isdigit() and int(index) >= min_index
+        if method != "GET" or "/slo/" not in path or not index.isdigit():
+            return False
+        return first <= int(index) and (last is None or int(index) <= last)
 
     return match
 

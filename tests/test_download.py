@@ -25,6 +25,7 @@ from download_support import (
     journals,
     md5_of,
     nested_slo,
+    segment_get,
     segment_gets,
     sha256_of,
     through,
@@ -153,11 +154,8 @@ def test_bytes_damaged_in_transit_are_fetched_again_once_then_the_download_fails
     data = random_bytes(3 * 32 * KIB)
     archived_slo(checker, container_name, "dump.tar", data, segment_size=32 * KIB)
 
-    def second_segment(method: str, path: str, headers: dict[str, str]) -> bool:
-        return method == "GET" and path.endswith("/00000001")
-
     with FaultProxy(sandbox.proxy_url("GRA")) as proxy:
-        proxy.add(Fault(match=second_segment, action="corrupt", times=1))
+        proxy.add(Fault(match=segment_get(1, 1), action="corrupt", times=1))
         _result, events = download(
             through(cloud, sandbox, proxy), container_name, "dump.tar", tmp_path / "once"
         )
@@ -166,7 +164,7 @@ def test_bytes_damaged_in_transit_are_fetched_again_once_then_the_download_fails
         assert "fetching it again" in retried.reason
         assert (tmp_path / "once").read_bytes() == data
 
-        proxy.add(Fault(match=second_segment, action="corrupt", times=2))
+        proxy.add(Fault(match=segment_get(1, 1), action="corrupt", times=2))
         with pytest.raises(IntegrityError) as failure:
             download(through(cloud, sandbox, proxy), container_name, "dump.tar", tmp_path / "twice")
     assert "again" in str(failure.value) and "00000001" in str(failure.value)
@@ -183,11 +181,8 @@ def test_a_connection_lost_mid_segment_resumes_from_the_byte_where_it_stopped(
     data = random_bytes(3 * 64 * KIB)
     archived_slo(checker, container_name, "dump.tar", data, segment_size=64 * KIB)
 
-    def second_segment(method: str, path: str, headers: dict[str, str]) -> bool:
-        return method == "GET" and path.endswith("/00000001")
-
     with FaultProxy(sandbox.proxy_url("GRA")) as proxy:
-        proxy.add(Fault(match=second_segment, action="truncate", times=1))
+        proxy.add(Fault(match=segment_get(1, 1), action="truncate", times=1))
         result, events = download(
             through(cloud, sandbox, proxy), container_name, "dump.tar", tmp_path / "dump.tar"
         )
