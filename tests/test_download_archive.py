@@ -10,6 +10,7 @@ sets a delay of an hour and never waits for it.
 
 from __future__ import annotations
 
+import signal
 import threading
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from download_support import (
     segment_get,
     through,
 )
-from fault_support import cli_env, one_line_error, run_cli, wait_for
+from fault_support import cli_env, one_line_error, run_cli, start_cli, wait_for
 from faultproxy import Fault, FaultProxy
 from upload_support import Recorder
 
@@ -102,6 +103,42 @@ def test_no_wait_asks_for_everything_at_once_and_exits_8_with_the_time(
     assert again.returncode == 8
     assert "(unsealing asked for" in again.stdout and "59m" in again.stderr
     assert not (tmp_path / "dump.tar").exists()
+
+
+def test_ctrl_c_while_waiting_stops_at_once_and_the_rerun_carries_on(
+    sandbox: Sandbox, checker: swiftclient.Connection, container_name: str, tmp_path: Path
+) -> None:
+    data = random_bytes(2 * 8 * KIB)
+    sealed_archive(checker, container_name, data, 8 * KIB)
+    command = ("download", container_name, "dump.tar", "-o", str(tmp_path / "dump.tar"))
+    with sandbox.unseal_timing(delay_s=HOUR):
+        waiting = start_cli(cli_env(sandbox), tmp_path, *command)
+        counting_down = threading.Event()
+
+        def watch() -> None:
+            assert waiting.stdout is not None
+            for line in iter(waiting.stdout.readline, ""):
+                if "waiting for Cloud Archive to unseal 3 objects: ready in" in line:
+                    counting_down.set()
+                    return
+
+        threading.Thread(target=watch, daemon=True).start()
+        try:
+            wait_for(counting_down.is_set, "the countdown")
+            waiting.send_signal(signal.SIGINT)
+            _out, err = waiting.communicate(timeout=30)
+        finally:
+            waiting.kill()
+        rerun = run_cli(cli_env(sandbox), tmp_path, *command, "--no-wait")
+
+    assert waiting.returncode == 130
+    assert one_line_error(err) == (
+        "swiftui: stopped waiting for Cloud Archive; the unsealing goes on at the provider: "
+        "run the same command again to carry on"
+    )
+    assert rerun.returncode == 8
+    assert "ready in 59m" in rerun.stderr or "ready in 1h 00m" in rerun.stderr
+    assert "Cloud Archive: 3 of 3 objects not readable yet" in rerun.stdout
 
 
 def test_unseal_reports_readiness_and_waits_when_asked(
