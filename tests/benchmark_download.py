@@ -6,7 +6,9 @@ fresh file in alternating runs (the order flips every round), each as its own pr
 swiftui runs as a user would: every segment's md5 checked against the manifest while it
 streams, the SLO etag, the size and the whole file's SHA-256 checked, the file flushed to
 disk (``fsync``) before it is renamed. ``swift download`` of an SLO reads one stream that
-the proxy joins and checks no md5 (python-swiftclient skips it for large objects). Reported
+the proxy joins, checks no md5 (python-swiftclient skips it for large objects) and leaves
+the file's writeback to the kernel: the time to flush it (``fsync`` right after it exits)
+is measured too, and ``swift + flush`` is the time to the same durability. Reported
 per tool: medians of wall time, MB/s, client CPU seconds and peak RSS (from ``wait4``,
 through the same launcher as ``benchmark_upload.py``); then swiftui / swift ratios. Every
 downloaded file is compared with the source (md5), deleted and the disk synced outside the
@@ -24,9 +26,11 @@ import argparse
 import hashlib
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import astuple
 from pathlib import Path
 
@@ -49,6 +53,18 @@ def file_digests(path: Path) -> tuple[str, str]:
             md5.update(block)
             sha256.update(block)
     return md5.hexdigest(), sha256.hexdigest()
+
+
+def flush_time(path: Path) -> float:
+    """Seconds to get ``path`` onto the disk (``fsync``): nothing left for swiftui, which
+    flushes before it renames; all of it for swift, which leaves it to the kernel."""
+    started = time.perf_counter()
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return time.perf_counter() - started
 
 
 def command_for(tool: str, output: Path, threads: int) -> list[str]:
@@ -137,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             os.sync()
             print(f"load average before the runs: {os.getloadavg()}", flush=True)
             runs: dict[str, list[Run]] = {tool: [] for tool in tools}
+            flushes: list[float] = []
             for number in range(args.runs):
                 order = tools if number % 2 == 0 else tuple(reversed(tools))
                 for tool in order:
@@ -147,19 +164,30 @@ def main(argv: list[str] | None = None) -> int:
                         env,
                         work / f"{tool}-{number}.log",
                     )
+                    flush_s = flush_time(output)
+                    if tool == "swift":
+                        flushes.append(flush_s)
                     digest = file_digests(output)[0]
                     assert digest == expected_md5, f"{tool} wrote md5 {digest}"
                     output.unlink()
-                    # swift leaves its file's writeback to the kernel, after it exits;
-                    # flush it here, untimed, so that it never slows the next run.
                     os.sync()
                     runs[tool].append(run)
                     print(
                         f"  {tool}-{number}: {run.wall_s:.2f} s, {run.cpu_s:.2f} CPU s, "
-                        f"{run.peak_rss / MIB:.0f} MiB",
+                        f"{run.peak_rss / MIB:.0f} MiB, then {flush_s:.2f} s to flush its file",
                         flush=True,
                     )
             print(report(size, segment_size, args.threads, runs), flush=True)
+            if "swift" in runs and "swiftui" in runs:
+                durable = statistics.median(
+                    run.wall_s + flush for run, flush in zip(runs["swift"], flushes, strict=True)
+                )
+                ratio = median_run(runs["swiftui"]).wall_s / durable
+                print(
+                    f"swift + flushing its file to disk: {durable:.2f} s; swiftui / that: "
+                    f"x{ratio:.2f}",
+                    flush=True,
+                )
             print(f"load average at the end: {os.getloadavg()}", flush=True)
     return 0
 
