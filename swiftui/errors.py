@@ -71,8 +71,14 @@ class NotConfirmedError(SwiftuiError):
     exit_code = 6
 
 
+class NotReadyError(SwiftuiError):
+    """Cloud Archive objects are unsealing: the message says when they will be readable."""
+
+    exit_code = 8
+
+
 class IntegrityError(SwiftuiError):
-    """Data in Swift does not match its checksums (a segment, an Etag, a SHA-256)."""
+    """Data that does not match its checksums: a segment's md5, an SLO's etag, a SHA-256."""
 
     exit_code = 9
 

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import pytest
@@ -88,6 +88,22 @@ def measure(command: list[str], env: dict[str, str], log: Path) -> Run:
     return Run(wall, cpu, rss)
 
 
+def median_run(measured: list[Run]) -> Run:
+    """The medians of some runs' wall time, CPU time and peak RSS, each on its own."""
+    return Run(
+        statistics.median(run.wall_s for run in measured),
+        statistics.median(run.cpu_s for run in measured),
+        int(statistics.median(run.peak_rss for run in measured)),
+    )
+
+
+def runs_line(measured: list[Run]) -> str:
+    """Every run of a tool, for the report: ``runs: 12.3 s/5.6 cpu/44 MiB, ...``."""
+    return "         runs: " + ", ".join(
+        f"{run.wall_s:.1f} s/{run.cpu_s:.1f} cpu/{run.peak_rss / MIB:.0f} MiB" for run in measured
+    )
+
+
 def command_for(tool: str, path: Path, name: str, segment_size: int, threads: int) -> list[str]:
     if tool == "swiftui":
         return [
@@ -135,21 +151,12 @@ def report(
     medians = {}
     gib = size / GIB
     for tool, measured in runs.items():
-        wall = statistics.median(run.wall_s for run in measured)
-        cpu = statistics.median(run.cpu_s for run in measured)
-        rss = statistics.median(run.peak_rss for run in measured)
-        medians[tool] = (wall, cpu, rss)
+        wall, cpu, rss = medians[tool] = astuple(median_run(measured))
         lines.append(
             f"{tool:<8} {wall:8.2f} {size / wall / 1e6:8.1f} {cpu:8.2f} {cpu / gib:10.2f} "
             f"{startup[tool]:10.2f} {(cpu - startup[tool]) / gib:10.2f} {rss / MIB:8.1f}"
         )
-        lines.append(
-            "         runs: "
-            + ", ".join(
-                f"{run.wall_s:.1f} s/{run.cpu_s:.1f} cpu/{run.peak_rss / MIB:.0f} MiB"
-                for run in measured
-            )
-        )
+        lines.append(runs_line(measured))
     if len(medians) == 2:
         (ui_wall, ui_cpu, ui_rss), (sw_wall, sw_cpu, sw_rss) = medians["swiftui"], medians["swift"]
         lines.append(

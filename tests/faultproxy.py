@@ -50,7 +50,10 @@ class Fault:
     action: str
     """``status``: answer ``status`` with ``headers``; ``reset``: forward ``after_bytes`` of
     the body then reset both connections; ``hold``: keep the request until released;
-    ``delay``: wait ``delay_s`` then forward (a slow network)."""
+    ``delay``: wait ``delay_s`` then forward (a slow network); ``corrupt``: forward, then
+    flip one byte in the middle of the reply's body (bytes damaged in transit);
+    ``truncate``: forward, send the reply's headers and half its body, then close the
+    connection (the network lost in the middle of a download)."""
     times: int = 1
     status: int = 503
     headers: dict[str, str] = field(default_factory=dict)
@@ -251,6 +254,9 @@ class _Handler(socketserver.StreamRequestHandler):
                 remaining -= len(block)
             response = upstream.getresponse()
             body = response.read()
+            if fault is not None and fault.action == "corrupt" and body:
+                middle = len(body) // 2
+                body = body[:middle] + bytes([body[middle] ^ 0xFF]) + body[middle + 1 :]
             reply_headers = {
                 key: value
                 for key, value in response.getheaders()
@@ -258,7 +264,17 @@ class _Handler(socketserver.StreamRequestHandler):
             }
             if method == "HEAD" and response.getheader("Content-Length"):
                 reply_headers["Content-Length"] = response.getheader("Content-Length", "0")
-            record(f"forwarded {response.status}")
+            if fault is not None and fault.action == "truncate" and body:
+                record(f"truncated {response.status}")
+                half = body[: len(body) // 2]
+                self._respond(
+                    response.status, response.reason, reply_headers, half, method, len(body)
+                )
+                # A FIN, not a reset: a reset would discard what the client has not read.
+                self.connection.shutdown(socket.SHUT_RDWR)
+                raise _Reset
+            corrupted = fault is not None and fault.action == "corrupt"
+            record(f"{'corrupted' if corrupted else 'forwarded'} {response.status}")
             self._respond(response.status, response.reason, reply_headers, body, method)
         finally:
             upstream.close()
@@ -272,12 +288,19 @@ class _Handler(socketserver.StreamRequestHandler):
             length -= len(block)
 
     def _respond(
-        self, status: int, reason: str, headers: dict[str, str], body: bytes, method: str
+        self,
+        status: int,
+        reason: str,
+        headers: dict[str, str],
+        body: bytes,
+        method: str,
+        announced: int | None = None,
     ) -> None:
+        """Send a reply; ``announced`` is the Content-Length to claim (default: the body's)."""
         lines = [f"HTTP/1.1 {status} {reason}"]
         lines += [f"{key}: {value}" for key, value in headers.items()]
         if method != "HEAD" and status not in (204, 304):
-            lines.append(f"Content-Length: {len(body)}")
+            lines.append(f"Content-Length: {len(body) if announced is None else announced}")
         elif "Content-Length" not in headers and status not in (204, 304):
             lines.append("Content-Length: 0")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")

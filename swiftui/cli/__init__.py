@@ -14,12 +14,12 @@ import sys
 from collections.abc import Sequence
 
 from swiftui import __version__
-from swiftui.cli import delete, job, regions, sandbox, upload
+from swiftui.cli import delete, download, inspect, job, regions, sandbox, upload
 from swiftui.cli.common import add_auth_options, check_auth_options
 from swiftui.cli.wording import error_line
 from swiftui.errors import SwiftuiError
 
-COMMANDS = (sandbox, regions, upload, delete, job)
+COMMANDS = (sandbox, regions, upload, download, inspect, delete, job)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -9,20 +9,14 @@ prints the command that resumes.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import shlex
-import shutil
 import sys
-import threading
-from abc import ABC, abstractmethod
-from datetime import datetime
 from pathlib import Path
-from typing import TextIO
 
-from swiftui.cli.common import add_auth_options, auth_option, connect_args, stop_on_signals
+from swiftui.cli.common import add_auth_options, auth_option, connect_args
+from swiftui.cli.output import Wording, printer, run_shown
 from swiftui.cli.wording import error_line
-from swiftui.errors import OperationCancelled, SwiftuiError
+from swiftui.errors import OperationCancelled
 from swiftui.units import parse_delete_at, parse_duration, parse_size
 from swiftui.upload import (
     DEFAULT_THREADS,
@@ -118,21 +112,21 @@ def run(args: argparse.Namespace) -> int:
         pass
     cloud, region = connect_args(args)
     service = cloud.service(region)
-    printer = _printer(args.json, sys.stdout)
-    cancel = threading.Event()
+    shown = printer(args.json, sys.stdout, _upload_wording())
     try:
-        with stop_on_signals(cancel):
-            run_upload(service, request, on_event=printer.handle, cancel=cancel)
-    except SwiftuiError as error:
-        printer.close()
-        print(error_line(error), file=sys.stderr)
-        if isinstance(error, OperationCancelled) or printer.resumable:
-            print(f"swiftui: resume with: {resume_command(args, region)}", file=sys.stderr)
-        return error.exit_code
+        error, resumable = run_shown(
+            shown,
+            lambda on_event, cancel: run_upload(service, request, on_event=on_event, cancel=cancel),
+            lambda event: event.resumable if isinstance(event, UploadFailed) else None,
+        )
     finally:
         cloud.close()
-    printer.close()
-    return 0
+    if error is None:
+        return 0
+    print(error_line(error), file=sys.stderr)
+    if isinstance(error, OperationCancelled) or resumable:
+        print(f"swiftui: resume with: {resume_command(args, region)}", file=sys.stderr)
+    return error.exit_code
 
 
 def resume_command(args: argparse.Namespace, region: str) -> str:
@@ -164,99 +158,11 @@ def resume_command(args: argparse.Namespace, region: str) -> str:
     return shlex.join(words)
 
 
-class _Printer(ABC):
-    """Shared by the three output styles: remembers whether the upload can be resumed."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-        self.resumable = False
-
-    def handle(self, event: UploadEvent) -> None:
-        if isinstance(event, UploadFailed):
-            self.resumable = event.resumable
-        self.show(event)
-
-    @abstractmethod
-    def show(self, event: UploadEvent) -> None: ...
-
-    def close(self) -> None:
-        self.write("")
-
-    def line(self, text: str) -> None:
-        self.write(text + "\n")
-
-    def write(self, text: str) -> None:
-        """Output that nobody reads any more (a closed pipe) must not stop the upload."""
-        if self.out.closed:
-            return
-        try:
-            self.out.write(text)
-            self.out.flush()
-        except BrokenPipeError:
-            with contextlib.suppress(OSError):
-                self.out.close()
-
-
-class _JsonPrinter(_Printer):
-    def show(self, event: UploadEvent) -> None:
-        self.line(json.dumps(event_to_dict(event), separators=(",", ":")))
-
-
-class _LogPrinter(_Printer):
-    """No terminal: one timestamped line per thing that happened, for cron mails and logs."""
-
-    def __init__(self, out: TextIO) -> None:
-        super().__init__(out)
-        self._segments_total = 0
-        self._segments_done = 0
-
-    def line(self, text: str) -> None:
-        stamp = datetime.now().astimezone().isoformat(sep=" ", timespec="seconds")
-        for part in text.splitlines():
-            super().line(f"{stamp} {part}")
-
-    def show(self, event: UploadEvent) -> None:
-        if isinstance(event, PlanReady):
-            self._segments_total = event.segment_count
-        text = describe(event)
-        if isinstance(event, SegmentDone):
-            self._segments_done += 1
-            text = f"[{self._segments_done}/{self._segments_total}] {text}"
-        if text:
-            self.line(text)
-
-
-class _LivePrinter(_Printer):
-    """A terminal: plan, notices and retries as lines, and one status line kept current."""
-
-    def __init__(self, out: TextIO) -> None:
-        super().__init__(out)
-        self._status = ""
-
-    def show(self, event: UploadEvent) -> None:
-        if isinstance(event, Progress):
-            self._draw(status_line(event))
-            return
-        if isinstance(event, SegmentDone):
-            return
-        text = describe(event)
-        if text:
-            self._draw("")
-            self.line(text)
-
-    def _draw(self, status: str) -> None:
-        width = max(20, shutil.get_terminal_size().columns - 1)
-        self._status = status[:width]
-        self.write("\r\x1b[K" + self._status)
-
-    def close(self) -> None:
-        if self._status:
-            self.write("\n")
-            self._status = ""
-        super().close()
-
-
-def _printer(as_json: bool, out: TextIO) -> _Printer:
-    if as_json:
-        return _JsonPrinter(out)
-    return _LivePrinter(out) if out.isatty() else _LogPrinter(out)
+def _upload_wording() -> Wording[UploadEvent]:
+    return Wording(
+        describe=describe,
+        status=lambda event: status_line(event) if isinstance(event, Progress) else None,
+        to_dict=event_to_dict,
+        segment_total=lambda event: event.segment_count if isinstance(event, PlanReady) else None,
+        segment_done=lambda event: isinstance(event, SegmentDone),
+    )

@@ -60,6 +60,7 @@ from swiftui.swift.slo import (
     segments_parent,
     upload_prefix,
 )
+from swiftui.swift.streaming import BodyInterrupted, read_blocks
 
 __all__ = [
     "BULK_CHUNK",
@@ -71,6 +72,7 @@ __all__ = [
     "SEGMENTS_SUFFIX",
     "SEGMENT_CONTENT_TYPE",
     "ArchiveSegments",
+    "BodyInterrupted",
     "ContainerInfo",
     "DeleteOutcome",
     "DeleteReport",
@@ -104,6 +106,7 @@ __all__ = [
     "parse_listing_time",
     "parse_manifest",
     "parse_segment_name",
+    "read_blocks",
     "retrieval_from_headers",
     "retrieval_from_listing",
     "retry_after_seconds",

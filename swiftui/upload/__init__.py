@@ -47,6 +47,7 @@ from swiftui.upload.request import (
     UploadRequest,
     check_names,
     check_request,
+    check_threads,
     journal_target,
 )
 from swiftui.upload.resumable import ResumableUpload, abandon_upload, resumable_uploads
@@ -89,6 +90,7 @@ __all__ = [
     "build_preview",
     "check_names",
     "check_request",
+    "check_threads",
     "describe",
     "event_name",
     "event_to_dict",

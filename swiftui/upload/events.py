@@ -183,8 +183,9 @@ UploadEvent = (
 _CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
 
 
-def event_name(event: UploadEvent) -> str:
-    """``segment_done`` for :class:`SegmentDone`: the ``event`` key of the JSON lines."""
+def event_name(event: object) -> str:
+    """``segment_done`` for :class:`SegmentDone`: the ``event`` key of the JSON lines (of
+    downloads too)."""
     return _CAMEL_BOUNDARY.sub("_", type(event).__name__).lower()
 
 

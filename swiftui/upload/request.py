@@ -63,12 +63,7 @@ def check_request(request: UploadRequest) -> int | None:
 
     ``delete_after`` counts from now, so each run (a resume too) sets it afresh.
     """
-    if not 1 <= request.threads <= MAX_THREADS:
-        threads = request.threads
-        raise UsageError(
-            lambda names: f"{names('threads')} must be between 1 and {MAX_THREADS}, not {threads}",
-            field="threads",
-        )
+    check_threads(request.threads)
     if request.delete_at is not None and request.delete_after is not None:
         raise UsageError(
             lambda names: f"give {names('delete_at')} or {names('delete_after')}, not both",
@@ -87,6 +82,15 @@ def check_request(request: UploadRequest) -> int | None:
             lambda names: f"{names('delete_at')} {when} is not in the future", field="delete_at"
         )
     return request.delete_at
+
+
+def check_threads(threads: int) -> None:
+    """Refuse a thread count outside 1..MAX_THREADS (uploads and downloads alike)."""
+    if not 1 <= threads <= MAX_THREADS:
+        raise UsageError(
+            lambda names: f"{names('threads')} must be between 1 and {MAX_THREADS}, not {threads}",
+            field="threads",
+        )
 
 
 def check_names(request: UploadRequest, limits: SwiftLimits) -> None:
