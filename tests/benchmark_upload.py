@@ -2,13 +2,14 @@
 
 Both tools upload the same generated file as an SLO with the same segment size and the
 same number of segment threads, in alternating runs (the order flips every round), each
-as its own process. Reported per tool: medians of wall time, MB/s, client CPU seconds
-(user + system of the process, from ``wait4``) and peak RSS; then swiftui / swift ratios.
-On a 2-core machine the client shares the CPU with the Swift servers, so client CPU per
-GiB matters as much as wall time.
+as its own process; ``swiftui-nosha`` is swiftui with ``--no-sha256``, to show what the
+whole-file SHA-256 costs. Reported per tool: medians of wall time, MB/s, client CPU
+seconds (user + system of the process, from ``wait4``) and peak RSS; then swiftui / swift
+ratios and the SHA-256's cost. On a 2-core machine the client shares the CPU with the
+Swift servers, so client CPU per GiB matters as much as wall time.
 
 By hand:  python tests/benchmark_upload.py [--size 2GiB] [--segment-size 256MiB]
-          [--threads 3] [--runs 3] [--only swiftui]
+          [--threads 3] [--runs 3] [--only swiftui,swift]
 With pytest: python -m pytest tests/benchmark_upload.py -m benchmark -s
 """
 
@@ -34,7 +35,7 @@ from swiftui.units import GIB, MIB, parse_size
 from swiftui.upload import DEFAULT_THREADS
 
 CONTAINER = "bench"
-TOOLS = ("swiftui", "swift")
+TOOLS = ("swiftui", "swiftui-nosha", "swift")
 
 
 @dataclass(frozen=True)
@@ -89,11 +90,12 @@ def measure(command: list[str], env: dict[str, str], log: Path) -> Run:
 
 
 def command_for(tool: str, path: Path, name: str, segment_size: int, threads: int) -> list[str]:
-    if tool == "swiftui":
+    if tool.startswith("swiftui"):
         return [
             sys.executable, "-m", "swiftui", "upload", CONTAINER, str(path),
             "--object-name", name, "--segment-size", str(segment_size),
             "--threads", str(threads),
+            *(["--no-sha256"] if tool == "swiftui-nosha" else []),
         ]  # fmt: skip
     swift = shutil.which("swift", path=str(Path(sys.executable).parent)) or "swift"
     return [
@@ -129,7 +131,7 @@ def report(
     lines = [
         f"file {size / GIB:.1f} GiB, segments {segment_size / MIB:.0f} MiB, "
         f"threads {threads}, {len(next(iter(runs.values())))} runs per tool (medians)",
-        f"{'tool':<8} {'wall s':>8} {'MB/s':>8} {'CPU s':>8} {'CPU s/GiB':>10} "
+        f"{'tool':<13} {'wall s':>8} {'MB/s':>8} {'CPU s':>8} {'CPU s/GiB':>10} "
         f"{'start CPU':>10} {'net s/GiB':>10} {'RSS MiB':>8}",
     ]
     medians = {}
@@ -140,7 +142,7 @@ def report(
         rss = statistics.median(run.peak_rss for run in measured)
         medians[tool] = (wall, cpu, rss)
         lines.append(
-            f"{tool:<8} {wall:8.2f} {size / wall / 1e6:8.1f} {cpu:8.2f} {cpu / gib:10.2f} "
+            f"{tool:<13} {wall:8.2f} {size / wall / 1e6:8.1f} {cpu:8.2f} {cpu / gib:10.2f} "
             f"{startup[tool]:10.2f} {(cpu - startup[tool]) / gib:10.2f} {rss / MIB:8.1f}"
         )
         lines.append(
@@ -150,7 +152,13 @@ def report(
                 for run in measured
             )
         )
-    if len(medians) == 2:
+    if "swiftui" in medians and "swiftui-nosha" in medians:
+        (ui_wall, ui_cpu, _), (no_wall, no_cpu, _) = medians["swiftui"], medians["swiftui-nosha"]
+        lines.append(
+            f"SHA-256 cost: {(ui_cpu - no_cpu) / gib:+.2f} CPU s/GiB, wall "
+            f"x{ui_wall / no_wall:.2f} ({ui_wall - no_wall:+.2f} s)"
+        )
+    if "swiftui" in medians and "swift" in medians:
         (ui_wall, ui_cpu, ui_rss), (sw_wall, sw_cpu, sw_rss) = medians["swiftui"], medians["swift"]
         lines.append(
             f"swiftui / swift: throughput x{sw_wall / ui_wall:.2f}, client CPU "
@@ -172,12 +180,17 @@ def main(argv: list[str] | None = None) -> int:
         f"{DEFAULT_THREADS})",
     )
     parser.add_argument("--runs", type=int, default=3, help="runs per tool (default 3)")
-    parser.add_argument("--only", choices=TOOLS, help="measure one tool only")
+    parser.add_argument(
+        "--only", help=f"comma-separated tools to measure (default: all of {', '.join(TOOLS)})"
+    )
     parser.add_argument("--dir", type=Path, help="work directory (default: a temporary one)")
     args = parser.parse_args(argv)
     size = parse_size(args.size, option="--size")
     segment_size = parse_size(args.segment_size, option="--segment-size")
-    tools = (args.only,) if args.only else TOOLS
+    tools = tuple(args.only.split(",")) if args.only else TOOLS
+    unknown = set(tools) - set(TOOLS)
+    if unknown:
+        parser.error(f"--only: unknown tool(s) {', '.join(sorted(unknown))}")
 
     with tempfile.TemporaryDirectory(prefix="swiftui-bench-", dir=args.dir) as work_dir:
         work = Path(work_dir)

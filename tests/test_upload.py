@@ -15,6 +15,7 @@ from faultproxy import Fault, FaultProxy
 from upload_support import (
     Recorder,
     download_md5,
+    file_sha256,
     journal_files,
     object_names,
     segment_etags,
@@ -73,6 +74,7 @@ def test_segmented_upload_is_a_valid_slo_in_the_parents_policy(
     assert int(head["content-length"]) == size
     assert head["etag"].strip('"') == expected_slo_etag(etags) == result.etag
     assert head["x-object-meta-mtime"] == f"{mtime:f}"
+    assert head["x-object-meta-sha256"] == file_sha256(path) == result.sha256
     assert checker.head_container(segments)["x-storage-policy"] == "PCA"
     prefix = segment_prefix("backup.tar", mtime, size, MIB)
     assert object_names(checker, segments) == [segment_name(prefix, i) for i in range(6)]
@@ -149,6 +151,7 @@ def test_a_file_within_one_segment_is_a_plain_object(
     assert head["etag"] == md5 == result.etag
     assert int(head["content-length"]) == size
     assert head["x-object-meta-mtime"] == f"{path.stat().st_mtime:f}"
+    assert head["x-object-meta-sha256"] == file_sha256(path) == result.sha256
     assert not result.is_slo
     assert "one plain object" in events.of(PlanReady)[0].explanation
     assert container_name + "_segments" not in [c["name"] for c in checker.get_account()[1]]
@@ -262,6 +265,10 @@ def test_cancel_stops_within_a_second_and_the_same_upload_resumes(
     assert result.bytes_sent == 5 * MIB
     assert timestamps(checker, segments, sent_before) == before
     assert download_md5(checker, container_name, "resume.bin") == md5
+    # The segments sent before the cancel were read again, locally, for the whole SHA-256.
+    assert checker.head_object(container_name, "resume.bin")["x-object-meta-sha256"] == (
+        file_sha256(path)
+    )
     assert resumable_uploads() == []
 
 

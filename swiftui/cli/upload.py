@@ -92,6 +92,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="when replacing an object, keep its old segments",
     )
+    parser.add_argument(
+        "--no-sha256",
+        action="store_true",
+        help="do not compute the file's SHA-256 (stored as X-Object-Meta-Sha256 for stat, "
+        "verify and download to check)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON event per line")
     parser.set_defaults(handler=run)
 
@@ -113,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
             else None
         ),
         leave_segments=args.leave_segments,
+        compute_sha256=not args.no_sha256,
     )
     # A bad option or an unreadable file is refused before asking for a password.
     check_request(request)
@@ -161,6 +168,8 @@ def resume_command(args: argparse.Namespace, region: str) -> str:
         words += ["--threads", str(args.threads)]
     if args.leave_segments:
         words.append("--leave-segments")
+    if args.no_sha256:
+        words.append("--no-sha256")
     if args.json:
         words.append("--json")
     return shlex.join(words)

@@ -45,11 +45,12 @@ from swiftui.upload.events import (
     UploadFinished,
     UploadResult,
 )
+from swiftui.upload.hashing import OrderedHasher, ReadFrontier
 from swiftui.upload.journal import Journal, find_journal, journal_path
 from swiftui.upload.lock import UploadLock
-from swiftui.upload.manifest import MTIME_HEADER, write_manifest
+from swiftui.upload.manifest import MTIME_HEADER, SHA256_HEADER, write_manifest
 from swiftui.upload.plan import SegmentSpec
-from swiftui.upload.pool import EventHandler, Meter, WorkerPool
+from swiftui.upload.pool import PROGRESS_INTERVAL_S, EventHandler, Meter, WorkerPool
 from swiftui.upload.request import UploadRequest, check_names, check_request, journal_target
 from swiftui.upload.resume import ResumeDecision, decide, find_segments
 from swiftui.upload.sender import ObjectKey, Piece, PieceSender
@@ -60,6 +61,9 @@ if TYPE_CHECKING:
 
 # Segments expire this much after their manifest, so a manifest never outlives its data.
 SEGMENT_EXPIRY_MARGIN_S = 3600
+# The SHA-256 reader trails the segments by moments; a longer wait (a resume reading the
+# segments already in Swift) is worth a notice.
+HASH_QUIET_WAIT_S = 1.0
 
 
 def run_upload(
@@ -144,7 +148,7 @@ class _Upload:
                 target = journal_target(self.swift, self.container, self.object_name)
                 what = f"{source.path} to {self.container}/{self.object_name}"
                 with UploadLock(journal_path(target, source.path), what):
-                    etag, decision = self._upload(source, target, delete_at)
+                    etag, sha256, decision = self._upload(source, target, delete_at)
         except Aborted:
             raise OperationCancelled(self._cancel_message()) from None
         plan = decision.plan
@@ -162,12 +166,14 @@ class _Upload:
             elapsed_s=time.monotonic() - started,
             delete_at=delete_at,
             old_segments_deleted=self._old_segments_deleted,
+            sha256=sha256,
         )
 
     def _upload(
         self, source: SourceFile, target: str, delete_at: int | None
-    ) -> tuple[str, ResumeDecision]:
-        """Everything that needs the upload lock; returns the object's Etag and the plan."""
+    ) -> tuple[str, str | None, ResumeDecision]:
+        """Everything that needs the upload lock; returns the object's Etag, SHA-256 and
+        plan."""
         self.old_manifest = {
             (segment.container, segment.name)
             for segment in stored_segments(self.swift, self.container, self.object_name)
@@ -204,14 +210,14 @@ class _Upload:
             self._forget_stale(decision.stale)
         self._ensure_containers(with_segments=not plan.is_plain_object)
         if plan.is_plain_object:
-            etag = self._upload_plain(source, delete_at)
+            etag, sha256 = self._upload_plain(source, delete_at)
             new_segments: set[ObjectKey] = set()
         else:
-            etag, new_segments = self._upload_slo(source, decision, target, delete_at)
+            etag, sha256, new_segments = self._upload_slo(source, decision, target, delete_at)
         self._old_segments_deleted = self._delete_old_segments(new_segments)
         if self.journal is not None:
             self.journal.remove()
-        return etag, decision
+        return etag, sha256, decision
 
     def _check_cancel(self) -> None:
         if self.cancel.is_set():
@@ -269,7 +275,12 @@ class _Upload:
     # -- the pieces --------------------------------------------------------------------------
 
     def _sender(
-        self, source: SourceFile, expiry: dict[str, str], *, post_expiry: bool
+        self,
+        source: SourceFile,
+        expiry: dict[str, str],
+        *,
+        post_expiry: bool,
+        frontier: ReadFrontier | None = None,
     ) -> PieceSender:
         return PieceSender(
             self.swift.configured(cancel=self.pool.abort),
@@ -279,24 +290,34 @@ class _Upload:
             old_manifest=self.old_manifest,
             expiry_headers=expiry,
             post_expiry_on_reused=post_expiry,
+            frontier=frontier,
         )
 
-    def _upload_plain(self, source: SourceFile, delete_at: int | None) -> str:
-        """One PUT carrying the file's md5, so Swift refuses it if the file changes meanwhile."""
+    def _upload_plain(self, source: SourceFile, delete_at: int | None) -> tuple[str, str | None]:
+        """One PUT carrying the file's md5, so Swift refuses it if the file changes meanwhile;
+        its SHA-256 comes from the same read. Returns both."""
         buffer = bytearray(min(BLOCK_SIZE, max(source.size, 1)))
-        md5 = source.md5_of(0, source.size, buffer, self.pool.abort)
-        headers = {MTIME_HEADER: f"{source.mtime:f}", "Etag": md5, **_expiry(delete_at)}
+        md5, sha256 = source.digests_of(
+            0, source.size, buffer, self.pool.abort, sha256=self.request.compute_sha256
+        )
+        headers = {
+            MTIME_HEADER: f"{source.mtime:f}",
+            "Etag": md5,
+            **_sha256_header(sha256),
+            **_expiry(delete_at),
+        }
         spec = SegmentSpec(0, 0, source.size)
         self.pool.emit(SegmentQueued(spec.index, spec.offset, spec.length))
         sender = self._sender(source, {}, post_expiry=False)
         piece = Piece(spec, self.container, self.object_name, headers)
         self.pool.run([piece], sender.handle, _index, threads=1)
-        return md5
+        return md5, sha256
 
     def _upload_slo(
         self, source: SourceFile, decision: ResumeDecision, target: str, delete_at: int | None
-    ) -> tuple[str, set[ObjectKey]]:
-        """Segments, then the manifest; returns the SLO Etag and the segments it uses."""
+    ) -> tuple[str, str | None, set[ObjectKey]]:
+        """Segments, then the manifest; returns the SLO Etag, the file's SHA-256 and the
+        segments it uses."""
         plan, resume = decision.plan, decision.resume
         prefix = segment_prefix(self.object_name, source.mtime, source.size, plan.segment_size)
         journal = resume or Journal.create(
@@ -318,7 +339,8 @@ class _Upload:
         expiry = _expiry(segment_delete_at) or {"X-Remove-Delete-At": "1"}
         # Reused segments carry whatever expiry their first upload gave them.
         post_expiry = delete_at is not None or (resume is not None and resume.delete_at is not None)
-        sender = self._sender(source, expiry, post_expiry=post_expiry)
+        frontier = ReadFrontier(plan.segments()) if self.request.compute_sha256 else None
+        sender = self._sender(source, expiry, post_expiry=post_expiry, frontier=frontier)
         headers = {"Content-Type": SEGMENT_CONTENT_TYPE, **_expiry(segment_delete_at)}
         pieces: list[Piece] = []
         for spec in plan.segments():
@@ -327,6 +349,8 @@ class _Upload:
             record = journal.segments.get(spec.index)
             if remote is not None and record is not None and remote == (spec.length, record.etag):
                 sender.segment_done(spec, record.etag, reused=True)
+                if frontier is not None:
+                    frontier.complete(spec.index)
                 if post_expiry:
                     pieces.append(
                         Piece(spec, self.segment_container, name, headers, only_expiry=True)
@@ -335,7 +359,16 @@ class _Upload:
             remote_etag = remote[1] if remote is not None and remote[0] == spec.length else None
             pieces.append(Piece(spec, self.segment_container, name, headers, remote_etag))
             self.pool.emit(SegmentQueued(spec.index, spec.offset, spec.length))
-        self.pool.run(pieces, sender.handle, _index, threads=self.request.threads)
+        hasher = OrderedHasher(source, frontier, self.pool.abort) if frontier else None
+        if hasher is not None:
+            hasher.start()
+        try:
+            self.pool.run(pieces, sender.handle, _index, threads=self.request.threads)
+        except OperationCancelled:
+            if hasher is not None and hasher.error is not None:
+                raise hasher.error from None
+            raise
+        sha256 = self._finish_hash(hasher) if hasher is not None else None
         source.check_unchanged()
         self._check_cancel()
         self.on_event(ManifestWriting(plan.segment_count))
@@ -353,13 +386,29 @@ class _Upload:
             self.object_name,
             segments,
             file_size=source.size,
-            headers={MTIME_HEADER: f"{source.mtime:f}", **_expiry(delete_at)},
+            headers={
+                MTIME_HEADER: f"{source.mtime:f}",
+                **_sha256_header(sha256),
+                **_expiry(delete_at),
+            },
         )
         used = {
             (self.segment_container, segment_name(prefix, index))
             for index in range(plan.segment_count)
         }
-        return etag, used
+        return etag, sha256, used
+
+    def _finish_hash(self, hasher: OrderedHasher) -> str:
+        """Wait for the SHA-256 reader, which trails the segments (or, on a resume, reads
+        the segments already in Swift from the local file)."""
+        if not hasher.wait(HASH_QUIET_WAIT_S):
+            left = format_bytes(hasher.source.size - hasher.hashed)
+            self.on_event(Notice(f"finishing the file's SHA-256: {left} left to read"))
+        while not hasher.wait(PROGRESS_INTERVAL_S):
+            if self.cancel.is_set():
+                self.pool.abort.set()
+                raise OperationCancelled(self._cancel_message())
+        return hasher.hexdigest()
 
     # -- replaced object -------------------------------------------------------------------------
 
@@ -379,6 +428,10 @@ class _Upload:
 
 def _expiry(delete_at: int | None) -> dict[str, str]:
     return {"X-Delete-At": str(delete_at)} if delete_at is not None else {}
+
+
+def _sha256_header(sha256: str | None) -> dict[str, str]:
+    return {SHA256_HEADER: sha256} if sha256 is not None else {}
 
 
 def _index(piece: Piece) -> int:

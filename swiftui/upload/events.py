@@ -32,6 +32,8 @@ class UploadResult:
     delete_at: int | None
     old_segments_deleted: int
     """Segments of the replaced object's manifest that the new one did not reuse."""
+    sha256: str | None = None
+    """The whole file's SHA-256 (also stored as ``X-Object-Meta-Sha256``), unless skipped."""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import requests
 
     from swiftui.swift import SwiftService
+    from swiftui.upload.hashing import ReadFrontier
     from swiftui.upload.journal import Journal
     from swiftui.upload.pool import WorkerPool
     from swiftui.upload.source import SourceFile
@@ -60,6 +61,7 @@ class PieceSender:
         old_manifest: set[ObjectKey],
         expiry_headers: dict[str, str],
         post_expiry_on_reused: bool,
+        frontier: ReadFrontier | None = None,
     ) -> None:
         self.swift = swift
         """A view whose cancel event is the pool's abort: a failure elsewhere stops us."""
@@ -70,6 +72,8 @@ class PieceSender:
         self.expiry_headers = expiry_headers
         """What the segments' expiry POST sends (set or remove ``X-Delete-At``)."""
         self.post_expiry_on_reused = post_expiry_on_reused
+        self.frontier = frontier
+        """Told how far each segment has been read, for the ordered SHA-256 reader."""
         self.etags: dict[int, str] = {}
         self._etags_lock = threading.Lock()
 
@@ -80,6 +84,8 @@ class PieceSender:
             return
         if piece.remote_etag is not None:
             local = self.source.md5_of(spec.offset, spec.length, buffer, self.pool.abort)
+            if self.frontier is not None:
+                self.frontier.complete(spec.index)
             if local == piece.remote_etag:
                 if self.post_expiry_on_reused:
                     self._post_expiry(piece)
@@ -104,15 +110,15 @@ class PieceSender:
     def _put(self, piece: Piece, buffer: bytearray) -> str:
         spec = piece.spec
         meter = self.pool.meter
+        frontier = self.frontier
         self.pool.emit(SegmentStarted(spec.index, spec.length))
-        body = SegmentBody(
-            self.source,
-            spec.offset,
-            spec.length,
-            buffer,
-            self.pool.abort,
-            lambda sent: meter.sending(spec.index, sent, spec.length),
-        )
+
+        def progress(sent: int) -> None:
+            meter.sending(spec.index, sent, spec.length)
+            if frontier is not None:
+                frontier.reached(spec.index, sent)
+
+        body = SegmentBody(self.source, spec.offset, spec.length, buffer, self.pool.abort, progress)
 
         def check(response: requests.Response) -> str | None:
             returned = response.headers.get("Etag", "").strip('"')

@@ -131,10 +131,19 @@ class SourceFile:
 
     def md5_of(self, offset: int, length: int, buffer: bytearray, abort: threading.Event) -> str:
         """md5 of a byte range of the file, to check a segment already in Swift."""
-        digest = hashlib.md5(usedforsecurity=False)
+        return self.digests_of(offset, length, buffer, abort, sha256=False)[0]
+
+    def digests_of(
+        self, offset: int, length: int, buffer: bytearray, abort: threading.Event, *, sha256: bool
+    ) -> tuple[str, str | None]:
+        """md5 and (when asked) SHA-256 of a byte range, in one read."""
+        md5 = hashlib.md5(usedforsecurity=False)
+        sha = hashlib.sha256() if sha256 else None
         for block in self.blocks(offset, length, buffer, abort):
-            digest.update(block)
-        return digest.hexdigest()
+            md5.update(block)
+            if sha is not None:
+                sha.update(block)
+        return md5.hexdigest(), sha.hexdigest() if sha is not None else None
 
 
 def _file_kind(mode: int) -> str:

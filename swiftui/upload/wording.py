@@ -93,6 +93,8 @@ def summary(result: UploadResult) -> str:
         if result.reused_segments:
             text += f" ({result.reused_segments} reused)"
     text += f", etag {result.etag}"
+    if result.sha256:
+        text += f", sha256 {result.sha256}"
     if result.delete_at is not None:
         text += f", expires {local_time(result.delete_at)}"
     return text
