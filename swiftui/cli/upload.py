@@ -1,45 +1,41 @@
 """``swiftui upload``: one large file to Swift, segmented, resumable, with progress.
 
-On a terminal: one live status line. Without one (cron, nohup, a pipe): a timestamped
-line per finished segment and a summary, no control characters. ``--json``: one JSON
-event per line. Ctrl-C (or SIGTERM) stops within about a second, keeps what was sent and
-prints the command that resumes.
+Output styles are in :mod:`swiftui.cli.upload_output`. Ctrl-C (or SIGTERM) stops within
+about a second, keeps what was sent and prints the command that resumes. ``--dry-run``
+prints the plan and sends nothing. The ``swift upload`` habits ``-S SIZE`` and
+``--use-slo`` are accepted.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import shlex
-import shutil
 import signal
 import sys
 import threading
-from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
-from typing import TextIO
 
 from swiftui.cli.common import add_auth_options, auth_option, connect_args
-from swiftui.cli.wording import error_line
+from swiftui.cli.upload_output import Printer, make_printer
+from swiftui.cli.wording import error_line, error_message
 from swiftui.errors import OperationCancelled, SwiftuiError
 from swiftui.units import parse_delete_at, parse_duration, parse_size
 from swiftui.upload import (
     DEFAULT_THREADS,
-    PlanReady,
-    Progress,
-    SegmentDone,
+    Notice,
     SourceFile,
-    UploadEvent,
-    UploadFailed,
+    UploadPreview,
     UploadRequest,
     check_request,
-    describe,
-    event_to_dict,
+    preview,
     run_upload,
-    status_line,
+)
+
+USE_SLO_NOTICE = (
+    "--use-slo: swiftui always uploads a file larger than one segment as a Static Large "
+    "Object; the option changes nothing"
 )
 
 
@@ -59,10 +55,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--object-name", metavar="NAME", help="name in the container (default: FILE's name)"
     )
     parser.add_argument(
+        "-S",
         "--segment-size",
         metavar="SIZE",
-        help="e.g. 1GiB, 500MB, 5G (default: chosen from the file size and the cluster's "
-        "limits, and explained)",
+        help="e.g. 1GiB, 500MB, 5G, or bytes: 5000000000 (default: chosen from the file "
+        "size and the cluster's limits, and explained)",
     )
     parser.add_argument(
         "--threads",
@@ -98,12 +95,59 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="do not compute the file's SHA-256 (stored as X-Object-Meta-Sha256 for stat, "
         "verify and download to check)",
     )
+    parser.add_argument(
+        "--use-slo",
+        action="store_true",
+        help="accepted for swift upload's habit: swiftui always makes an SLO",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the plan (segments, resume, what is replaced) and send nothing",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON event per line")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    request = UploadRequest(
+    """Every failure is one line on stderr (and, with ``--json``, a last ``error`` event)."""
+    printer = make_printer(args.json, sys.stdout)
+    region: str | None = None
+    try:
+        request = _request(args)
+        # A bad option or an unreadable file is refused before asking for a password.
+        check_request(request)
+        with SourceFile(args.file):
+            pass
+        cloud, region = connect_args(args)
+        try:
+            service = cloud.service(region)
+            if args.use_slo:
+                printer.handle(Notice(USE_SLO_NOTICE))
+            if args.dry_run:
+                _print_preview(printer, preview(service, request))
+                return 0
+            cancel = threading.Event()
+            with _stop_on_signals(cancel):
+                run_upload(service, request, on_event=printer.handle, cancel=cancel)
+        finally:
+            cloud.close()
+    except SwiftuiError as error:
+        printer.fail(error_message(error), error.exit_code)
+        print(error_line(error), file=sys.stderr)
+        if region is not None and (isinstance(error, OperationCancelled) or printer.resumable):
+            print(f"swiftui: resume with: {resume_command(args, region)}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        printer.fail("interrupted", 130)
+        print("swiftui: interrupted", file=sys.stderr)
+        return 130
+    printer.close()
+    return 0
+
+
+def _request(args: argparse.Namespace) -> UploadRequest:
+    return UploadRequest(
         local_path=args.file,
         container=args.container,
         object_name=args.object_name,
@@ -121,27 +165,19 @@ def run(args: argparse.Namespace) -> int:
         leave_segments=args.leave_segments,
         compute_sha256=not args.no_sha256,
     )
-    # A bad option or an unreadable file is refused before asking for a password.
-    check_request(request)
-    with SourceFile(args.file):
-        pass
-    cloud, region = connect_args(args)
-    service = cloud.service(region)
-    printer = _printer(args.json, sys.stdout)
-    cancel = threading.Event()
-    try:
-        with _stop_on_signals(cancel):
-            run_upload(service, request, on_event=printer.handle, cancel=cancel)
-    except SwiftuiError as error:
-        printer.close()
-        print(error_line(error), file=sys.stderr)
-        if isinstance(error, OperationCancelled) or printer.resumable:
-            print(f"swiftui: resume with: {resume_command(args, region)}", file=sys.stderr)
-        return error.exit_code
-    finally:
-        cloud.close()
+
+
+def _print_preview(printer: Printer, upload: UploadPreview) -> None:
+    """``--dry-run``: the plan's lines (or one ``dry_run`` JSON event); nothing is sent."""
+    plan = upload.decision.plan
+    printer.report(
+        "dry_run",
+        [line.text for line in upload.lines],
+        segment_size=plan.segment_size,
+        segment_count=plan.segment_count,
+        resumes=upload.decision.resume is not None,
+    )
     printer.close()
-    return 0
 
 
 def resume_command(args: argparse.Namespace, region: str) -> str:
@@ -166,12 +202,13 @@ def resume_command(args: argparse.Namespace, region: str) -> str:
             words += [option, value]
     if args.threads != DEFAULT_THREADS:
         words += ["--threads", str(args.threads)]
-    if args.leave_segments:
-        words.append("--leave-segments")
-    if args.no_sha256:
-        words.append("--no-sha256")
-    if args.json:
-        words.append("--json")
+    for flag, given in (
+        ("--leave-segments", args.leave_segments),
+        ("--no-sha256", args.no_sha256),
+        ("--json", args.json),
+    ):
+        if given:
+            words.append(flag)
     return shlex.join(words)
 
 
@@ -193,101 +230,3 @@ def _stop_on_signals(cancel: threading.Event) -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-class _Printer(ABC):
-    """Shared by the three output styles: remembers whether the upload can be resumed."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-        self.resumable = False
-
-    def handle(self, event: UploadEvent) -> None:
-        if isinstance(event, UploadFailed):
-            self.resumable = event.resumable
-        self.show(event)
-
-    @abstractmethod
-    def show(self, event: UploadEvent) -> None: ...
-
-    def close(self) -> None:
-        self.write("")
-
-    def line(self, text: str) -> None:
-        self.write(text + "\n")
-
-    def write(self, text: str) -> None:
-        """Output that nobody reads any more (a closed pipe) must not stop the upload."""
-        if self.out.closed:
-            return
-        try:
-            self.out.write(text)
-            self.out.flush()
-        except BrokenPipeError:
-            with contextlib.suppress(OSError):
-                self.out.close()
-
-
-class _JsonPrinter(_Printer):
-    def show(self, event: UploadEvent) -> None:
-        self.line(json.dumps(event_to_dict(event), separators=(",", ":")))
-
-
-class _LogPrinter(_Printer):
-    """No terminal: one timestamped line per thing that happened, for cron mails and logs."""
-
-    def __init__(self, out: TextIO) -> None:
-        super().__init__(out)
-        self._segments_total = 0
-        self._segments_done = 0
-
-    def line(self, text: str) -> None:
-        stamp = datetime.now().astimezone().isoformat(sep=" ", timespec="seconds")
-        for part in text.splitlines():
-            super().line(f"{stamp} {part}")
-
-    def show(self, event: UploadEvent) -> None:
-        if isinstance(event, PlanReady):
-            self._segments_total = event.segment_count
-        text = describe(event)
-        if isinstance(event, SegmentDone):
-            self._segments_done += 1
-            text = f"[{self._segments_done}/{self._segments_total}] {text}"
-        if text:
-            self.line(text)
-
-
-class _LivePrinter(_Printer):
-    """A terminal: plan, notices and retries as lines, and one status line kept current."""
-
-    def __init__(self, out: TextIO) -> None:
-        super().__init__(out)
-        self._status = ""
-
-    def show(self, event: UploadEvent) -> None:
-        if isinstance(event, Progress):
-            self._draw(status_line(event))
-            return
-        if isinstance(event, SegmentDone):
-            return
-        text = describe(event)
-        if text:
-            self._draw("")
-            self.line(text)
-
-    def _draw(self, status: str) -> None:
-        width = max(20, shutil.get_terminal_size().columns - 1)
-        self._status = status[:width]
-        self.write("\r\x1b[K" + self._status)
-
-    def close(self) -> None:
-        if self._status:
-            self.write("\n")
-            self._status = ""
-        super().close()
-
-
-def _printer(as_json: bool, out: TextIO) -> _Printer:
-    if as_json:
-        return _JsonPrinter(out)
-    return _LivePrinter(out) if out.isatty() else _LogPrinter(out)

@@ -55,6 +55,7 @@ from swiftui.upload.request import UploadRequest, check_names, check_request, jo
 from swiftui.upload.resume import ResumeDecision, decide, find_segments
 from swiftui.upload.sender import ObjectKey, Piece, PieceSender
 from swiftui.upload.source import BLOCK_SIZE, SourceFile
+from swiftui.upload.wording import cancelled_text
 
 if TYPE_CHECKING:
     from swiftui.swift import SwiftService
@@ -128,13 +129,7 @@ class _Upload:
         return self.journal is not None
 
     def cancelled_event(self) -> UploadCancelled:
-        snapshot = self.pool.meter.snapshot(time.monotonic())
-        return UploadCancelled(
-            segments_done=snapshot.segments_done,
-            segments_total=snapshot.segments_total,
-            bytes_done=snapshot.bytes_done,
-            bytes_total=snapshot.bytes_total,
-        )
+        return self.pool.meter.cancelled(resumable=self.resumable)
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -224,14 +219,7 @@ class _Upload:
             raise OperationCancelled(self._cancel_message())
 
     def _cancel_message(self) -> str:
-        snapshot = self.pool.meter.snapshot(time.monotonic())
-        if self.journal is None:
-            return "upload cancelled before any segment was recorded"
-        return (
-            f"upload cancelled: {snapshot.segments_done} of {snapshot.segments_total} segments "
-            f"({format_bytes(snapshot.bytes_done)} of {format_bytes(snapshot.bytes_total)}) are "
-            "in Swift; run the same upload again to resume"
-        )
+        return cancelled_text(self.cancelled_event())
 
     def _report_retry(self, notice: RetryNotice) -> None:
         self.pool.emit(RequestRetrying(notice.what, notice.attempt, notice.reason, notice.delay_s))

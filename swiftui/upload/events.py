@@ -150,12 +150,19 @@ class UploadFinished:
 
 @dataclass(frozen=True)
 class UploadCancelled:
-    """Stopped on request; what was sent is kept and the same upload resumes it."""
+    """Stopped on request; finished segments are kept and the same upload resumes it."""
 
     segments_done: int
+    """Finished segments, recorded in the journal: what a resume does not send again."""
     segments_total: int
     bytes_done: int
+    """Bytes of those finished segments (not of the segments in flight)."""
     bytes_total: int
+    segments_in_flight: int = 0
+    """Segments that were being sent: started over by a resume."""
+    bytes_in_flight: int = 0
+    """What had been sent of them: to be sent again."""
+    resumable: bool = True
 
 
 @dataclass(frozen=True)

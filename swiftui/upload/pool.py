@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from swiftui.errors import Aborted, OperationCancelled
-from swiftui.upload.events import Progress, SegmentFailed, SegmentProgress, UploadEvent
+from swiftui.upload.events import (
+    Progress,
+    SegmentFailed,
+    SegmentProgress,
+    UploadCancelled,
+    UploadEvent,
+)
 from swiftui.upload.source import BLOCK_SIZE
 
 PROGRESS_INTERVAL_S = 0.1
@@ -59,6 +65,19 @@ class Meter:
                 self.reused_segments += 1
             else:
                 self._uploaded_bytes += length
+
+    def cancelled(self, *, resumable: bool) -> UploadCancelled:
+        """What a stop leaves: finished segments kept, the ones in flight to send again."""
+        with self._lock:
+            return UploadCancelled(
+                segments_done=self.segments_done,
+                segments_total=self.segments_total,
+                bytes_done=self._done_bytes,
+                bytes_total=self.total,
+                segments_in_flight=len(self._in_flight),
+                bytes_in_flight=sum(sent for sent, _ in self._in_flight.values()),
+                resumable=resumable,
+            )
 
     def snapshot(self, now: float) -> Progress:
         with self._lock:

@@ -20,6 +20,7 @@ from swiftui.upload.events import (
     SegmentDone,
     SegmentFailed,
     SegmentRetrying,
+    UploadCancelled,
     UploadEvent,
     UploadFinished,
     UploadResult,
@@ -58,7 +59,31 @@ def describe(event: UploadEvent) -> str | None:
         return f"deleted {event.count} segments of the replaced object"
     if isinstance(event, UploadFinished):
         return summary(event.result)
+    if isinstance(event, UploadCancelled):
+        return cancelled_text(event)
     return None
+
+
+def cancelled_text(event: UploadCancelled) -> str:
+    """What a stopped upload really keeps, and what a resume will send again."""
+    if event.segments_done:
+        kept = (
+            f"{event.segments_done} of {event.segments_total} segments "
+            f"({format_bytes(event.bytes_done)} of {format_bytes(event.bytes_total)}) "
+            "are kept in Swift"
+        )
+    else:
+        kept = "nothing is kept in Swift yet"
+    parts = [f"upload cancelled: {kept}"]
+    if event.bytes_in_flight:
+        unfinished = event.segments_in_flight
+        parts.append(
+            f"the {format_bytes(event.bytes_in_flight)} sent of {unfinished} unfinished "
+            f"segment{'' if unfinished == 1 else 's'} will be sent again"
+        )
+    if event.resumable:
+        parts.append("run the same upload again to resume")
+    return "; ".join(parts)
 
 
 def plan_text(event: PlanReady) -> str:
