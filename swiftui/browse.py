@@ -21,6 +21,7 @@ from enum import StrEnum
 import humanize
 
 from swiftui.errors import OperationCancelled, SwiftError
+from swiftui.references import expand_manifest
 from swiftui.swift import (
     SEGMENT_CONTENT_TYPE,
     ContainerInfo,
@@ -183,11 +184,24 @@ class ObjectDetails:
     manifest: list[ManifestSegment] | None = None
     dlo: DloListing | None = None
     segment_of: SegmentName | None = None
+    expanded: list[ManifestSegment] | None = None
+    """An SLO's every entry: a nested one's sub-manifests, each followed by its segments."""
 
     @property
     def segment_containers(self) -> list[str]:
         """Containers an SLO's segments live in, in manifest order."""
-        return list(dict.fromkeys(seg.container for seg in self.manifest or ()))
+        entries = self.expanded or self.manifest or ()
+        return list(dict.fromkeys(seg.container for seg in entries if not seg.sub_slo))
+
+    @property
+    def sub_manifests(self) -> int:
+        """A nested SLO's sub-manifests (0 for a flat one)."""
+        return sum(1 for seg in self.expanded or () if seg.sub_slo)
+
+    @property
+    def leaf_segments(self) -> list[ManifestSegment]:
+        """The segments that hold the data, under any sub-manifest."""
+        return [seg for seg in self.expanded or self.manifest or () if not seg.sub_slo]
 
     @property
     def manifest_bytes(self) -> int:
@@ -201,9 +215,10 @@ def describe_object(
     facts = head_object(service, container, name)
     if facts is None:
         return None
-    manifest = dlo = None
+    manifest = dlo = expanded = None
     if facts.kind is ObjectKind.SLO:
         manifest = service.get_manifest(container, name)
+        expanded = [item.segment for item in expand_manifest(service, manifest)]
     elif facts.kind is ObjectKind.DLO and facts.dlo_container:
         segments = service.list_objects(
             facts.dlo_container, prefix=facts.dlo_prefix or "", limit=dlo_limit
@@ -215,7 +230,7 @@ def describe_object(
             complete=len(segments) < dlo_limit,
         )
     segment_of = parse_segment_name(name) if facts.kind is ObjectKind.SEGMENT else None
-    return ObjectDetails(container, name, facts, manifest, dlo, segment_of)
+    return ObjectDetails(container, name, facts, manifest, dlo, segment_of, expanded)
 
 
 # -- manifest verification -------------------------------------------------------------------
@@ -270,9 +285,11 @@ class ManifestCheck:
 
     @property
     def summary(self) -> str:
-        count = len(self.segments)
+        subs = sum(1 for check in self.segments if check.segment.sub_slo)
+        count = len(self.segments) - subs
         if self.ok:
-            return f"{self.container}/{self.name}: all {count} segments present and intact"
+            nested = f" under {subs} sub-manifests" if subs else ""
+            return f"{self.container}/{self.name}: all {count} segments{nested} present and intact"
         parts = []
         for state in (SegmentState.MISSING, SegmentState.WRONG_SIZE, SegmentState.WRONG_ETAG):
             found = sum(1 for check in self.problems if check.state is state)
@@ -310,14 +327,17 @@ def verify_manifest(
 ) -> ManifestCheck:
     """Check an SLO against the server: each segment (HEAD, in ``threads``) and the etag.
 
-    ``on_segment`` hears every result as it comes (from the worker threads); ``cancelled``
-    stops the check between segments with :class:`OperationCancelled`.
+    A nested SLO's sub-manifests are checked like segments (their size and SLO etag),
+    then every segment they list. ``on_segment`` hears every result as it comes (from the
+    worker threads); ``cancelled`` stops the check between segments with
+    :class:`OperationCancelled`.
     """
     headers = service.object_headers(container, name)
     if headers is None:
         raise SwiftError(f"{container}/{name}: it no longer exists")
     actual_etag = headers.get("Etag", "").strip('"')
     segments = service.get_manifest(container, name)
+    expanded = [item.segment for item in expand_manifest(service, segments)]
     stop = threading.Event()
 
     def check(item: tuple[int, ManifestSegment]) -> SegmentCheck:
@@ -331,7 +351,7 @@ def verify_manifest(
 
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
         try:
-            results = list(pool.map(check, enumerate(segments)))
+            results = list(pool.map(check, enumerate(expanded)))
         except BaseException:
             stop.set()
             raise

@@ -84,6 +84,8 @@ class ReferenceIndex:
     """Every SLO and DLO manifest found, top-level or nested."""
     listed: dict[ObjectKey, ObjectEntry] = field(default_factory=dict)
     """Every object of the scanned containers, as the listing showed it."""
+    manifest_bytes: dict[ObjectKey, int] = field(default_factory=dict)
+    """Bytes of each SLO manifest's own JSON (a listing shows its logical size instead)."""
     _slo_users: dict[ObjectKey, set[str]] = field(default_factory=dict)
     _dlo_prefixes: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -145,16 +147,17 @@ def build_reference_index(
     # same one at the same time only cost a duplicate GET.
     cache: dict[ObjectKey, StoredManifest | None] = {}
 
-    def expand(key: ObjectKey) -> list[ExpandedSegment]:
+    def expand(key: ObjectKey) -> tuple[int, list[ExpandedSegment]]:
         manifest = service.read_manifest(*key)
         if manifest is None:
-            return []
-        return list(expand_manifest(service, manifest.segments, cache=cache))
+            return 0, []
+        return manifest.stored_bytes, list(expand_manifest(service, manifest.segments, cache=cache))
 
-    for key, expanded in zip(
+    for key, (stored_bytes, expanded) in zip(
         slo_keys, parallel_map(expand, slo_keys, threads=threads), strict=True
     ):
         index.manifests.add(key)
+        index.manifest_bytes[key] = stored_bytes
         for item in expanded:
             segment_key = (item.segment.container, item.segment.name)
             index.add_slo_reference(segment_key, label(*key))

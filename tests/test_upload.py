@@ -396,7 +396,7 @@ def test_a_plain_object_changing_during_its_upload_is_refused_by_swift(
     ("size", "segment_size", "message"),
     [
         (2 * MIB, 6 * 1024**3, "is more than this cluster's largest object"),
-        (2 * MIB, KIB, "2048 segments; this cluster allows 1000 per manifest: use segment size"),
+        (2 * MIB, 1, "2097152 segments, more than this cluster's manifests can list even nested"),
     ],
 )
 def test_an_impossible_plan_is_refused_before_anything_is_written(

@@ -88,7 +88,7 @@ def test_dry_run_prints_the_plan_and_writes_nothing(
     ("change", "args", "code", "message"),
     [
         ({"OS_PASSWORD": "wrong"}, (), 4, "wrong password"),
-        ({}, ("-S", "1000"), 2, "--segment-size 1000 makes"),
+        ({}, ("-S", "1"), 2, "--segment-size 1 makes 2097152 segments"),
         ({}, ("--threads", "many"), 2, "argument --threads: invalid int value"),
         ({}, ("--delete-after", "90"), 2, "--delete-after: 90: add a unit"),
     ],

@@ -275,17 +275,23 @@ def _draft(
         if manifest is None:
             raise UsageError(f"no such object in container {container!r}: {name!r}")
         draft = _Draft(container, name, "slo", size, manifest.stored_bytes)
-        nested: dict[ObjectKey, StoredObject] = {}
+        nested: list[ObjectKey] = []
         leaves: dict[ObjectKey, StoredObject] = {}
         for item in expand_manifest(service, manifest.segments, cache=manifest_cache):
             key = (item.segment.container, item.segment.name)
             if item.segment.sub_slo:
-                stored = manifest_cache.get(key)
-                stored_bytes = stored.stored_bytes if stored else 0
-                nested.setdefault(key, StoredObject(*key, stored_bytes, is_manifest=True))
+                nested.append(key)
             else:
                 leaves.setdefault(key, StoredObject(*key, item.segment.bytes))
-        draft.segments = [*nested.values(), *leaves.values()]
+        # A nested manifest is read (and its size known) once expanding goes past it.
+        stored = {key: manifest_cache.get(key) for key in dict.fromkeys(nested)}
+        draft.segments = [
+            *(
+                StoredObject(*key, found.stored_bytes if found else 0, is_manifest=True)
+                for key, found in stored.items()
+            ),
+            *leaves.values(),
+        ]
         return draft
     if manifest_header := headers.get("X-Object-Manifest"):
         segment_container, prefix = dlo_target(manifest_header)
@@ -317,6 +323,9 @@ def _apply_references(region: str, drafts: list[_Draft], index: ReferenceIndex) 
             break
         deleting = still
 
+    # A nested SLO's sub-manifests go with it (unless another manifest uses them), and do
+    # not keep their segments.
+    going = deleting | _nested_manifests_going(drafts, deleting, index)
     items = []
     for draft in drafts:
         if draft.label in refused:
@@ -325,7 +334,7 @@ def _apply_references(region: str, drafts: list[_Draft], index: ReferenceIndex) 
         for segment in draft.segments:
             if segment.key == (draft.container, draft.name) or segment.label in deleting:
                 continue
-            users = index.users_of(segment.container, segment.name, ignoring=deleting)
+            users = index.users_of(segment.container, segment.name, ignoring=going)
             if users:
                 kept.append(KeptObject(segment, used_by=users))
             elif draft.kind == "dlo" and segment.key in index.manifests:
@@ -349,3 +358,22 @@ def _apply_references(region: str, drafts: list[_Draft], index: ReferenceIndex) 
         refused=tuple(refused.values()),
         scanned=index.scanned,
     )
+
+
+def _nested_manifests_going(
+    drafts: list[_Draft], deleting: set[str], index: ReferenceIndex
+) -> set[str]:
+    """Labels of the nested manifests that only the archives being deleted use."""
+    going: set[str] = set()
+    while True:
+        found = {
+            segment.label
+            for draft in drafts
+            if draft.label in deleting
+            for segment in draft.segments
+            if segment.is_manifest
+            and not index.users_of(segment.container, segment.name, ignoring=deleting | going)
+        }
+        if found <= going:
+            return going
+        going |= found

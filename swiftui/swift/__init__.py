@@ -43,6 +43,7 @@ from swiftui.swift.sealed import FoundSegments, find_segments_by_name
 from swiftui.swift.slo import (
     SEGMENT_CONTENT_TYPE,
     SEGMENTS_SUFFIX,
+    SUBMANIFEST_MARK,
     ManifestSegment,
     SegmentName,
     StoredManifest,
@@ -52,10 +53,12 @@ from swiftui.swift.slo import (
     manifest_etag,
     parse_manifest,
     parse_segment_name,
+    parse_submanifest_name,
     segment_name,
     segment_prefix,
     segments_container_of,
     segments_parent,
+    submanifest_name,
     upload_prefix,
 )
 
@@ -68,6 +71,7 @@ __all__ = [
     "REQUEST_TIMEOUT",
     "SEGMENTS_SUFFIX",
     "SEGMENT_CONTENT_TYPE",
+    "SUBMANIFEST_MARK",
     "ContainerInfo",
     "DeleteOutcome",
     "DeleteReport",
@@ -99,6 +103,7 @@ __all__ = [
     "parse_listing_time",
     "parse_manifest",
     "parse_segment_name",
+    "parse_submanifest_name",
     "retrieval_from_headers",
     "retrieval_from_listing",
     "retry_after_seconds",
@@ -106,5 +111,6 @@ __all__ = [
     "segment_prefix",
     "segments_container_of",
     "segments_parent",
+    "submanifest_name",
     "upload_prefix",
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from swiftui.references import expand_manifest
 from swiftui.swift import delete_objects, is_slo
 
 if TYPE_CHECKING:
@@ -16,13 +17,16 @@ if TYPE_CHECKING:
 def stored_segments(
     swift: SwiftService, container: str, object_name: str
 ) -> tuple[ManifestSegment, ...]:
-    """The manifest entries of ``container/object_name`` if it is an SLO, else none (HEAD
-    first: the body of a plain object is never read)."""
+    """Every object ``container/object_name`` uses if it is an SLO (a nested one's
+    sub-manifests and their segments too), else none (HEAD first: the body of a plain
+    object is never read)."""
     headers = swift.object_headers(container, object_name)
     if headers is None or not is_slo(headers):
         return ()
     manifest = swift.read_manifest(container, object_name)
-    return manifest.segments if manifest is not None else ()
+    if manifest is None:
+        return ()
+    return tuple(item.segment for item in expand_manifest(swift, manifest.segments))
 
 
 def delete_unused_segments(

@@ -48,7 +48,7 @@ from swiftui.upload.events import (
 from swiftui.upload.hashing import OrderedHasher, ReadFrontier
 from swiftui.upload.journal import Journal, find_journal, journal_path
 from swiftui.upload.lock import UploadLock
-from swiftui.upload.manifest import MTIME_HEADER, SHA256_HEADER, write_manifest
+from swiftui.upload.manifest import MTIME_HEADER, SHA256_HEADER, write_slo
 from swiftui.upload.plan import SegmentSpec
 from swiftui.upload.pool import PROGRESS_INTERVAL_S, EventHandler, Meter, WorkerPool
 from swiftui.upload.request import UploadRequest, check_names, check_request, journal_target
@@ -162,6 +162,7 @@ class _Upload:
             delete_at=delete_at,
             old_segments_deleted=self._old_segments_deleted,
             sha256=sha256,
+            sub_manifests=plan.sub_manifest_count,
         )
 
     def _upload(
@@ -172,7 +173,6 @@ class _Upload:
         self.old_manifest = {
             (segment.container, segment.name)
             for segment in stored_segments(self.swift, self.container, self.object_name)
-            if not segment.sub_slo
         }
         decision = decide(
             self.request,
@@ -198,6 +198,7 @@ class _Upload:
                 explanation=plan.explanation,
                 notes=decision.all_notes,
                 delete_at=delete_at,
+                sub_manifests=plan.sub_manifest_count,
             )
         )
         self._check_cancel()
@@ -359,7 +360,7 @@ class _Upload:
         sha256 = self._finish_hash(hasher) if hasher is not None else None
         source.check_unchanged()
         self._check_cancel()
-        self.on_event(ManifestWriting(plan.segment_count))
+        self.on_event(ManifestWriting(plan.segment_count, plan.sub_manifest_count))
         segments = [
             (
                 f"/{self.segment_container}/{segment_name(prefix, spec.index)}",
@@ -368,23 +369,26 @@ class _Upload:
             )
             for spec in plan.segments()
         ]
-        etag = write_manifest(
+        etag, sub_manifests = write_slo(
             self.finishing,
             self.container,
             self.object_name,
             segments,
-            file_size=source.size,
+            groups=plan.manifest_groups(),
+            segment_container=self.segment_container,
+            prefix=prefix,
             headers={
                 MTIME_HEADER: f"{source.mtime:f}",
                 **_sha256_header(sha256),
                 **_expiry(delete_at),
             },
+            sub_manifest_headers=_expiry(segment_delete_at),
         )
         used = {
             (self.segment_container, segment_name(prefix, index))
             for index in range(plan.segment_count)
         }
-        return etag, sha256, used
+        return etag, sha256, used | set(sub_manifests)
 
     def _finish_hash(self, hasher: OrderedHasher) -> str:
         """Wait for the SHA-256 reader, which trails the segments (or, on a resume, reads

@@ -34,6 +34,8 @@ class UploadResult:
     """Segments of the replaced object's manifest that the new one did not reuse."""
     sha256: str | None = None
     """The whole file's SHA-256 (also stored as ``X-Object-Meta-Sha256``), unless skipped."""
+    sub_manifests: int = 0
+    """A nested SLO's sub-manifests (in the segments container); 0 for a flat one."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class PlanReady:
     notes: tuple[str, ...]
     """Resume decisions worth telling: resuming, starting over and why, reused segments."""
     delete_at: int | None
+    sub_manifests: int = 0
+    """When more segments than one manifest holds: the nested SLO's sub-manifests."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,8 @@ class Progress:
 @dataclass(frozen=True)
 class ManifestWriting:
     segment_count: int
+    sub_manifests: int = 0
+    """A nested SLO's sub-manifests, written before the manifest that lists them."""
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
 """Write an SLO manifest so that Swift checks the whole, and read it back before success.
 
+A nested SLO (:func:`write_slo`) writes its sub-manifests first, each checked the same
+way, then the manifest that lists them.
+
 The manifest PUT carries the expected SLO Etag, so Swift refuses it if any segment's etag
 or size differs; from :data:`HEARTBEAT_MIN_SEGMENTS` segments it asks for heartbeats,
 and Swift's verdict then comes in the body of a 202. The stored object is HEADed: only an
@@ -14,23 +17,68 @@ from typing import TYPE_CHECKING
 
 from swiftui.errors import SwiftError
 from swiftui.swift import (
+    SEGMENT_CONTENT_TYPE,
     TokenRefused,
     describe_failure,
     expected_slo_etag,
     is_slo,
     object_path,
+    submanifest_name,
 )
 
 if TYPE_CHECKING:
     import requests
 
-    from swiftui.swift import ResponseCheck, SwiftService
+    from swiftui.swift import ObjectKey, ResponseCheck, SwiftService
 
 # From this many segments the manifest PUT asks for heartbeats while Swift checks them.
 HEARTBEAT_MIN_SEGMENTS = 16
 MTIME_HEADER = "X-Object-Meta-Mtime"
 SHA256_HEADER = "X-Object-Meta-Sha256"
 """Lowercase hex SHA-256 of the whole file or stream, on the manifest or plain object."""
+
+
+def write_slo(
+    swift: SwiftService,
+    container: str,
+    object_name: str,
+    segments: Sequence[tuple[str, int, str]],
+    *,
+    groups: Sequence[range],
+    segment_container: str,
+    prefix: str,
+    headers: dict[str, str],
+    sub_manifest_headers: dict[str, str],
+) -> tuple[str, list[ObjectKey]]:
+    """The manifest of ``segments`` (path, bytes, etag, in order); nested when ``groups``
+    has more than one range: each range's segments get a sub-manifest in
+    ``segment_container`` (named after the upload's ``prefix``), and the object's manifest
+    lists those. Returns the SLO Etag and the sub-manifests written."""
+    file_size = sum(size for _path, size, _etag in segments)
+    if len(groups) <= 1:
+        etag = write_manifest(
+            swift, container, object_name, segments, file_size=file_size, headers=headers
+        )
+        return etag, []
+    entries, written = [], []
+    for number, group in enumerate(groups):
+        name = submanifest_name(prefix, number)
+        listed = [segments[index] for index in group]
+        size = sum(size for _path, size, _etag in listed)
+        sub_etag = write_manifest(
+            swift,
+            segment_container,
+            name,
+            listed,
+            file_size=size,
+            headers={"Content-Type": SEGMENT_CONTENT_TYPE, **sub_manifest_headers},
+        )
+        entries.append((f"/{segment_container}/{name}", size, sub_etag))
+        written.append((segment_container, name))
+    etag = write_manifest(
+        swift, container, object_name, entries, file_size=file_size, headers=headers
+    )
+    return etag, written
 
 
 def write_manifest(

@@ -54,6 +54,11 @@ def describe(event: UploadEvent) -> str | None:
     if isinstance(event, Notice):
         return event.message
     if isinstance(event, ManifestWriting):
+        if event.sub_manifests:
+            return (
+                f"writing {event.sub_manifests} sub-manifests of {event.segment_count} "
+                "segments, then the manifest that lists them"
+            )
         return f"writing the manifest of {event.segment_count} segments"
     if isinstance(event, OldSegmentsDeleted):
         return f"deleted {event.count} segments of the replaced object"
@@ -115,6 +120,8 @@ def summary(result: UploadResult) -> str:
     )
     if result.is_slo:
         text += f", {result.segment_count} segments in {result.segment_container}"
+        if result.sub_manifests:
+            text += f" under {result.sub_manifests} sub-manifests"
         if result.reused_segments:
             text += f" ({result.reused_segments} reused)"
     text += f", etag {result.etag}"
