@@ -1,6 +1,6 @@
 """Nested SLOs against a sandbox of its own whose clusters allow 4 segments per manifest:
-uploaded (and resumed), verified, described, read back, replaced, deleted with nothing
-left over, and found by ``orphans`` when their top manifest is gone.
+uploaded from a file (and resumed) or a pipe, verified, described, read back, replaced,
+deleted with nothing left over, and found by ``orphans`` when their top manifest is gone.
 
 A sandbox of its own (about 12 s to build) because lowering the session sandbox's limit
 would change what every other test plans.
@@ -8,7 +8,10 @@ would change what every other test plans.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +33,7 @@ from swiftui.browse import describe_object, verify_manifest
 from swiftui.cloud import Cloud, connect
 from swiftui.credentials import load_credentials
 from swiftui.deletion import execute_deletion, plan_deletion
-from swiftui.errors import OperationCancelled
+from swiftui.errors import OperationCancelled, UsageError
 from swiftui.orphans import find_orphans
 from swiftui.sandbox import Sandbox
 from swiftui.swift import (
@@ -41,7 +44,14 @@ from swiftui.swift import (
     submanifest_name,
 )
 from swiftui.units import MIB
-from swiftui.upload import PlanReady, SegmentDone, UploadRequest, resumable_uploads
+from swiftui.upload import (
+    PlanReady,
+    SegmentDone,
+    StreamRequest,
+    UploadRequest,
+    resumable_uploads,
+    run_stream_upload,
+)
 
 LIMIT = 4
 
@@ -215,4 +225,34 @@ def test_orphans_finds_the_sub_manifests_and_segments_of_a_deleted_top_manifest(
     assert group.object_name == "lost.bin"
     summary = execute_deletion(service, report.plan())
     assert summary.complete
+    assert object_names(check, f"{container_name}_segments") == []
+
+
+def test_a_pipe_beyond_the_segment_limit_is_nested_too(
+    service: SwiftService, check: swiftclient.Connection, container_name: str
+) -> None:
+    data = os.urandom(9 * MIB + 1)
+    result = run_stream_upload(
+        service,
+        StreamRequest(container_name, "piped.tar", segment_size=MIB),
+        io.BytesIO(data),
+        on_event=Recorder(),
+        cancel=threading.Event(),
+    )
+    assert (result.segment_count, result.sub_manifests) == (10, 3)
+    assert download_md5(check, container_name, "piped.tar") == hashlib.md5(data).hexdigest()
+    assert verify_manifest(service, container_name, "piped.tar").ok
+
+
+def test_a_pipe_longer_than_two_levels_hold_stops_and_removes_its_segments(
+    service: SwiftService, check: swiftclient.Connection, container_name: str
+) -> None:
+    with pytest.raises(UsageError, match="longer than this cluster's manifests can list even"):
+        run_stream_upload(
+            service,
+            StreamRequest(container_name, "huge.tar", segment_size=MIB),
+            io.BytesIO(os.urandom((LIMIT * LIMIT + 1) * MIB)),
+            on_event=Recorder(),
+            cancel=threading.Event(),
+        )
     assert object_names(check, f"{container_name}_segments") == []

@@ -31,7 +31,6 @@ from swiftui.sandbox import Sandbox
 from swiftui.swift import SwiftService, expected_slo_etag, segment_name, segment_prefix
 from swiftui.units import KIB, MIB
 from swiftui.upload import UploadRequest, abandon_upload, resumable_uploads
-from swiftui.upload.engine import SEGMENT_EXPIRY_MARGIN_S
 from swiftui.upload.events import (
     ManifestWriting,
     Notice,
@@ -47,6 +46,7 @@ from swiftui.upload.events import (
     event_to_dict,
 )
 from swiftui.upload.manifest import HEARTBEAT_MIN_SEGMENTS
+from swiftui.upload.target import SEGMENT_EXPIRY_MARGIN_S
 
 
 @pytest.fixture

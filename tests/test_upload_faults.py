@@ -170,7 +170,7 @@ def test_a_cancel_while_the_upload_waits_to_retry_its_first_requests_stops_it(
             cancel=cancel,
         )
 
-    assert str(stopped.value) == "upload cancelled before any segment was recorded"
+    assert str(stopped.value) == "upload cancelled: nothing is kept in Swift yet"
     assert len(recorder.of(RequestRetrying)) == 1
     assert recorder.of(UploadCancelled)
     assert proxy.outcomes("HEAD") == ["answered 503"]

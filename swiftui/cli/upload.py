@@ -14,25 +14,37 @@ import shlex
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from swiftui.cli.common import add_auth_options, auth_option, connect_args
 from swiftui.cli.upload_output import Printer, make_printer
 from swiftui.cli.wording import error_line, error_message
-from swiftui.errors import OperationCancelled, SwiftuiError
-from swiftui.units import parse_delete_at, parse_duration, parse_size
+from swiftui.errors import OperationCancelled, SwiftuiError, UsageError
+from swiftui.units import MIB, parse_delete_at, parse_duration, parse_size
 from swiftui.upload import (
+    DEFAULT_SPOOL_MEMORY,
     DEFAULT_THREADS,
     Notice,
     SourceFile,
+    StreamRequest,
     UploadPreview,
     UploadRequest,
     check_request,
     preview,
+    run_stream_upload,
     run_upload,
 )
 
+if TYPE_CHECKING:
+    from swiftui.swift import SwiftService
+
+STREAM_OPTIONS = (
+    ("--expected-size", "expected_size"),
+    ("--spool-dir", "spool_dir"),
+    ("--spool-memory", "spool_memory"),
+)
 USE_SLO_NOTICE = (
     "--use-slo: swiftui always uploads a file larger than one segment as a Static Large "
     "Object; the option changes nothing"
@@ -50,7 +62,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_auth_options(parser)
     parser.add_argument("container", metavar="CONTAINER", help="created if missing")
-    parser.add_argument("file", metavar="FILE", type=Path, help="the local file to upload")
+    parser.add_argument(
+        "file", metavar="FILE", type=Path, help="the local file to upload; - for standard input"
+    )
     parser.add_argument(
         "--object-name", metavar="NAME", help="name in the container (default: FILE's name)"
     )
@@ -106,7 +120,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="print the plan (segments, resume, what is replaced) and send nothing",
     )
     parser.add_argument("--json", action="store_true", help="one JSON event per line")
+    stream = parser.add_argument_group("standard input (FILE -)")
+    stream.add_argument(
+        "--expected-size",
+        metavar="SIZE",
+        help="about how much the stream holds: only chooses the segment size",
+    )
+    stream.add_argument(
+        "--spool-dir",
+        metavar="DIR",
+        type=Path,
+        help="where segments wait while they are sent (default: the user cache dir)",
+    )
+    stream.add_argument(
+        "--spool-memory",
+        metavar="SIZE",
+        help=f"segments wait in memory up to this much, then on disk (default: "
+        f"{DEFAULT_SPOOL_MEMORY // MIB}MiB)",
+    )
     parser.set_defaults(handler=run)
+
+
+Action = Callable[["SwiftService", Printer, threading.Event], None]
+"""What the command does once connected: upload, or print a plan."""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -114,28 +150,23 @@ def run(args: argparse.Namespace) -> int:
     printer = make_printer(args.json, sys.stdout)
     region: str | None = None
     try:
-        request = _request(args)
-        # A bad option or an unreadable file is refused before asking for a password.
-        check_request(request)
-        with SourceFile(args.file):
-            pass
+        # Bad options, an unreadable file, a terminal for a pipe: refused before the password.
+        action = _stream_action(args) if _is_stream(args) else _file_action(args)
         cloud, region = connect_args(args)
         try:
             service = cloud.service(region)
             if args.use_slo:
                 printer.handle(Notice(USE_SLO_NOTICE))
-            if args.dry_run:
-                _print_preview(printer, preview(service, request))
-                return 0
             cancel = threading.Event()
             with _stop_on_signals(cancel):
-                run_upload(service, request, on_event=printer.handle, cancel=cancel)
+                action(service, printer, cancel)
         finally:
             cloud.close()
     except SwiftuiError as error:
         printer.fail(error_message(error), error.exit_code)
         print(error_line(error), file=sys.stderr)
-        if region is not None and (isinstance(error, OperationCancelled) or printer.resumable):
+        resumable = isinstance(error, OperationCancelled) or printer.resumable
+        if region is not None and resumable and not _is_stream(args):
             print(f"swiftui: resume with: {resume_command(args, region)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
@@ -146,25 +177,80 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _request(args: argparse.Namespace) -> UploadRequest:
-    return UploadRequest(
-        local_path=args.file,
-        container=args.container,
+def _is_stream(args: argparse.Namespace) -> bool:
+    return str(args.file) == "-"
+
+
+def _file_action(args: argparse.Namespace) -> Action:
+    for option, value in STREAM_OPTIONS:
+        if getattr(args, value) is not None:
+            raise UsageError(f"{option} is for standard input (FILE -) only")
+    request = UploadRequest(local_path=args.file, object_name=args.object_name, **_settings(args))
+    check_request(request)
+    with SourceFile(args.file):
+        pass
+
+    def upload(service: SwiftService, printer: Printer, cancel: threading.Event) -> None:
+        if args.dry_run:
+            _print_preview(printer, preview(service, request))
+        else:
+            run_upload(service, request, on_event=printer.handle, cancel=cancel)
+
+    return upload
+
+
+def _stream_action(args: argparse.Namespace) -> Action:
+    if not args.object_name:
+        raise UsageError(
+            "reading standard input (FILE -) needs --object-name NAME: the object's name "
+            "in CONTAINER"
+        )
+    if args.dry_run:
+        raise UsageError("--dry-run plans a file; a stream's plan is shown when it starts")
+    if sys.stdin.isatty():
+        raise UsageError(
+            "standard input is a terminal: pipe the data in (tar c DIR | swiftui upload "
+            "CONTAINER - --object-name NAME)"
+        )
+    request = StreamRequest(
         object_name=args.object_name,
-        segment_size=(
-            parse_size(args.segment_size, option="--segment-size") if args.segment_size else None
+        expected_size=_size(args.expected_size, "--expected-size"),
+        spool_dir=args.spool_dir,
+        spool_memory=_size(args.spool_memory, "--spool-memory") or DEFAULT_SPOOL_MEMORY,
+        **_settings(args),
+    )
+    check_request(request)
+
+    def upload(service: SwiftService, printer: Printer, cancel: threading.Event) -> None:
+        run_stream_upload(
+            service, request, sys.stdin.buffer, on_event=printer.handle, cancel=cancel
+        )
+
+    return upload
+
+
+def _size(text: str | None, option: str) -> int | None:
+    return parse_size(text, option=option) if text else None
+
+
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    """What a file and a stream upload are asked alike."""
+    return {
+        "container": args.container,
+        "segment_size": _size(args.segment_size, "--segment-size"),
+        "threads": args.threads,
+        "segment_container": args.segment_container,
+        "delete_at": (
+            parse_delete_at(args.delete_at, option="--delete-at") if args.delete_at else None
         ),
-        threads=args.threads,
-        segment_container=args.segment_container,
-        delete_at=parse_delete_at(args.delete_at, option="--delete-at") if args.delete_at else None,
-        delete_after=(
+        "delete_after": (
             parse_duration(args.delete_after, option="--delete-after")
             if args.delete_after
             else None
         ),
-        leave_segments=args.leave_segments,
-        compute_sha256=not args.no_sha256,
-    )
+        "leave_segments": args.leave_segments,
+        "compute_sha256": not args.no_sha256,
+    }
 
 
 def _print_preview(printer: Printer, upload: UploadPreview) -> None:

@@ -122,7 +122,8 @@ class LogPrinter(Printer):
         text = describe(event)
         if isinstance(event, SegmentDone):
             self._segments_done += 1
-            text = f"{text}; {self._segments_done} of {self._segments_total} done"
+            total = f" of {self._segments_total}" if self._segments_total else ""
+            text = f"{text}; {self._segments_done}{total} done"
         if text:
             self.line(text)
 

@@ -1,7 +1,9 @@
-"""Segmented, resumable uploads of one local file: the package's public face.
+"""Segmented, resumable uploads of local files and streams: the package's public face.
 
-``run_upload`` uploads (:mod:`.engine` orchestrates :mod:`.resume`, :mod:`.pool`,
-:mod:`.sender`, :mod:`.manifest` and :mod:`.cleanup`); ``preview`` tells what it would do;
+``run_upload`` uploads a file (:mod:`.engine` orchestrates :mod:`.resume`, :mod:`.pool`,
+:mod:`.sender`, :mod:`.hashing`, :mod:`.manifest` and :mod:`.cleanup`);
+``run_stream_upload`` a stream of unknown size (:mod:`.stream`, :mod:`.stream_reader`,
+:mod:`.spool`); ``preview`` tells what a file upload would do;
 ``resumable_uploads`` and ``abandon_upload`` manage interrupted ones; ``describe`` words
 its events. The modules of this package import each other, never this one.
 """
@@ -44,6 +46,7 @@ from swiftui.upload.preview import (
 from swiftui.upload.request import (
     DEFAULT_THREADS,
     MAX_THREADS,
+    StreamRequest,
     UploadRequest,
     check_names,
     check_request,
@@ -52,9 +55,12 @@ from swiftui.upload.request import (
 from swiftui.upload.resumable import ResumableUpload, abandon_upload, resumable_uploads
 from swiftui.upload.resume import ResumeDecision
 from swiftui.upload.source import SourceFile
+from swiftui.upload.spool import DEFAULT_SPOOL_MEMORY
+from swiftui.upload.stream import run_stream_upload
 from swiftui.upload.wording import describe, segment_label, status_line, summary
 
 __all__ = [
+    "DEFAULT_SPOOL_MEMORY",
     "DEFAULT_THREADS",
     "MAX_THREADS",
     "Destination",
@@ -77,6 +83,7 @@ __all__ = [
     "SegmentSpec",
     "SegmentStarted",
     "SourceFile",
+    "StreamRequest",
     "UploadCancelled",
     "UploadEvent",
     "UploadFailed",
@@ -97,6 +104,7 @@ __all__ = [
     "make_plan",
     "preview",
     "resumable_uploads",
+    "run_stream_upload",
     "run_upload",
     "segment_label",
     "status_line",

@@ -27,16 +27,14 @@ from swiftui.errors import Aborted, OperationCancelled, SwiftError, SwiftuiError
 from swiftui.swift import (
     SEGMENT_CONTENT_TYPE,
     RetryNotice,
-    delete_objects,
     segment_name,
     segment_prefix,
 )
 from swiftui.units import format_bytes
-from swiftui.upload.cleanup import delete_unused_segments, stored_segments
+from swiftui.upload.cleanup import delete_unused_segments
 from swiftui.upload.events import (
     ManifestWriting,
     Notice,
-    OldSegmentsDeleted,
     PlanReady,
     RequestRetrying,
     SegmentQueued,
@@ -48,20 +46,26 @@ from swiftui.upload.events import (
 from swiftui.upload.hashing import OrderedHasher, ReadFrontier
 from swiftui.upload.journal import Journal, find_journal, journal_path
 from swiftui.upload.lock import UploadLock
-from swiftui.upload.manifest import MTIME_HEADER, SHA256_HEADER, write_slo
+from swiftui.upload.manifest import MTIME_HEADER, write_manifest, write_sub_manifests
 from swiftui.upload.plan import SegmentSpec
 from swiftui.upload.pool import PROGRESS_INTERVAL_S, EventHandler, Meter, WorkerPool
 from swiftui.upload.request import UploadRequest, check_names, check_request, journal_target
 from swiftui.upload.resume import ResumeDecision, decide, find_segments
 from swiftui.upload.sender import ObjectKey, Piece, PieceSender
 from swiftui.upload.source import BLOCK_SIZE, SourceFile
+from swiftui.upload.target import (
+    delete_replaced,
+    ensure_containers,
+    expiry_header,
+    replaced_objects,
+    segment_expiry,
+    sha256_header,
+)
 from swiftui.upload.wording import cancelled_text
 
 if TYPE_CHECKING:
     from swiftui.swift import SwiftService
 
-# Segments expire this much after their manifest, so a manifest never outlives its data.
-SEGMENT_EXPIRY_MARGIN_S = 3600
 # The SHA-256 reader trails the segments by moments; a longer wait (a resume reading the
 # segments already in Swift) is worth a notice.
 HASH_QUIET_WAIT_S = 1.0
@@ -170,10 +174,7 @@ class _Upload:
     ) -> tuple[str, str | None, ResumeDecision]:
         """Everything that needs the upload lock; returns the object's Etag, SHA-256 and
         plan."""
-        self.old_manifest = {
-            (segment.container, segment.name)
-            for segment in stored_segments(self.swift, self.container, self.object_name)
-        }
+        self.old_manifest = replaced_objects(self.swift, self.container, self.object_name)
         decision = decide(
             self.request,
             file_size=source.size,
@@ -204,13 +205,21 @@ class _Upload:
         self._check_cancel()
         if decision.stale is not None:
             self._forget_stale(decision.stale)
-        self._ensure_containers(with_segments=not plan.is_plain_object)
+        ensure_containers(
+            self.swift,
+            self.container,
+            None if plan.is_plain_object else self.segment_container,
+            self.on_event,
+        )
         if plan.is_plain_object:
             etag, sha256 = self._upload_plain(source, delete_at)
             new_segments: set[ObjectKey] = set()
         else:
             etag, sha256, new_segments = self._upload_slo(source, decision, target, delete_at)
-        self._old_segments_deleted = self._delete_old_segments(new_segments)
+        if not self.request.leave_segments:
+            self._old_segments_deleted = delete_replaced(
+                self.finishing, self.old_manifest, new_segments, self.on_event
+            )
         if self.journal is not None:
             self.journal.remove()
         return etag, sha256, decision
@@ -246,21 +255,6 @@ class _Upload:
                 self.on_event(Notice(message))
         stale.remove()
 
-    def _ensure_containers(self, *, with_segments: bool) -> None:
-        """Create the container if missing; the segments container with the same policy."""
-        policy = self.swift.ensure_container(self.container)
-        if not with_segments:
-            return
-        segments_policy = self.swift.ensure_container(self.segment_container, policy=policy)
-        if policy and segments_policy and segments_policy != policy:
-            self.on_event(
-                Notice(
-                    f"segments container {self.segment_container!r} uses storage policy "
-                    f"{segments_policy!r}, {self.container!r} uses {policy!r}: segments "
-                    "are billed at their container's policy"
-                )
-            )
-
     # -- the pieces --------------------------------------------------------------------------
 
     def _sender(
@@ -292,8 +286,8 @@ class _Upload:
         headers = {
             MTIME_HEADER: f"{source.mtime:f}",
             "Etag": md5,
-            **_sha256_header(sha256),
-            **_expiry(delete_at),
+            **sha256_header(sha256),
+            **expiry_header(delete_at),
         }
         spec = SegmentSpec(0, 0, source.size)
         self.pool.emit(SegmentQueued(spec.index, spec.offset, spec.length))
@@ -324,13 +318,13 @@ class _Upload:
             delete_after=self.request.delete_after,
         )
         self.journal = journal
-        segment_delete_at = delete_at + SEGMENT_EXPIRY_MARGIN_S if delete_at is not None else None
-        expiry = _expiry(segment_delete_at) or {"X-Remove-Delete-At": "1"}
+        segment_delete_at = segment_expiry(delete_at)
+        expiry = expiry_header(segment_delete_at) or {"X-Remove-Delete-At": "1"}
         # Reused segments carry whatever expiry their first upload gave them.
         post_expiry = delete_at is not None or (resume is not None and resume.delete_at is not None)
         frontier = ReadFrontier(plan.segments()) if self.request.compute_sha256 else None
         sender = self._sender(source, expiry, post_expiry=post_expiry, frontier=frontier)
-        headers = {"Content-Type": SEGMENT_CONTENT_TYPE, **_expiry(segment_delete_at)}
+        headers = {"Content-Type": SEGMENT_CONTENT_TYPE, **expiry_header(segment_delete_at)}
         pieces: list[Piece] = []
         for spec in plan.segments():
             name = segment_name(prefix, spec.index)
@@ -369,20 +363,25 @@ class _Upload:
             )
             for spec in plan.segments()
         ]
-        etag, sub_manifests = write_slo(
+        entries, sub_manifests = write_sub_manifests(
             self.finishing,
-            self.container,
-            self.object_name,
             segments,
             groups=plan.manifest_groups(),
             segment_container=self.segment_container,
             prefix=prefix,
+            headers=expiry_header(segment_delete_at),
+        )
+        etag = write_manifest(
+            self.finishing,
+            self.container,
+            self.object_name,
+            entries,
+            file_size=source.size,
             headers={
                 MTIME_HEADER: f"{source.mtime:f}",
-                **_sha256_header(sha256),
-                **_expiry(delete_at),
+                **sha256_header(sha256),
+                **expiry_header(delete_at),
             },
-            sub_manifest_headers=_expiry(segment_delete_at),
         )
         used = {
             (self.segment_container, segment_name(prefix, index))
@@ -401,29 +400,6 @@ class _Upload:
                 self.pool.abort.set()
                 raise OperationCancelled(self._cancel_message())
         return hasher.hexdigest()
-
-    # -- replaced object -------------------------------------------------------------------------
-
-    def _delete_old_segments(self, new_segments: set[ObjectKey]) -> int:
-        """After the new object is in place: the old manifest's segments it does not reuse."""
-        unused = sorted(self.old_manifest - new_segments)
-        if not unused or self.request.leave_segments:
-            return 0
-        report = delete_objects(self.finishing, unused)
-        self.on_event(OldSegmentsDeleted(count=report.gone, failed=report.left))
-        if report.left:
-            self.on_event(
-                Notice(f"{report.left} segments of the replaced object could not be deleted")
-            )
-        return report.gone
-
-
-def _expiry(delete_at: int | None) -> dict[str, str]:
-    return {"X-Delete-At": str(delete_at)} if delete_at is not None else {}
-
-
-def _sha256_header(sha256: str | None) -> dict[str, str]:
-    return {SHA256_HEADER: sha256} if sha256 is not None else {}
 
 
 def _index(piece: Piece) -> int:

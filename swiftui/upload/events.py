@@ -56,6 +56,9 @@ class PlanReady:
     delete_at: int | None
     sub_manifests: int = 0
     """When more segments than one manifest holds: the nested SLO's sub-manifests."""
+    size_known: bool = True
+    """False for a stream: ``file_size`` is what is expected (0: unknown), and
+    ``segment_count`` is 0 (known once the stream ends)."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,8 @@ class Progress:
     segments_done: int
     segments_total: int
     active: tuple[SegmentProgress, ...]
+    total_known: bool = True
+    """False for a stream: the totals are what was read so far, and there is no ETA."""
 
 
 @dataclass(frozen=True)

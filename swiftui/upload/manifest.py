@@ -1,7 +1,7 @@
 """Write an SLO manifest so that Swift checks the whole, and read it back before success.
 
-A nested SLO (:func:`write_slo`) writes its sub-manifests first, each checked the same
-way, then the manifest that lists them.
+A nested SLO's sub-manifests (:func:`write_sub_manifests`) are written first, each
+checked the same way, then the manifest that lists them.
 
 The manifest PUT carries the expected SLO Etag, so Swift refuses it if any segment's etag
 or size differs; from :data:`HEARTBEAT_MIN_SEGMENTS` segments it asks for heartbeats,
@@ -38,28 +38,25 @@ SHA256_HEADER = "X-Object-Meta-Sha256"
 """Lowercase hex SHA-256 of the whole file or stream, on the manifest or plain object."""
 
 
-def write_slo(
+ManifestEntry = tuple[str, int, str]
+"""One entry of a manifest to write: path (``/container/name``), bytes, etag."""
+
+
+def write_sub_manifests(
     swift: SwiftService,
-    container: str,
-    object_name: str,
-    segments: Sequence[tuple[str, int, str]],
+    segments: Sequence[ManifestEntry],
     *,
     groups: Sequence[range],
     segment_container: str,
     prefix: str,
     headers: dict[str, str],
-    sub_manifest_headers: dict[str, str],
-) -> tuple[str, list[ObjectKey]]:
-    """The manifest of ``segments`` (path, bytes, etag, in order); nested when ``groups``
-    has more than one range: each range's segments get a sub-manifest in
-    ``segment_container`` (named after the upload's ``prefix``), and the object's manifest
-    lists those. Returns the SLO Etag and the sub-manifests written."""
-    file_size = sum(size for _path, size, _etag in segments)
+) -> tuple[list[ManifestEntry], list[ObjectKey]]:
+    """For a nested SLO (more than one group): each group's segments get a sub-manifest
+    in ``segment_container``, named after the upload's ``prefix``. Returns the entries of
+    the object's manifest (the sub-manifests; the segments themselves when flat) and the
+    sub-manifests written."""
     if len(groups) <= 1:
-        etag = write_manifest(
-            swift, container, object_name, segments, file_size=file_size, headers=headers
-        )
-        return etag, []
+        return list(segments), []
     entries, written = [], []
     for number, group in enumerate(groups):
         name = submanifest_name(prefix, number)
@@ -71,21 +68,18 @@ def write_slo(
             name,
             listed,
             file_size=size,
-            headers={"Content-Type": SEGMENT_CONTENT_TYPE, **sub_manifest_headers},
+            headers={"Content-Type": SEGMENT_CONTENT_TYPE, **headers},
         )
         entries.append((f"/{segment_container}/{name}", size, sub_etag))
         written.append((segment_container, name))
-    etag = write_manifest(
-        swift, container, object_name, entries, file_size=file_size, headers=headers
-    )
-    return etag, written
+    return entries, written
 
 
 def write_manifest(
     swift: SwiftService,
     container: str,
     object_name: str,
-    segments: Sequence[tuple[str, int, str]],
+    segments: Sequence[ManifestEntry],
     *,
     file_size: int,
     headers: dict[str, str],

@@ -30,6 +30,9 @@ PARALLEL_SEGMENTS = 4
 # The widest mtime field ('%f' of a time before the year 2286), for name length bounds.
 _WIDEST_MTIME = 9999999999.999
 _ETAG_PLACEHOLDER = "0" * 32
+# A stream's size is unknown while it is planned: its manifests are bounded as if it were
+# this large (16 digits, a petabyte).
+_STREAM_SIZE_BOUND = 10**15
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,63 @@ def make_plan(
             "on this cluster)"
         ),
         segments_per_manifest=per_manifest,
+    )
+
+
+@dataclass(frozen=True)
+class StreamPlan:
+    """How a stream of unknown size goes up: its segment size, and how many segments one
+    manifest (then two levels of them) can list."""
+
+    segment_size: int
+    segments_per_manifest: int
+    max_segments: int
+    explanation: str
+
+
+def plan_stream(
+    expected_size: int | None,
+    asked_segment_size: int | None,
+    limits: SwiftLimits,
+    *,
+    object_name: str,
+    segment_container: str,
+    source: str,
+) -> StreamPlan:
+    """Choose a stream's segment size: the asked one, else the one a file of
+    ``expected_size`` would get, else 1 GiB. Beyond one manifest the SLO is nested; a
+    stream longer than two levels of manifests hold stops with an error when it gets there.
+    """
+    if not limits.slo_supported:
+        raise UsageError(f"this cluster has no SLO support: {source} cannot be split into segments")
+    if expected_size is not None:
+        base = make_plan(
+            expected_size,
+            asked_segment_size,
+            limits,
+            object_name=object_name,
+            segment_container=segment_container,
+        )
+        size = base.segment_size
+        what = f"about {base.explanation}"
+    else:
+        size = asked_segment_size or min(DEFAULT_SEGMENT_SIZE, limits.max_file_size)
+        _check_asked_segment_size(0, size, 1, limits)
+        reason = "asked" if asked_segment_size else "default: 1 GiB, the measured sweet spot"
+        what = f"size unknown: segments of {format_bytes(size)} ({reason})"
+    # Names and sizes as long as a stream's can get, so the limits hold for any length.
+    manifest = _ManifestEstimate(limits, _STREAM_SIZE_BOUND, object_name, segment_container)
+    per_manifest = manifest.segments_allowed(size)
+    most = manifest.two_level_capacity(size)
+    return StreamPlan(
+        segment_size=size,
+        segments_per_manifest=per_manifest,
+        max_segments=most,
+        explanation=(
+            f"{what}; one manifest lists {per_manifest} segments "
+            f"({format_bytes(per_manifest * size)}), nested beyond, up to {most} segments "
+            f"({format_bytes(most * size)})"
+        ),
     )
 
 

@@ -12,7 +12,7 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -30,6 +30,8 @@ PROGRESS_INTERVAL_S = 0.1
 RATE_WINDOW_S = 10.0
 # After a cancel or a failure, how long to wait for requests in flight to notice it.
 ABORT_GRACE_S = 1.0
+# How long an idle worker waits for the feeder's next piece before looking again.
+_TASK_WAIT_S = 0.1
 
 EventHandler = Callable[[UploadEvent], None]
 PieceT = TypeVar("PieceT")
@@ -38,9 +40,11 @@ PieceT = TypeVar("PieceT")
 class Meter:
     """Bytes and segments done, rate and ETA; fed by workers, read by the calling thread."""
 
-    def __init__(self, total: int, segments_total: int) -> None:
+    def __init__(self, total: int, segments_total: int, *, total_known: bool = True) -> None:
         self.total = total
         self.segments_total = segments_total
+        self.total_known = total_known
+        """False for a stream: ``total`` and ``segments_total`` are what was read so far."""
         self._lock = threading.Lock()
         self._in_flight: dict[int, tuple[int, int]] = {}
         self._done_bytes = 0
@@ -49,6 +53,12 @@ class Meter:
         self.reused_segments = 0
         self.sent_total = 0
         self._samples: deque[tuple[float, int]] = deque()
+
+    def read(self, length: int) -> None:
+        """A stream's next segment was read (its size is known only as it goes)."""
+        with self._lock:
+            self.total += length
+            self.segments_total += 1
 
     def sending(self, index: int, sent: int, length: int) -> None:
         with self._lock:
@@ -101,16 +111,18 @@ class Meter:
             bytes_done=done,
             bytes_total=self.total,
             rate_bps=rate,
-            eta_s=eta,
+            eta_s=eta if self.total_known else None,
             segments_done=segments_done,
             segments_total=self.segments_total,
             active=active,
+            total_known=self.total_known,
         )
 
 
 @dataclass(frozen=True)
 class _WorkerFailure:
-    index: int
+    index: int | None
+    """The failed piece's index; None for the feeder."""
     error: BaseException
 
 
@@ -146,7 +158,7 @@ class WorkerPool(Generic[PieceT]):
 
     def run(
         self,
-        pieces: Sequence[PieceT],
+        pieces: Iterable[PieceT],
         handle: Callable[[PieceT, bytearray], None],
         index_of: Callable[[PieceT], int],
         *,
@@ -154,23 +166,38 @@ class WorkerPool(Generic[PieceT]):
     ) -> None:
         """Run ``handle`` on each piece over ``threads`` workers; deliver their events here.
 
-        Raises the first worker's error, or :class:`OperationCancelled` after a cancel.
+        ``pieces`` may be a list, or an iterator that makes them as it goes (a stream read
+        into segments): a feeder thread then takes them from it, and its error fails the
+        run like a worker's. Raises the first error, or :class:`OperationCancelled` after
+        a cancel.
         """
-        for piece in pieces:
-            self._tasks.put(piece)
+        fed = threading.Event()
+        if isinstance(pieces, Sequence):
+            for piece in pieces:
+                self._tasks.put(piece)
+            fed.set()
+            count = min(threads, len(pieces))
+            threads_to_watch: list[threading.Thread] = []
+        else:
+            feeder = threading.Thread(
+                target=self._feed, args=(pieces, fed), name="swiftui-feeder", daemon=True
+            )
+            count = threads
+            threads_to_watch = [feeder]
         workers = [
             threading.Thread(
                 target=self._work,
-                args=(handle, index_of),
+                args=(handle, index_of, fed),
                 name=f"swiftui-upload-{number}",
                 daemon=True,
             )
-            for number in range(min(threads, len(pieces)))
+            for number in range(count)
         ]
-        for worker in workers:
-            worker.start()
+        threads_to_watch += workers
+        for thread in threads_to_watch:
+            thread.start()
         try:
-            self._deliver(workers)
+            self._deliver(threads_to_watch)
         except BaseException:
             self.abort.set()
             self.closed.set()
@@ -183,7 +210,7 @@ class WorkerPool(Generic[PieceT]):
         if self.cancel.is_set() or self.abort.is_set():
             raise OperationCancelled(self._describe_cancel())
 
-    def _deliver(self, workers: list[threading.Thread]) -> None:
+    def _deliver(self, threads: list[threading.Thread]) -> None:
         next_tick = 0.0
         give_up_at: float | None = None
         while True:
@@ -192,7 +219,7 @@ class WorkerPool(Generic[PieceT]):
                 self.abort.set()
             if self.abort.is_set() and give_up_at is None:
                 give_up_at = now + ABORT_GRACE_S
-            if not any(worker.is_alive() for worker in workers) and self._events.empty():
+            if not any(thread.is_alive() for thread in threads) and self._events.empty():
                 return
             if give_up_at is not None and now > give_up_at:
                 return
@@ -210,8 +237,9 @@ class WorkerPool(Generic[PieceT]):
         if isinstance(item, _WorkerFailure):
             if self._first_error is None:
                 self._first_error = item.error
-            reason = str(item.error) or type(item.error).__name__
-            self.on_event(SegmentFailed(item.index, reason))
+            if item.index is not None:
+                reason = str(item.error) or type(item.error).__name__
+                self.on_event(SegmentFailed(item.index, reason))
         else:
             self.on_event(item)
 
@@ -223,15 +251,36 @@ class WorkerPool(Generic[PieceT]):
                 return
             self._dispatch(item)
 
+    def _feed(self, pieces: Iterator[PieceT], fed: threading.Event) -> None:
+        try:
+            for piece in pieces:
+                self._tasks.put(piece)
+        except Aborted:
+            pass
+        except BaseException as error:
+            if not self.abort.is_set():
+                self._events.put(_WorkerFailure(None, error))
+                self.abort.set()
+        finally:
+            fed.set()
+
     def _work(
-        self, handle: Callable[[PieceT, bytearray], None], index_of: Callable[[PieceT], int]
+        self,
+        handle: Callable[[PieceT, bytearray], None],
+        index_of: Callable[[PieceT], int],
+        fed: threading.Event,
     ) -> None:
         buffer = bytearray(BLOCK_SIZE)
         while not self.abort.is_set():
             try:
-                piece = self._tasks.get_nowait()
+                if fed.is_set():
+                    piece = self._tasks.get_nowait()
+                else:
+                    piece = self._tasks.get(timeout=_TASK_WAIT_S)
             except queue.Empty:
-                return
+                if fed.is_set() and self._tasks.empty():
+                    return
+                continue
             try:
                 handle(piece, buffer)
             except Aborted:

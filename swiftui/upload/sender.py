@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from swiftui.errors import Aborted, SwiftError
 from swiftui.swift import DATA_TIMEOUT, RetryNotice, object_path
@@ -118,31 +118,14 @@ class PieceSender:
             if frontier is not None:
                 frontier.reached(spec.index, sent)
 
-        body = SegmentBody(self.source, spec.offset, spec.length, buffer, self.pool.abort, progress)
-
-        def check(response: requests.Response) -> str | None:
-            returned = response.headers.get("Etag", "").strip('"')
-            if returned == body.md5:
-                return None
-            return f"checksum mismatch: sent md5 {body.md5}, Swift stored {returned or '?'}"
-
-        def report(notice: RetryNotice) -> None:
-            meter.sending(spec.index, 0, spec.length)
-            self.pool.emit(
-                SegmentRetrying(spec.index, notice.attempt, notice.reason, notice.delay_s)
-            )
-
+        body = SegmentBody(
+            lambda: self.source.blocks(spec.offset, spec.length, buffer, self.pool.abort),
+            spec.length,
+            progress,
+        )
         try:
-            self.swift.request(
-                "PUT",
-                object_path(piece.container, piece.name),
-                what=f"{piece.container}/{piece.name}",
-                ok=(201,),
-                check=check,
-                data=body if spec.length else b"",
-                headers=piece.headers,
-                timeout=DATA_TIMEOUT,
-                on_retry=report,
+            send_body(
+                self.swift, self.pool, spec.index, piece.container, piece.name, body, piece.headers
             )
         except SwiftError:
             self.source.check_unchanged()
@@ -165,3 +148,39 @@ class PieceSender:
         if self.journal is not None:
             self.journal.record_segment(spec.index, etag, spec.length)
         self.segment_done(spec, etag, reused=reused)
+
+
+def send_body(
+    swift: SwiftService,
+    pool: WorkerPool[Any],
+    index: int,
+    container: str,
+    name: str,
+    body: SegmentBody,
+    headers: dict[str, str],
+) -> None:
+    """PUT one segment (or a plain object) until Swift stores exactly the md5 sent; each
+    retry is reported as a :class:`SegmentRetrying` of ``index``."""
+    meter = pool.meter
+
+    def check(response: requests.Response) -> str | None:
+        returned = response.headers.get("Etag", "").strip('"')
+        if returned == body.md5:
+            return None
+        return f"checksum mismatch: sent md5 {body.md5}, Swift stored {returned or '?'}"
+
+    def report(notice: RetryNotice) -> None:
+        meter.sending(index, 0, len(body))
+        pool.emit(SegmentRetrying(index, notice.attempt, notice.reason, notice.delay_s))
+
+    swift.request(
+        "PUT",
+        object_path(container, name),
+        what=f"{container}/{name}",
+        ok=(201,),
+        check=check,
+        data=body if len(body) else b"",
+        headers=headers,
+        timeout=DATA_TIMEOUT,
+        on_retry=report,
+    )

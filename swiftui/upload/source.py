@@ -157,7 +157,8 @@ def _file_kind(mode: int) -> str:
 
 
 class SegmentBody:
-    """One segment as a request body: streamed from the file, md5 computed on the way.
+    """One segment as a request body, streamed block by block (from the file, or from a
+    stream's spool), its md5 computed on the way unless it is already known.
 
     Iterating again starts over from the segment's first byte (a retried request), so the
     md5 always covers exactly the bytes of the last attempt.
@@ -165,19 +166,16 @@ class SegmentBody:
 
     def __init__(
         self,
-        source: SourceFile,
-        offset: int,
+        blocks: Callable[[], Iterator[memoryview]],
         length: int,
-        buffer: bytearray,
-        abort: threading.Event,
         on_progress: Callable[[int], None],
+        *,
+        md5: str | None = None,
     ) -> None:
-        self._source = source
-        self._offset = offset
+        self._blocks = blocks
         self._length = length
-        self._buffer = buffer
-        self._abort = abort
         self._on_progress = on_progress
+        self._known_md5 = md5
         self._digest = hashlib.md5(usedforsecurity=False)
 
     def __len__(self) -> int:
@@ -185,14 +183,16 @@ class SegmentBody:
 
     def __iter__(self) -> Iterator[memoryview]:
         self._digest = hashlib.md5(usedforsecurity=False)
+        hashing = self._known_md5 is None
         sent = 0
         self._on_progress(0)
-        for block in self._source.blocks(self._offset, self._length, self._buffer, self._abort):
-            self._digest.update(block)
+        for block in self._blocks():
+            if hashing:
+                self._digest.update(block)
             yield block
             sent += len(block)
             self._on_progress(sent)
 
     @property
     def md5(self) -> str:
-        return self._digest.hexdigest()
+        return self._known_md5 or self._digest.hexdigest()

@@ -103,6 +103,12 @@ def plan_text(event: PlanReady) -> str:
 
 
 def status_line(progress: Progress) -> str:
+    if not progress.total_known:
+        return (
+            f"{format_bytes(progress.bytes_done)} sent of {format_bytes(progress.bytes_total)} "
+            f"read  {format_rate(progress.rate_bps)}  segments "
+            f"{progress.segments_done}/{progress.segments_total}"
+        )
     percent = 100 * progress.bytes_done / progress.bytes_total if progress.bytes_total else 100
     return (
         f"{format_bytes(progress.bytes_done)} / {format_bytes(progress.bytes_total)}  "
