@@ -71,6 +71,12 @@ class NotConfirmedError(SwiftuiError):
     exit_code = 6
 
 
+class AlreadyRunning(SwiftuiError):
+    """Another process holds the lock of this upload (or download, or job)."""
+
+    exit_code = 10
+
+
 class OperationCancelled(SwiftuiError):
     """The user stopped an operation; what was done is kept and can be resumed."""
 

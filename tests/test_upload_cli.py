@@ -115,7 +115,7 @@ def test_after_kill_9_the_same_command_sends_only_the_missing_segments(
         [running] = resumable_uploads()
         assert running.in_progress
         second = run_cli(cli_env, *command)
-        assert second.returncode == 2
+        assert second.returncode == 10
         assert "another swiftui is already uploading" in second.stderr
         process.send_signal(signal.SIGKILL)
         process.communicate(timeout=10)

@@ -130,7 +130,7 @@ def test_a_pipe_that_fits_in_one_segment_is_a_plain_object(
     ("data", "args", "message"),
     [
         (b"", ("--object-name", "x"), "swiftui: standard input is empty: nothing was uploaded"),
-        (b"abc", (), "swiftui: reading standard input (FILE -) needs --object-name NAME"),
+        (b"abc", (), "swiftui: reading standard input (-) needs --object-name NAME"),
     ],
     ids=["empty pipe", "no object name"],
 )

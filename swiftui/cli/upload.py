@@ -1,9 +1,10 @@
-"""``swiftui upload``: one large file to Swift, segmented, resumable, with progress.
+"""``swiftui upload``: large files, directories or a pipe to Swift, with progress.
 
-Output styles are in :mod:`swiftui.cli.upload_output`. Ctrl-C (or SIGTERM) stops within
-about a second, keeps what was sent and prints the command that resumes. ``--dry-run``
-prints the plan and sends nothing. The ``swift upload`` habits ``-S SIZE`` and
-``--use-slo`` are accepted.
+What each form of the command does is in :mod:`swiftui.cli.upload_actions`, how it is
+shown in :mod:`swiftui.cli.upload_output`. Ctrl-C (or SIGTERM) stops within about a
+second, keeps what was sent and prints the command that resumes. ``--dry-run`` prints the
+plan and sends nothing. The ``swift upload`` habits ``-S SIZE`` and ``--use-slo`` are
+accepted.
 """
 
 from __future__ import annotations
@@ -14,37 +15,17 @@ import shlex
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from swiftui.cli.common import add_auth_options, auth_option, connect_args
-from swiftui.cli.upload_output import Printer, make_printer
+from swiftui.cli.upload_actions import choose_action, is_stream
+from swiftui.cli.upload_output import make_printer
 from swiftui.cli.wording import error_line, error_message
-from swiftui.errors import OperationCancelled, SwiftuiError, UsageError
-from swiftui.units import MIB, parse_delete_at, parse_duration, parse_size
-from swiftui.upload import (
-    DEFAULT_SPOOL_MEMORY,
-    DEFAULT_THREADS,
-    Notice,
-    SourceFile,
-    StreamRequest,
-    UploadPreview,
-    UploadRequest,
-    check_request,
-    preview,
-    run_stream_upload,
-    run_upload,
-)
+from swiftui.errors import OperationCancelled, SwiftuiError
+from swiftui.units import MIB
+from swiftui.upload import DEFAULT_SPOOL_MEMORY, DEFAULT_THREADS, Notice
 
-if TYPE_CHECKING:
-    from swiftui.swift import SwiftService
-
-STREAM_OPTIONS = (
-    ("--expected-size", "expected_size"),
-    ("--spool-dir", "spool_dir"),
-    ("--spool-memory", "spool_memory"),
-)
 USE_SLO_NOTICE = (
     "--use-slo: swiftui always uploads a file larger than one segment as a Static Large "
     "Object; the option changes nothing"
@@ -63,10 +44,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_auth_options(parser)
     parser.add_argument("container", metavar="CONTAINER", help="created if missing")
     parser.add_argument(
-        "file", metavar="FILE", type=Path, help="the local file to upload; - for standard input"
+        "paths",
+        metavar="PATH",
+        nargs="+",
+        type=Path,
+        help="files and directories to upload (a directory's files go under its name); "
+        "- for standard input",
     )
     parser.add_argument(
-        "--object-name", metavar="NAME", help="name in the container (default: FILE's name)"
+        "--object-name",
+        metavar="NAME",
+        help="name in the container (default: the file's name); for one directory, the "
+        "name its files go under",
     )
     parser.add_argument(
         "-S",
@@ -119,8 +108,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="print the plan (segments, resume, what is replaced) and send nothing",
     )
+    parser.add_argument(
+        "--skip-unreadable",
+        action="store_true",
+        help="upload a directory's other files when some cannot be read (default: refuse, "
+        "listing them)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON event per line")
-    stream = parser.add_argument_group("standard input (FILE -)")
+    stream = parser.add_argument_group("standard input (PATH -)")
     stream.add_argument(
         "--expected-size",
         metavar="SIZE",
@@ -141,17 +136,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-Action = Callable[["SwiftService", Printer, threading.Event], None]
-"""What the command does once connected: upload, or print a plan."""
-
-
 def run(args: argparse.Namespace) -> int:
     """Every failure is one line on stderr (and, with ``--json``, a last ``error`` event)."""
     printer = make_printer(args.json, sys.stdout)
     region: str | None = None
     try:
-        # Bad options, an unreadable file, a terminal for a pipe: refused before the password.
-        action = _stream_action(args) if _is_stream(args) else _file_action(args)
+        # Bad options, unreadable files, a terminal for a pipe: refused before the password.
+        action = choose_action(args)
         cloud, region = connect_args(args)
         try:
             service = cloud.service(region)
@@ -166,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
         printer.fail(error_message(error), error.exit_code)
         print(error_line(error), file=sys.stderr)
         resumable = isinstance(error, OperationCancelled) or printer.resumable
-        if region is not None and resumable and not _is_stream(args):
+        if region is not None and resumable and not is_stream(args):
             print(f"swiftui: resume with: {resume_command(args, region)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
@@ -175,95 +166,6 @@ def run(args: argparse.Namespace) -> int:
         return 130
     printer.close()
     return 0
-
-
-def _is_stream(args: argparse.Namespace) -> bool:
-    return str(args.file) == "-"
-
-
-def _file_action(args: argparse.Namespace) -> Action:
-    for option, value in STREAM_OPTIONS:
-        if getattr(args, value) is not None:
-            raise UsageError(f"{option} is for standard input (FILE -) only")
-    request = UploadRequest(local_path=args.file, object_name=args.object_name, **_settings(args))
-    check_request(request)
-    with SourceFile(args.file):
-        pass
-
-    def upload(service: SwiftService, printer: Printer, cancel: threading.Event) -> None:
-        if args.dry_run:
-            _print_preview(printer, preview(service, request))
-        else:
-            run_upload(service, request, on_event=printer.handle, cancel=cancel)
-
-    return upload
-
-
-def _stream_action(args: argparse.Namespace) -> Action:
-    if not args.object_name:
-        raise UsageError(
-            "reading standard input (FILE -) needs --object-name NAME: the object's name "
-            "in CONTAINER"
-        )
-    if args.dry_run:
-        raise UsageError("--dry-run plans a file; a stream's plan is shown when it starts")
-    if sys.stdin.isatty():
-        raise UsageError(
-            "standard input is a terminal: pipe the data in (tar c DIR | swiftui upload "
-            "CONTAINER - --object-name NAME)"
-        )
-    request = StreamRequest(
-        object_name=args.object_name,
-        expected_size=_size(args.expected_size, "--expected-size"),
-        spool_dir=args.spool_dir,
-        spool_memory=_size(args.spool_memory, "--spool-memory") or DEFAULT_SPOOL_MEMORY,
-        **_settings(args),
-    )
-    check_request(request)
-
-    def upload(service: SwiftService, printer: Printer, cancel: threading.Event) -> None:
-        run_stream_upload(
-            service, request, sys.stdin.buffer, on_event=printer.handle, cancel=cancel
-        )
-
-    return upload
-
-
-def _size(text: str | None, option: str) -> int | None:
-    return parse_size(text, option=option) if text else None
-
-
-def _settings(args: argparse.Namespace) -> dict[str, Any]:
-    """What a file and a stream upload are asked alike."""
-    return {
-        "container": args.container,
-        "segment_size": _size(args.segment_size, "--segment-size"),
-        "threads": args.threads,
-        "segment_container": args.segment_container,
-        "delete_at": (
-            parse_delete_at(args.delete_at, option="--delete-at") if args.delete_at else None
-        ),
-        "delete_after": (
-            parse_duration(args.delete_after, option="--delete-after")
-            if args.delete_after
-            else None
-        ),
-        "leave_segments": args.leave_segments,
-        "compute_sha256": not args.no_sha256,
-    }
-
-
-def _print_preview(printer: Printer, upload: UploadPreview) -> None:
-    """``--dry-run``: the plan's lines (or one ``dry_run`` JSON event); nothing is sent."""
-    plan = upload.decision.plan
-    printer.report(
-        "dry_run",
-        [line.text for line in upload.lines],
-        segment_size=plan.segment_size,
-        segment_count=plan.segment_count,
-        resumes=upload.decision.resume is not None,
-    )
-    printer.close()
 
 
 def resume_command(args: argparse.Namespace, region: str) -> str:
@@ -276,7 +178,7 @@ def resume_command(args: argparse.Namespace, region: str) -> str:
     words += ["--region", region]
     if auth_option(args, "insecure"):
         words.append("--insecure")
-    words += [args.container, str(Path(args.file).absolute())]
+    words += [args.container, *(str(Path(path).absolute()) for path in args.paths)]
     for option, value in (
         ("--object-name", args.object_name),
         ("--segment-size", args.segment_size),
@@ -291,6 +193,7 @@ def resume_command(args: argparse.Namespace, region: str) -> str:
     for flag, given in (
         ("--leave-segments", args.leave_segments),
         ("--no-sha256", args.no_sha256),
+        ("--skip-unreadable", args.skip_unreadable),
         ("--json", args.json),
     ):
         if given:

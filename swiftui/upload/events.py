@@ -183,6 +183,57 @@ class UploadFailed:
     """True when finished segments are recorded and running the upload again resumes."""
 
 
+@dataclass(frozen=True)
+class BatchPlanReady:
+    """Several files (or a directory's) are about to go up, one after another."""
+
+    container: str
+    files: int
+    bytes_total: int
+    files_to_send: int
+    """Files not skipped (the others are in Swift already, same size and date)."""
+    bytes_to_send: int
+    lines: tuple[str, ...]
+    """One per file: what will happen to it and why."""
+
+
+@dataclass(frozen=True)
+class FileStarted:
+    """The upload of one file of a batch starts; its own events follow."""
+
+    number: int
+    """From 1, as in "file 2 of 5"."""
+    count: int
+    local_path: str
+    object_name: str
+
+
+@dataclass(frozen=True)
+class FileSkipped:
+    number: int
+    count: int
+    local_path: str
+    object_name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    local_path: str
+    object_name: str
+    status: str
+    """``uploaded``, ``skipped``, ``failed``, ``cancelled`` or ``not started``."""
+    detail: str
+    """The upload's summary, or why it was skipped or failed."""
+
+
+@dataclass(frozen=True)
+class BatchFinished:
+    """Every file's outcome, when a batch ends (finished, failed or cancelled)."""
+
+    outcomes: tuple[FileOutcome, ...]
+
+
 UploadEvent = (
     PlanReady
     | Notice
@@ -198,6 +249,10 @@ UploadEvent = (
     | UploadFinished
     | UploadCancelled
     | UploadFailed
+    | BatchPlanReady
+    | FileStarted
+    | FileSkipped
+    | BatchFinished
 )
 
 _CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")

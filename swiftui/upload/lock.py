@@ -13,7 +13,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from swiftui.errors import UsageError
+from swiftui.errors import AlreadyRunning
 from swiftui.paths import ensure_private_dir
 from swiftui.upload.journal import JournalError
 
@@ -37,7 +37,7 @@ class UploadLock:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 os.close(fd)
-                raise UsageError(
+                raise AlreadyRunning(
                     f"another swiftui is already uploading {self.what}; wait for it to "
                     "finish (or stop it) and run this again to resume"
                 ) from None

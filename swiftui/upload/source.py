@@ -28,11 +28,16 @@ from swiftui.units import KIB
 BLOCK_SIZE = 256 * KIB
 
 
-class SourceChanged(UsageError):
+class LocalFileError(UsageError):
+    """A local file is missing, unreadable or changing: a problem of that file alone, so
+    an upload of several files goes on with the others."""
+
+
+class SourceChanged(LocalFileError):
     """The local file changed while it was being uploaded."""
 
 
-class SourceReadError(UsageError):
+class SourceReadError(LocalFileError):
     """The local file could not be read."""
 
 
@@ -45,20 +50,20 @@ class SourceFile:
             # O_NONBLOCK: opening a named pipe nobody writes to would wait forever.
             fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except FileNotFoundError:
-            raise UsageError(f"{path}: no such file") from None
+            raise LocalFileError(f"{path}: no such file") from None
         except PermissionError:
-            raise UsageError(f"{path}: permission denied (cannot read it)") from None
+            raise LocalFileError(f"{path}: permission denied (cannot read it)") from None
         except OSError as error:
-            raise UsageError(f"{path}: cannot open it: {error.strerror or error}") from None
+            raise LocalFileError(f"{path}: cannot open it: {error.strerror or error}") from None
         self.fd = fd
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
             os.close(fd)
-            raise UsageError(f"{path}: is a directory; swiftui uploads one file")
+            raise LocalFileError(f"{path}: is a directory, not a file")
         if not stat.S_ISREG(info.st_mode):
             os.close(fd)
-            raise UsageError(
-                f"{path}: not a regular file ({_file_kind(info.st_mode)}); swiftui uploads "
+            raise LocalFileError(
+                f"{path}: not a regular file ({file_kind(info.st_mode)}); swiftui uploads "
                 "files whose size is known before the first byte is sent"
             )
         os.set_blocking(fd, True)
@@ -146,7 +151,8 @@ class SourceFile:
         return md5.hexdigest(), sha.hexdigest() if sha is not None else None
 
 
-def _file_kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """``a named pipe``, ``a socket``...: what a file that is not a regular one is."""
     kinds = (
         (stat.S_ISFIFO, "a named pipe"),
         (stat.S_ISCHR, "a character device"),

@@ -11,6 +11,10 @@ from datetime import datetime
 
 from swiftui.units import format_bytes, format_eta, format_rate
 from swiftui.upload.events import (
+    BatchFinished,
+    BatchPlanReady,
+    FileSkipped,
+    FileStarted,
     ManifestWriting,
     Notice,
     OldSegmentsDeleted,
@@ -66,6 +70,37 @@ def describe(event: UploadEvent) -> str | None:
         return summary(event.result)
     if isinstance(event, UploadCancelled):
         return cancelled_text(event)
+    return _describe_batch(event)
+
+
+def _describe_batch(event: UploadEvent) -> str | None:
+    if isinstance(event, BatchPlanReady):
+        head = f"uploading {event.files} files ({format_bytes(event.bytes_total)}) to "
+        head += f"{event.container}: {event.files_to_send} to send"
+        head += f" ({format_bytes(event.bytes_to_send)})"
+        if event.files > event.files_to_send:
+            head += f", {event.files - event.files_to_send} in Swift already"
+        return "\n".join([head, *(f"  {line}" for line in event.lines)])
+    if isinstance(event, FileStarted):
+        return f"file {event.number} of {event.count}: {event.local_path} → {event.object_name}"
+    if isinstance(event, FileSkipped):
+        return (
+            f"file {event.number} of {event.count}: {event.local_path} → {event.object_name} "
+            f"skipped: {event.reason}"
+        )
+    if isinstance(event, BatchFinished):
+        counts: dict[str, int] = {}
+        for outcome in event.outcomes:
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        head = f"{len(event.outcomes)} files: " + ", ".join(
+            f"{count} {status}" for status, count in counts.items()
+        )
+        lines = [
+            f"  {outcome.status}: {outcome.local_path} → {outcome.object_name}"
+            + (f" ({outcome.detail})" if outcome.status in ("failed", "skipped") else "")
+            for outcome in event.outcomes
+        ]
+        return "\n".join([head, *lines])
     return None
 
 
