@@ -91,8 +91,10 @@ def test_dry_run_prints_the_plan_and_writes_nothing(
         ({}, ("-S", "1"), 2, "--segment-size 1 makes 2097152 segments"),
         ({}, ("--threads", "many"), 2, "argument --threads: invalid int value"),
         ({}, ("--delete-after", "90"), 2, "--delete-after: 90: add a unit"),
+        ({}, ("--limit-rate", "0"), 2, "--limit-rate: a rate must be at least 1 byte per"),
+        ({}, ("--limit-rate", "20"), 2, "--limit-rate: 20: add a unit: 20MiB, 2MB/s or 160Mbit"),
     ],
-    ids=["wrong password", "impossible plan", "argparse", "bare duration"],
+    ids=["wrong password", "impossible plan", "argparse", "bare duration", "no cap", "bare rate"],
 )
 def test_with_json_every_failure_ends_with_an_error_event(
     env: dict[str, str],

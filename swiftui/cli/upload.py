@@ -72,6 +72,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"segments sent in parallel (default: {DEFAULT_THREADS})",
     )
     parser.add_argument(
+        "--limit-rate",
+        metavar="RATE",
+        help="send at most this much per second over all threads: 20MiB, 2.5MB/s, 160Mbit "
+        "(default: no cap)",
+    )
+    parser.add_argument(
         "--segment-container",
         metavar="NAME",
         help="where segments go (default: CONTAINER_segments)",
@@ -185,6 +191,7 @@ def resume_command(args: argparse.Namespace, region: str) -> str:
         ("--segment-container", args.segment_container),
         ("--delete-after", args.delete_after),
         ("--delete-at", args.delete_at),
+        ("--limit-rate", args.limit_rate),
     ):
         if value:
             words += [option, value]

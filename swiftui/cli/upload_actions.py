@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from swiftui.cli.upload_output import Printer
 from swiftui.errors import UsageError
-from swiftui.units import parse_delete_at, parse_duration, parse_size
+from swiftui.swift import RateLimiter
+from swiftui.units import parse_delete_at, parse_duration, parse_rate, parse_size
 from swiftui.upload import (
     DEFAULT_SPOOL_MEMORY,
     Notice,
@@ -137,6 +138,12 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         ),
         "leave_segments": args.leave_segments,
         "compute_sha256": not args.no_sha256,
+        # One limiter for every thread and every file of this upload.
+        "rate_limiter": (
+            RateLimiter(parse_rate(args.limit_rate, option="--limit-rate"))
+            if args.limit_rate
+            else None
+        ),
     }
 
 

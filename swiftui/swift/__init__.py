@@ -24,6 +24,7 @@ from swiftui.swift.deleting import (
 )
 from swiftui.swift.limits import SwiftLimits
 from swiftui.swift.listing import LISTING_PAGE, ContainerInfo, ObjectEntry, parse_listing_time
+from swiftui.swift.ratelimit import RateLimiter
 from swiftui.swift.retry import (
     INTERACTIVE_RETRY,
     RetryCallback,
@@ -80,6 +81,7 @@ __all__ = [
     "ManifestSegment",
     "ObjectEntry",
     "ObjectKey",
+    "RateLimiter",
     "ResponseCheck",
     "Retrieval",
     "RetryCallback",

@@ -64,7 +64,7 @@ from swiftui.upload.target import (
 from swiftui.upload.wording import cancelled_text
 
 if TYPE_CHECKING:
-    from swiftui.swift import SwiftService
+    from swiftui.swift import RateLimiter, SwiftService
 
 # The SHA-256 reader trails the segments by moments; a longer wait (a resume reading the
 # segments already in Swift) is worth a notice.
@@ -200,6 +200,7 @@ class _Upload:
                 notes=decision.all_notes,
                 delete_at=delete_at,
                 sub_manifests=plan.sub_manifest_count,
+                rate_limit=_cap(self.request.rate_limiter),
             )
         )
         self._check_cancel()
@@ -274,6 +275,7 @@ class _Upload:
             expiry_headers=expiry,
             post_expiry_on_reused=post_expiry,
             frontier=frontier,
+            limiter=self.request.rate_limiter,
         )
 
     def _upload_plain(self, source: SourceFile, delete_at: int | None) -> tuple[str, str | None]:
@@ -404,3 +406,7 @@ class _Upload:
 
 def _index(piece: Piece) -> int:
     return piece.index
+
+
+def _cap(limiter: RateLimiter | None) -> int | None:
+    return limiter.rate if limiter is not None else None

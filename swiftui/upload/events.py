@@ -59,6 +59,8 @@ class PlanReady:
     size_known: bool = True
     """False for a stream: ``file_size`` is what is expected (0: unknown), and
     ``segment_count`` is 0 (known once the stream ends)."""
+    rate_limit: int | None = None
+    """The bandwidth cap (bytes per second) when the upload started, or None."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from swiftui import paths
 from swiftui.errors import FieldNames, UsageError
-from swiftui.swift import RetryPolicy, segments_container_of
+from swiftui.swift import RateLimiter, RetryPolicy, segments_container_of
 from swiftui.upload.spool import DEFAULT_SPOOL_MEMORY
 
 if TYPE_CHECKING:
@@ -52,6 +52,9 @@ class UploadRequest:
     compute_sha256: bool = True
     """Store the whole file's SHA-256 as ``X-Object-Meta-Sha256`` (costs one more read of
     each block, from the page cache, and about 0.5 CPU-s per GiB)."""
+    rate_limiter: RateLimiter | None = None
+    """The bandwidth cap over all threads (share one between the files of a batch); its
+    ``set_rate`` changes it while the upload runs."""
 
     @property
     def resolved_object_name(self) -> str:
@@ -81,6 +84,7 @@ class StreamRequest:
     leave_segments: bool = False
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     compute_sha256: bool = True
+    rate_limiter: RateLimiter | None = None
     spool_dir: Path | None = None
     """Where segments too large for ``spool_memory`` wait (default: the user cache dir)."""
     spool_memory: int = DEFAULT_SPOOL_MEMORY

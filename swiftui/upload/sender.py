@@ -21,7 +21,7 @@ from swiftui.upload.source import SegmentBody
 if TYPE_CHECKING:
     import requests
 
-    from swiftui.swift import SwiftService
+    from swiftui.swift import RateLimiter, SwiftService
     from swiftui.upload.hashing import ReadFrontier
     from swiftui.upload.journal import Journal
     from swiftui.upload.pool import WorkerPool
@@ -62,6 +62,7 @@ class PieceSender:
         expiry_headers: dict[str, str],
         post_expiry_on_reused: bool,
         frontier: ReadFrontier | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.swift = swift
         """A view whose cancel event is the pool's abort: a failure elsewhere stops us."""
@@ -74,6 +75,7 @@ class PieceSender:
         self.post_expiry_on_reused = post_expiry_on_reused
         self.frontier = frontier
         """Told how far each segment has been read, for the ordered SHA-256 reader."""
+        self.limiter = limiter
         self.etags: dict[int, str] = {}
         self._etags_lock = threading.Lock()
 
@@ -122,6 +124,8 @@ class PieceSender:
             lambda: self.source.blocks(spec.offset, spec.length, buffer, self.pool.abort),
             spec.length,
             progress,
+            limiter=self.limiter,
+            abort=self.pool.abort,
         )
         try:
             send_body(

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from swiftui.errors import Aborted, UsageError
+from swiftui.swift import RateLimiter
 from swiftui.units import KIB
 
 # Measured on the 2-core sandbox: 64 KiB to 4 MiB blocks send at the same speed and cost
@@ -164,7 +165,8 @@ def file_kind(mode: int) -> str:
 
 class SegmentBody:
     """One segment as a request body, streamed block by block (from the file, or from a
-    stream's spool), its md5 computed on the way unless it is already known.
+    stream's spool), its md5 computed on the way unless it is already known, paced by the
+    upload's bandwidth cap when it has one.
 
     Iterating again starts over from the segment's first byte (a retried request), so the
     md5 always covers exactly the bytes of the last attempt.
@@ -177,11 +179,15 @@ class SegmentBody:
         on_progress: Callable[[int], None],
         *,
         md5: str | None = None,
+        limiter: RateLimiter | None = None,
+        abort: threading.Event | None = None,
     ) -> None:
         self._blocks = blocks
         self._length = length
         self._on_progress = on_progress
         self._known_md5 = md5
+        self._limiter = limiter
+        self._abort = abort
         self._digest = hashlib.md5(usedforsecurity=False)
 
     def __len__(self) -> int:
@@ -195,9 +201,11 @@ class SegmentBody:
         for block in self._blocks():
             if hashing:
                 self._digest.update(block)
-            yield block
-            sent += len(block)
-            self._on_progress(sent)
+            pieces = self._limiter.paced(block, self._abort) if self._limiter else (block,)
+            for piece in pieces:
+                yield piece
+                sent += len(piece)
+                self._on_progress(sent)
 
     @property
     def md5(self) -> str:

@@ -168,7 +168,7 @@ class _StreamUpload:
             raise OperationCancelled(self._stopped("cancelled", ""))
         ensure_containers(self.swift, self.container, None, self.on_event)
         workers = self.swift.configured(cancel=self.pool.abort)
-        sender = StreamSender(workers, self.pool, self._stored)
+        sender = StreamSender(workers, self.pool, self._stored, request.rate_limiter)
         try:
             self.pool.run(
                 self._pieces(reader, plan, delete_at),
@@ -232,6 +232,7 @@ class _StreamUpload:
             ),
             delete_at=delete_at,
             size_known=False,
+            rate_limit=limiter.rate if (limiter := self.request.rate_limiter) else None,
         )
 
     def _pieces(

@@ -22,7 +22,7 @@ from swiftui.upload.sender import send_body
 from swiftui.upload.source import BLOCK_SIZE, SegmentBody
 
 if TYPE_CHECKING:
-    from swiftui.swift import SwiftService
+    from swiftui.swift import RateLimiter, SwiftService
     from swiftui.upload.pool import WorkerPool
     from swiftui.upload.spool import Spool, SpooledSegment
 
@@ -133,8 +133,10 @@ class StreamSender:
         swift: SwiftService,
         pool: WorkerPool[SpooledPiece],
         on_stored: Callable[[SpooledPiece], None],
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.swift = swift
+        self.limiter = limiter
         """A view whose cancel event is the pool's abort: a failure elsewhere stops us."""
         self.pool = pool
         self.on_stored = on_stored
@@ -152,6 +154,8 @@ class StreamSender:
                 length,
                 lambda sent: meter.sending(index, sent, length),
                 md5=piece.md5,
+                limiter=self.limiter,
+                abort=self.pool.abort,
             )
             headers = {**(piece.headers or {}), "Etag": piece.md5}
             send_body(self.swift, self.pool, index, piece.container, piece.name, body, headers)

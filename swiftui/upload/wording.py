@@ -134,6 +134,8 @@ def plan_text(event: PlanReady) -> str:
         text += f", segments in {event.segment_container}"
     if event.delete_at is not None:
         text += f", expires {local_time(event.delete_at)}"
+    if event.rate_limit is not None:
+        text += f", at most {format_rate(event.rate_limit)}"
     return "\n".join([text, *(f"  {note}" for note in event.notes)])
 
 
