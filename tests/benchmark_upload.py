@@ -3,13 +3,17 @@
 Both tools upload the same generated file as an SLO with the same segment size and the
 same number of segment threads, in alternating runs (the order flips every round), each
 as its own process; ``swiftui-nosha`` is swiftui with ``--no-sha256``, to show what the
-whole-file SHA-256 costs. Reported per tool: medians of wall time, MB/s, client CPU
-seconds (user + system of the process, from ``wait4``) and peak RSS; then swiftui / swift
-ratios and the SHA-256's cost. On a 2-core machine the client shares the CPU with the
-Swift servers, so client CPU per GiB matters as much as wall time.
+whole-file SHA-256 costs, and ``swiftui-pipe`` reads the same bytes from a pipe
+(``cat FILE | swiftui upload C -``), spooling its segments. Reported per tool: medians of
+wall time, MB/s, client CPU seconds (user + system of the process, from ``wait4``) and
+peak RSS; then swiftui / swift ratios, the SHA-256's cost and pipe / file. On a 2-core
+machine the client shares the CPU with the Swift servers, so client CPU per GiB matters
+as much as wall time. Last, ``--limit-rate`` is held for ``--cap-seconds`` and the rate
+achieved is compared with the cap.
 
 By hand:  python tests/benchmark_upload.py [--size 2GiB] [--segment-size 256MiB]
-          [--threads 3] [--runs 3] [--only swiftui,swift]
+          [--threads 3] [--runs 3] [--only swiftui,swift] [--cap 20MiB]
+          [--cap-seconds 60] [--no-cap]
 With pytest: python -m pytest tests/benchmark_upload.py -m benchmark -s
 """
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -31,11 +36,11 @@ import pytest
 import swiftclient
 
 from swiftui.sandbox import Sandbox
-from swiftui.units import GIB, MIB, parse_size
+from swiftui.units import GIB, MIB, parse_rate, parse_size
 from swiftui.upload import DEFAULT_THREADS
 
 CONTAINER = "bench"
-TOOLS = ("swiftui", "swiftui-nosha", "swift")
+TOOLS = ("swiftui", "swiftui-nosha", "swiftui-pipe", "swift")
 
 
 @dataclass(frozen=True)
@@ -70,32 +75,48 @@ with open(sys.argv[1], "w") as out:
 """
 
 
-def measure(command: list[str], env: dict[str, str], log: Path) -> Run:
-    """Run ``command`` to its end: wall time here, its CPU time and peak RSS from wait4."""
+def measure(command: list[str], env: dict[str, str], log: Path, pipe_from: Path | None) -> Run:
+    """Run ``command`` to its end: wall time here, its CPU time and peak RSS from wait4.
+
+    With ``pipe_from``, its standard input is a pipe that ``cat`` fills with that file
+    (cat's own work is not counted)."""
     usage_path = log.with_suffix(".rusage")
     with log.open("wb") as output:
         started = time.perf_counter()
+        cat = (
+            subprocess.Popen(["cat", str(pipe_from)], stdout=subprocess.PIPE) if pipe_from else None
+        )
         subprocess.run(
             [sys.executable, "-S", "-c", RUSAGE_LAUNCHER, str(usage_path), *command],
             env=env,
+            stdin=cat.stdout if cat else subprocess.DEVNULL,
             stdout=output,
             stderr=subprocess.STDOUT,
             check=True,
         )
         wall = time.perf_counter() - started
+        if cat is not None:
+            assert cat.stdout is not None
+            cat.stdout.close()
+            cat.wait()
     code, cpu, rss = json.loads(usage_path.read_text())
     if code != 0:
         raise SystemExit(f"{command[:4]} failed ({code}): see {log}")
     return Run(wall, cpu, rss)
 
 
-def command_for(tool: str, path: Path, name: str, segment_size: int, threads: int) -> list[str]:
+def command_for(
+    tool: str, path: Path, name: str, segment_size: int, threads: int, *extra: str
+) -> list[str]:
     if tool.startswith("swiftui"):
         return [
-            sys.executable, "-m", "swiftui", "upload", CONTAINER, str(path),
+            sys.executable, "-m", "swiftui", "upload", CONTAINER,
+            "-" if tool == "swiftui-pipe" else str(path),
             "--object-name", name, "--segment-size", str(segment_size),
             "--threads", str(threads),
             *(["--no-sha256"] if tool == "swiftui-nosha" else []),
+            *(["--spool-dir", str(path.parent / "spool")] if tool == "swiftui-pipe" else []),
+            *extra,
         ]  # fmt: skip
     swift = shutil.which("swift", path=str(Path(sys.executable).parent)) or "swift"
     return [
@@ -158,6 +179,16 @@ def report(
             f"SHA-256 cost: {(ui_cpu - no_cpu) / gib:+.2f} CPU s/GiB, wall "
             f"x{ui_wall / no_wall:.2f} ({ui_wall - no_wall:+.2f} s)"
         )
+    if "swiftui" in medians and "swiftui-pipe" in medians:
+        (ui_wall, ui_cpu, ui_rss), (pipe_wall, pipe_cpu, pipe_rss) = (
+            medians["swiftui"],
+            medians["swiftui-pipe"],
+        )
+        lines.append(
+            f"pipe / file: throughput x{ui_wall / pipe_wall:.2f}, client CPU "
+            f"x{pipe_cpu / ui_cpu:.2f}, peak RSS {pipe_rss / MIB:.0f} MiB vs "
+            f"{ui_rss / MIB:.0f} MiB"
+        )
     if "swiftui" in medians and "swift" in medians:
         (ui_wall, ui_cpu, ui_rss), (sw_wall, sw_cpu, sw_rss) = medians["swiftui"], medians["swift"]
         lines.append(
@@ -184,6 +215,11 @@ def main(argv: list[str] | None = None) -> int:
         "--only", help=f"comma-separated tools to measure (default: all of {', '.join(TOOLS)})"
     )
     parser.add_argument("--dir", type=Path, help="work directory (default: a temporary one)")
+    parser.add_argument("--cap", default="20MiB", help="the --limit-rate to check (20MiB)")
+    parser.add_argument(
+        "--cap-seconds", type=int, default=60, help="how long the cap is held (default 60)"
+    )
+    parser.add_argument("--no-cap", action="store_true", help="skip the cap's check")
     args = parser.parse_args(argv)
     size = parse_size(args.size, option="--size")
     segment_size = parse_size(args.segment_size, option="--segment-size")
@@ -215,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
                         command_for(tool, small, f"{tool}-small-{number}", segment_size, 1),
                         env,
                         work / f"{tool}-small-{number}.log",
+                        small if tool == "swiftui-pipe" else None,
                     )
                     for number in range(3)
                 ]
@@ -230,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
                     for tool in order:
                         name = f"{tool}-{threads}-{number}"
                         command = command_for(tool, path, name, segment_size, threads)
-                        run = measure(command, env, work / f"{name}.log")
+                        pipe_from = path if tool == "swiftui-pipe" else None
+                        run = measure(command, env, work / f"{name}.log", pipe_from)
                         stored = swift.head_object(CONTAINER, name)
                         assert int(stored["content-length"]) == size, stored
                         swift.delete_object(
@@ -245,7 +283,31 @@ def main(argv: list[str] | None = None) -> int:
             for threads in thread_counts:
                 by_tool = {tool: runs[threads, tool] for tool in tools}
                 print(report(size, segment_size, threads, by_tool, startup), flush=True)
+            if not args.no_cap:
+                cap = parse_rate(args.cap, option="--cap")
+                print(measure_cap(cap, args.cap_seconds, work, env), flush=True)
     return 0
+
+
+def measure_cap(cap: int, seconds: int, work: Path, env: dict[str, str]) -> str:
+    """Upload ``seconds`` worth of data at ``--limit-rate cap``; the rate the upload itself
+    reports (its ``done:`` line: bytes sent over its elapsed time, start-up excluded) and
+    the wall-clock one, against the cap."""
+    path = work / "capped.bin"
+    size = cap * seconds
+    generate(path, size)
+    command = command_for("swiftui", path, "capped", 64 * MIB, DEFAULT_THREADS)
+    command += ["--limit-rate", f"{cap}B/s"]
+    log = work / "capped.log"
+    run = measure(command, env, log, None)
+    elapsed = float(re.findall(r"done: .* in ([0-9.]+) s", log.read_text())[-1])
+    achieved = size / elapsed
+    return (
+        f"cap {cap / MIB:.1f} MiB/s over {size / GIB:.2f} GiB: the upload reports "
+        f"{achieved / MIB:.2f} MiB/s in {elapsed:.1f} s ({100 * (achieved / cap - 1):+.1f}% "
+        f"of the cap); wall {run.wall_s:.1f} s with start-up, {run.cpu_s:.1f} CPU s, "
+        f"{run.peak_rss / MIB:.0f} MiB"
+    )
 
 
 @pytest.mark.benchmark
