@@ -21,12 +21,11 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from swiftui.errors import Aborted, OperationCancelled, SwiftError, SwiftuiError
 from swiftui.swift import (
     SEGMENT_CONTENT_TYPE,
-    RetryNotice,
     segment_name,
     segment_prefix,
 )
@@ -36,7 +35,6 @@ from swiftui.upload.events import (
     ManifestWriting,
     Notice,
     PlanReady,
-    RequestRetrying,
     SegmentQueued,
     UploadCancelled,
     UploadFailed,
@@ -85,7 +83,19 @@ def run_upload(
     :class:`AuthError` (after retries), :class:`OperationCancelled` when ``cancel`` is set
     (within about a second); in every case what was sent is kept for a resume.
     """
-    upload = _Upload(service, request, on_event, cancel)
+    return report_outcome(_Upload(service, request, on_event, cancel), on_event)
+
+
+class _Run(Protocol):
+    resumable: bool
+
+    def run(self) -> UploadResult: ...
+
+    def cancelled_event(self) -> UploadCancelled: ...
+
+
+def report_outcome(upload: _Run, on_event: EventHandler) -> UploadResult:
+    """Run ``upload``; its last event says how it ended: finished, cancelled or failed."""
     try:
         result = upload.run()
     except OperationCancelled:
@@ -118,9 +128,9 @@ class _Upload:
         # pool's abort those of its workers); from then on the upload finishes: a manifest
         # stored but not reported would leave the replaced object's segments behind.
         self.swift = service.configured(
-            retry=request.retry, cancel=cancel, on_retry=self._report_retry
+            retry=request.retry, cancel=cancel, on_retry=self.pool.report_retry
         )
-        self.finishing = service.configured(retry=request.retry, on_retry=self._report_retry)
+        self.finishing = service.configured(retry=request.retry, on_retry=self.pool.report_retry)
         self.object_name = request.resolved_object_name
         self.container = request.container
         self.segment_container = request.resolved_segment_container
@@ -231,9 +241,6 @@ class _Upload:
 
     def _cancel_message(self) -> str:
         return cancelled_text(self.cancelled_event())
-
-    def _report_retry(self, notice: RetryNotice) -> None:
-        self.pool.emit(RequestRetrying(notice.what, notice.attempt, notice.reason, notice.delay_s))
 
     def _forget_stale(self, stale: Journal) -> None:
         """Delete what an upload that cannot resume left behind, and its journal."""

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from swiftui.errors import Aborted, OperationCancelled
+from swiftui.swift import RetryNotice
 from swiftui.upload.events import (
     Progress,
+    RequestRetrying,
     SegmentFailed,
     SegmentProgress,
     UploadCancelled,
@@ -148,6 +150,10 @@ class WorkerPool(Generic[PieceT]):
         self._tasks: queue.SimpleQueue[PieceT] = queue.SimpleQueue()
         self._first_error: BaseException | None = None
         self._caller = threading.get_ident()
+
+    def report_retry(self, notice: RetryNotice) -> None:
+        """A request other than a segment's is retried: an ``on_retry`` for Swift views."""
+        self.emit(RequestRetrying(notice.what, notice.attempt, notice.reason, notice.delay_s))
 
     def emit(self, event: UploadEvent) -> None:
         """Deliver now on the calling thread; from a worker, queue it for :meth:`run`."""

@@ -26,21 +26,18 @@ from swiftui.errors import OperationCancelled, SwiftError, SwiftuiError, UsageEr
 from swiftui.swift import (
     INTERACTIVE_RETRY,
     SEGMENT_CONTENT_TYPE,
-    RetryNotice,
     segment_name,
     segment_prefix,
 )
 from swiftui.units import format_bytes
 from swiftui.upload.cleanup import delete_unused_segments
+from swiftui.upload.engine import report_outcome
 from swiftui.upload.events import (
     ManifestWriting,
     Notice,
     PlanReady,
-    RequestRetrying,
     SegmentQueued,
     UploadCancelled,
-    UploadFailed,
-    UploadFinished,
     UploadResult,
 )
 from swiftui.upload.manifest import MTIME_HEADER, write_manifest, write_sub_manifests
@@ -74,17 +71,7 @@ def run_stream_upload(
     ``sys.stdin.buffer`` and a subprocess's ``stdout`` do); events go to ``on_event`` on
     the calling thread. Raises as :func:`~swiftui.upload.run_upload` does; an empty
     stream is a :class:`UsageError`. ``stream`` is read, never closed."""
-    upload = _StreamUpload(service, request, stream, on_event, cancel)
-    try:
-        result = upload.run()
-    except OperationCancelled:
-        on_event(upload.cancelled_event())
-        raise
-    except SwiftuiError as error:
-        on_event(UploadFailed(reason=str(error), resumable=False))
-        raise
-    on_event(UploadFinished(result))
-    return result
+    return report_outcome(_StreamUpload(service, request, stream, on_event, cancel), on_event)
 
 
 class _StreamUpload:
@@ -106,9 +93,11 @@ class _StreamUpload:
             on_event, cancel, threading.Event(), lambda: self._stopped("cancelled", "")
         )
         self.swift = service.configured(
-            retry=request.retry, cancel=cancel, on_retry=self._report_retry
+            retry=request.retry, cancel=cancel, on_retry=self.pool.report_retry
         )
-        self.finishing = service.configured(retry=request.retry, on_retry=self._report_retry)
+        self.finishing = service.configured(retry=request.retry, on_retry=self.pool.report_retry)
+        self.resumable = False
+        """A stream's bytes are gone once read: it never resumes."""
         self.container = request.container
         self.object_name = request.object_name
         self.segment_container = request.resolved_segment_container
@@ -125,9 +114,6 @@ class _StreamUpload:
         """Nothing is kept: what was sent is removed (or, failing that, reported)."""
         stopped = self.pool.meter.cancelled(resumable=False)
         return replace(stopped, segments_done=0, bytes_done=0)
-
-    def _report_retry(self, notice: RetryNotice) -> None:
-        self.pool.emit(RequestRetrying(notice.what, notice.attempt, notice.reason, notice.delay_s))
 
     def run(self) -> UploadResult:
         started = time.monotonic()
