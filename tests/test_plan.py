@@ -156,6 +156,8 @@ def test_asked_segments_beyond_two_levels_suggest_the_smallest_valid_size() -> N
     )
     assert str(caught.value).startswith("segment size 1024 makes 268435456 segments")
     assert make_plan(256 * GIB, MIB, SWIFT).sub_manifest_count == 263
+    # The suggestion is a whole MiB; any size two levels can list is kept as asked.
+    assert make_plan(20 * MIB, 16 * KIB, SWIFT).sub_manifest_count == 2
 
 
 def test_asked_segment_larger_than_the_largest_object() -> None:

@@ -127,7 +127,7 @@ def make_plan(
     if asked_segment_size is None:
         segment_size, reason = _default_segment_size(file_size, smallest_valid, limits, manifest)
     else:
-        _check_asked_segment_size(file_size, asked_segment_size, smallest_valid, limits)
+        _check_asked_segment_size(file_size, asked_segment_size, smallest_valid, limits, manifest)
         segment_size, reason = asked_segment_size, asked_because
 
     if file_size <= segment_size:
@@ -351,7 +351,11 @@ def _segment_size_error(message: Callable[[str], str]) -> UsageError:
 
 
 def _check_asked_segment_size(
-    file_size: int, segment_size: int, smallest_valid: int, limits: SwiftLimits
+    file_size: int,
+    segment_size: int,
+    smallest_valid: int,
+    limits: SwiftLimits,
+    manifest: _ManifestEstimate | None = None,
 ) -> None:
     asked = _as_option_value(segment_size)
     if segment_size > limits.max_file_size:
@@ -370,8 +374,10 @@ def _check_asked_segment_size(
                 f"({format_bytes(limits.min_segment_size)}): use {field} {smallest} or more"
             )
         )
-    if file_size > segment_size and segment_size < smallest_valid:
-        segment_count = _ceil_div(file_size, segment_size)
+    if file_size <= segment_size or manifest is None:
+        return
+    segment_count = _ceil_div(file_size, segment_size)
+    if segment_count > manifest.two_level_capacity(segment_size):
         valid = _as_option_value(smallest_valid)
         raise _segment_size_error(
             lambda field: (
