@@ -150,6 +150,15 @@ class WorkerPool(Generic[PieceT]):
         self._tasks: queue.SimpleQueue[PieceT] = queue.SimpleQueue()
         self._first_error: BaseException | None = None
         self._caller = threading.get_ident()
+        self._workers: list[threading.Thread] = []
+
+    def wait_stopped(self, timeout: float) -> bool:
+        """After a run: wait up to ``timeout`` seconds for requests still in flight to end
+        (a run gives up on them after :data:`ABORT_GRACE_S`); True once none is left."""
+        deadline = time.monotonic() + timeout
+        for worker in self._workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
+        return not any(worker.is_alive() for worker in self._workers)
 
     def report_retry(self, notice: RetryNotice) -> None:
         """A request other than a segment's is retried: an ``on_retry`` for Swift views."""
@@ -200,6 +209,7 @@ class WorkerPool(Generic[PieceT]):
             for number in range(count)
         ]
         threads_to_watch += workers
+        self._workers = workers
         for thread in threads_to_watch:
             thread.start()
         try:

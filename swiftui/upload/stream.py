@@ -58,6 +58,10 @@ from swiftui.upload.target import (
 if TYPE_CHECKING:
     from swiftui.swift import ObjectKey, SwiftService
 
+# Before removing what a stopped stream wrote, how long its requests in flight may take
+# to end (one could store a segment after the listing that finds them).
+IN_FLIGHT_WAIT_S = 5.0
+
 
 def run_stream_upload(
     service: SwiftService,
@@ -90,7 +94,7 @@ class _StreamUpload:
         self.on_event = on_event
         self.cancel = cancel
         self.pool: WorkerPool[SpooledPiece] = WorkerPool(
-            on_event, cancel, threading.Event(), lambda: self._stopped("cancelled", "")
+            on_event, cancel, threading.Event(), lambda: self._stopped("")
         )
         self.swift = service.configured(
             retry=request.retry, cancel=cancel, on_retry=self.pool.report_retry
@@ -151,7 +155,7 @@ class _StreamUpload:
         self.pool.meter = Meter(0, 0, total_known=False)
         self.on_event(self._plan_event(plan, spool, delete_at))
         if self.cancel.is_set():
-            raise OperationCancelled(self._stopped("cancelled", ""))
+            raise OperationCancelled(self._stopped(""))
         ensure_containers(self.swift, self.container, None, self.on_event)
         workers = self.swift.configured(cancel=self.pool.abort)
         sender = StreamSender(workers, self.pool, self._stored, request.rate_limiter)
@@ -166,7 +170,7 @@ class _StreamUpload:
                 raise OperationCancelled("")
             etag, sub_manifests = self._finish(reader, plan, sender.etags, delete_at)
         except OperationCancelled:
-            raise OperationCancelled(self._stopped("cancelled", self._clean_up())) from None
+            raise OperationCancelled(self._stopped(self._clean_up())) from None
         except SwiftuiError:
             cleaned = self._clean_up()
             if cleaned:
@@ -320,6 +324,12 @@ class _StreamUpload:
                 f"the manifest may or may not be stored; if {self.container}/"
                 f"{self.object_name} is missing, {orphans} removes its segments ({where})"
             )
+        in_flight = ""
+        if not self.pool.wait_stopped(IN_FLIGHT_WAIT_S):
+            in_flight = (
+                f"; requests still in flight may store more segments ({where}): {orphans} "
+                "removes them"
+            )
         try:
             report = delete_unused_segments(
                 self.finishing.configured(retry=INTERACTIVE_RETRY),
@@ -333,12 +343,13 @@ class _StreamUpload:
             return f"the segments written stay in {where} ({error}): {orphans} removes them"
         if report.left:
             return f"{report.left} segments written could not be removed ({where}): {orphans}"
-        return f"removed the {report.gone} segments it had written" if report.gone else ""
+        removed = f"removed the {report.gone} segments it had written" if report.gone else ""
+        return (removed + in_flight).removeprefix("; ")
 
-    def _stopped(self, how: str, cleaned: str) -> str:
+    def _stopped(self, cleaned: str) -> str:
         read = format_bytes(self.pool.meter.total)
         text = (
-            f"upload of {self.request.source_name} {how} after {read} read: a stream cannot "
-            "be resumed"
+            f"upload of {self.request.source_name} cancelled after {read} read: a stream "
+            "cannot be resumed"
         )
         return f"{text}; {cleaned}" if cleaned else text
