@@ -131,7 +131,7 @@ def test_unreadable_files_are_refused_in_one_line_unless_skipped(
     refused = run_cli(cli_env(sandbox), tmp_path, "upload", container_name, str(tree))
     assert refused.returncode == 2
     assert one_line_error(refused.stderr) == (
-        f"swiftui: 1 files cannot be read, nothing was uploaded: {tree / 'gone.sql'}: No such "
+        f"swiftui: 1 file cannot be read, nothing was uploaded: {tree / 'gone.sql'}: No such "
         "file or directory (--skip-unreadable uploads the others)"
     )
     with pytest.raises(swiftclient.ClientException):

@@ -38,6 +38,7 @@ from swiftui.upload import (
     run_stream_upload,
     run_upload,
 )
+from swiftui.upload.wording import files
 
 if TYPE_CHECKING:
     from swiftui.swift import SwiftService
@@ -166,7 +167,7 @@ def _batch_action(args: argparse.Namespace) -> Action:
         listed = "; ".join(local.unreadable[:LISTED_UNREADABLE])
         more = len(local.unreadable) - LISTED_UNREADABLE
         raise UsageError(
-            f"{len(local.unreadable)} files cannot be read, nothing was uploaded: {listed}"
+            f"{files(len(local.unreadable))} cannot be read, nothing was uploaded: {listed}"
             + (f" and {more} more" if more > 0 else "")
             + " (--skip-unreadable uploads the others)"
         )

@@ -73,9 +73,14 @@ def describe(event: UploadEvent) -> str | None:
     return _describe_batch(event)
 
 
+def files(count: int) -> str:
+    """``1 file``, ``3 files``."""
+    return f"{count} file{'' if count == 1 else 's'}"
+
+
 def _describe_batch(event: UploadEvent) -> str | None:
     if isinstance(event, BatchPlanReady):
-        head = f"uploading {event.files} files ({format_bytes(event.bytes_total)}) to "
+        head = f"uploading {files(event.files)} ({format_bytes(event.bytes_total)}) to "
         head += f"{event.container}: {event.files_to_send} to send"
         head += f" ({format_bytes(event.bytes_to_send)})"
         if event.files > event.files_to_send:
@@ -92,7 +97,7 @@ def _describe_batch(event: UploadEvent) -> str | None:
         counts: dict[str, int] = {}
         for outcome in event.outcomes:
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
-        head = f"{len(event.outcomes)} files: " + ", ".join(
+        head = f"{files(len(event.outcomes))}: " + ", ".join(
             f"{count} {status}" for status, count in counts.items()
         )
         lines = [
