@@ -25,6 +25,7 @@ from enum import StrEnum
 import humanize
 
 from swiftui.errors import OperationCancelled, SwiftError
+from swiftui.references import expand_manifest
 from swiftui.swift import (
     SEGMENT_CONTENT_TYPE,
     ArchiveSegments,
@@ -196,6 +197,8 @@ class ObjectDetails:
     sealed SLO's segments could not be proven."""
     dlo: DloListing | None = None
     segment_of: SegmentName | None = None
+    expanded: list[ManifestSegment] | None = None
+    """An SLO's every entry: a nested one's sub-manifests, each followed by its segments."""
     slo: ArchiveSegments | None = None
     """How an SLO's segments were found (``slo.explanation()`` for a sealed one)."""
 
@@ -207,7 +210,18 @@ class ObjectDetails:
     @property
     def segment_containers(self) -> list[str]:
         """Containers an SLO's segments live in, in manifest order."""
-        return list(dict.fromkeys(seg.container for seg in self.manifest or ()))
+        entries = self.expanded or self.manifest or ()
+        return list(dict.fromkeys(seg.container for seg in entries if not seg.sub_slo))
+
+    @property
+    def sub_manifests(self) -> int:
+        """A nested SLO's sub-manifests (0 for a flat one)."""
+        return sum(1 for seg in self.expanded or () if seg.sub_slo)
+
+    @property
+    def leaf_segments(self) -> list[ManifestSegment]:
+        """The segments that hold the data, under any sub-manifest."""
+        return [seg for seg in self.expanded or self.manifest or () if not seg.sub_slo]
 
     @property
     def manifest_bytes(self) -> int:
@@ -221,12 +235,14 @@ def describe_object(
     facts = head_object(service, container, name)
     if facts is None:
         return None
-    manifest = dlo = slo = None
+    manifest = dlo = slo = expanded = None
     if facts.kind is ObjectKind.SLO:
         slo = segments_of(service, container, name, facts.headers)
         if slo is None:
             return None
         manifest = list(slo.segments) if slo.proven else None
+        if not slo.by_name:
+            expanded = [item.segment for item in expand_manifest(service, slo.segments)]
     elif facts.kind is ObjectKind.DLO and facts.dlo_container:
         segments = service.list_objects(
             facts.dlo_container, prefix=facts.dlo_prefix or "", limit=dlo_limit
@@ -238,7 +254,7 @@ def describe_object(
             complete=len(segments) < dlo_limit,
         )
     segment_of = parse_segment_name(name) if facts.kind is ObjectKind.SEGMENT else None
-    return ObjectDetails(container, name, facts, manifest, dlo, segment_of, slo)
+    return ObjectDetails(container, name, facts, manifest, dlo, segment_of, expanded, slo)
 
 
 # -- manifest verification -------------------------------------------------------------------
@@ -296,11 +312,13 @@ class ManifestCheck:
 
     @property
     def summary(self) -> str:
-        count = len(self.segments)
         if self.sealed is not None:
             return f"{self.container}/{self.name}: {self.sealed.explanation()}"
+        subs = sum(1 for check in self.segments if check.segment.sub_slo)
+        count = len(self.segments) - subs
         if self.ok:
-            return f"{self.container}/{self.name}: all {count} segments present and intact"
+            nested = f" under {subs} sub-manifests" if subs else ""
+            return f"{self.container}/{self.name}: all {count} segments{nested} present and intact"
         parts = []
         for state in (SegmentState.MISSING, SegmentState.WRONG_SIZE, SegmentState.WRONG_ETAG):
             found = sum(1 for check in self.problems if check.state is state)
@@ -338,8 +356,10 @@ def verify_manifest(
 ) -> ManifestCheck:
     """Check an SLO against the server: each segment (HEAD, in ``threads``) and the etag.
 
-    ``on_segment`` hears every result as it comes (from the worker threads); ``cancelled``
-    stops the check between segments with :class:`OperationCancelled`.
+    A nested SLO's sub-manifests are checked like segments (their size and SLO etag),
+    then every segment they list. ``on_segment`` hears every result as it comes (from the
+    worker threads); ``cancelled`` stops the check between segments with
+    :class:`OperationCancelled`.
     """
     headers = service.object_headers(container, name)
     archive = segments_of(service, container, name, headers) if headers is not None else None
@@ -349,6 +369,7 @@ def verify_manifest(
     segments = archive.segments
     if archive.by_name:
         return _sealed_check(archive, actual_etag, on_segment, cancelled)
+    expanded = [item.segment for item in expand_manifest(service, segments)]
     stop = threading.Event()
 
     def check(item: tuple[int, ManifestSegment]) -> SegmentCheck:
@@ -362,7 +383,7 @@ def verify_manifest(
 
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
         try:
-            results = list(pool.map(check, enumerate(segments)))
+            results = list(pool.map(check, enumerate(expanded)))
         except BaseException:
             stop.set()
             raise

@@ -37,7 +37,7 @@ from swiftui.deletion import (
 from swiftui.errors import UsageError
 from swiftui.references import build_reference_index, label, parallel_map
 from swiftui.retention import format_date, format_duration, listing_timestamp
-from swiftui.swift import archive_containers, parse_segment_name
+from swiftui.swift import archive_containers, parse_segment_name, parse_submanifest_name
 from swiftui.units import format_bytes
 from swiftui.upload.journal import list_journals
 
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from swiftui.references import ReferenceIndex
-    from swiftui.swift import ArchiveSegments, SwiftService
+    from swiftui.swift import ArchiveSegments, ObjectKey, SwiftService
     from swiftui.upload.journal import Journal
 
 # An upload writes a segment every few minutes even at 10 MB/s with 1 GiB segments; a
@@ -175,19 +175,27 @@ def find_orphans(
         journals = list_journals()
     now = time.time() if now is None else now
 
+    dangling = _dangling_sub_manifests(index, (archives, segments))
+    ignoring = {label(*key) for key in dangling}
     by_prefix: dict[tuple[str, str], list[OrphanSegment]] = {}
     protected: dict[tuple[str, str], set[str]] = {}
     for (where, name), entry in index.listed.items():
         if where == archives and not entry.is_segment:
             continue
-        if where not in (archives, segments) or (where, name) in index.manifests:
+        if where not in (archives, segments):
             continue
-        if index.users_of(where, name):
+        if (where, name) in index.manifests and (where, name) not in dangling:
+            continue
+        if index.users_of(where, name, ignoring=ignoring):
             continue
         prefix = name[: name.rfind("/") + 1] if "/" in name else ""
-        segment = OrphanSegment(
-            StoredObject(where, name, entry.bytes), listing_timestamp(entry.last_modified)
-        )
+        if (where, name) in dangling:
+            stored = StoredObject(
+                where, name, index.manifest_bytes.get((where, name), 0), is_manifest=True
+            )
+        else:
+            stored = StoredObject(where, name, entry.bytes)
+        segment = OrphanSegment(stored, listing_timestamp(entry.last_modified))
         by_prefix.setdefault((where, prefix), []).append(segment)
         protected.setdefault((where, prefix), set()).update(index.unproven_users_of(where, name))
 
@@ -244,6 +252,24 @@ def _segments_fate(
     return ""
 
 
+def _dangling_sub_manifests(index: ReferenceIndex, containers: tuple[str, str]) -> set[ObjectKey]:
+    """The sub-manifests of nested SLOs whose top manifest is gone (named as swiftui names
+    them, in these containers): orphans, and what they list is too unless others use it."""
+    dangling: set[ObjectKey] = set()
+    while True:
+        ignoring = {label(*key) for key in dangling}
+        found = {
+            key
+            for key in index.manifests
+            if key[0] in containers
+            and parse_submanifest_name(key[1]) is not None
+            and not index.users_of(*key, ignoring=ignoring)
+        }
+        if found <= dangling:
+            return dangling
+        dangling |= found
+
+
 def _group(
     container: str,
     prefix: str,
@@ -258,8 +284,17 @@ def _group(
     protected: tuple[str, ...],
     fate: str,
 ) -> OrphanGroup:
-    segments.sort(key=lambda segment: segment.object.name)
-    parsed = parse_segment_name(segments[0].object.name)
+    # Nested manifests first: they are deleted before the segments they list.
+    segments.sort(key=lambda segment: (not segment.object.is_manifest, segment.object.name))
+    parsed = next(
+        (
+            name
+            for segment in segments
+            if (name := parse_segment_name(segment.object.name))
+            or (name := parse_submanifest_name(segment.object.name))
+        ),
+        None,
+    )
     recent = now - max(segment.last_modified for segment in segments) < min_age_s
     if parsed is None:
         return OrphanGroup(

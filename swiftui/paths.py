@@ -39,6 +39,11 @@ def jobs_state_dir() -> Path:
     return state_dir() / "jobs"
 
 
+def spool_dir() -> Path:
+    """Segments of a stream wait here while they are sent (unnamed files, gone on exit)."""
+    return Path(platformdirs.user_cache_dir(APP_NAME)) / "spool"
+
+
 def sandbox_default_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME)) / "sandbox"
 

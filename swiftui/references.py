@@ -109,6 +109,8 @@ class ReferenceIndex:
     """SLO manifests that were not read (sealed): their segments were found by name."""
     vanished: set[ObjectKey] = field(default_factory=set)
     """Manifests the listing shows but that are gone (expired, or deleted meanwhile)."""
+    manifest_bytes: dict[ObjectKey, int] = field(default_factory=dict)
+    """Bytes of each SLO manifest's own JSON (a listing shows its logical size instead)."""
     _slo_users: dict[ObjectKey, set[str]] = field(default_factory=dict)
     _dlo_prefixes: list[tuple[str, str, str]] = field(default_factory=list)
     _candidate_of: dict[ObjectKey, set[str]] = field(default_factory=dict)
@@ -226,6 +228,7 @@ def build_reference_index(
             index.add_sealed(archive)
             continue
         index.manifests.add(key)
+        index.manifest_bytes[key] = archive.stored_bytes
         for item in expanded:
             segment_key = (item.segment.container, item.segment.name)
             index.add_slo_reference(segment_key, label(*key))

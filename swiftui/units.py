@@ -1,4 +1,4 @@
-"""Read sizes, durations and dates the way people type them; format them for people.
+"""Read sizes, rates, durations and dates the way people type them; format them for people.
 
 Parsers raise :class:`UsageError` with one line that names the option, repeats the text
 and shows accepted forms, so the CLI and the TUI can show it as is.
@@ -59,6 +59,41 @@ def parse_size(text: str, *, option: str) -> int:
     if size <= 0:
         raise UsageError(f"{option}: a size must be at least 1 byte, got {text!r}")
     return size
+
+
+_RATE_PATTERN = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*(?:/\s*s)?\s*", re.IGNORECASE)
+_BIT_UNITS = {"bit": 1, "kbit": 1000, "mbit": 1000**2, "gbit": 1000**3}
+_RATE_EXAMPLES = "examples: 20MiB, 20MiB/s, 2.5MB/s, 160Mbit"
+
+
+def parse_rate(text: str, *, option: str) -> int:
+    """Bytes per second from a size with its unit (``20MiB``, ``500KB``), with or without
+    ``/s``, or bits (``160Mbit``, ``1Gbit/s``: decimal, as networks count them).
+
+    A number without a unit is refused (bytes or bits? per second?), and so is 0: to send
+    without a cap, give no cap.
+    """
+    match = _RATE_PATTERN.fullmatch(text)
+    stripped = text.strip()
+    if match is None and stripped.isdigit() and int(stripped):
+        raise UsageError(f"{option}: {stripped}: add a unit: {stripped}MiB, 2MB/s or 160Mbit")
+    rate = 0
+    if match is not None:
+        amount, unit = Decimal(match.group(1)), match.group(2).lower()
+        if unit in _BIT_UNITS:
+            rate = int(amount * _BIT_UNITS[unit] / 8)
+        elif unit in _SIZE_MULTIPLIERS:
+            rate = int(amount * _SIZE_MULTIPLIERS[unit])
+        else:
+            match = None
+    if match is None and not stripped.isdigit():
+        raise UsageError(f"{option}: cannot read {text!r} as a rate ({_RATE_EXAMPLES})")
+    if rate <= 0:
+        raise UsageError(
+            f"{option}: a rate must be at least 1 byte per second, got {text!r} "
+            "(leave the option out for no cap)"
+        )
+    return rate
 
 
 def parse_duration(text: str, *, option: str, allow_zero: bool = False) -> int:

@@ -311,8 +311,6 @@ def test_sizes_at_the_segment_boundary_land_as_planned(
 
 def _special_file(kind: str, tmp_path: Path) -> tuple[Path, str]:
     """A path that is not a readable regular file, and the message part expected."""
-    if kind == "directory":
-        return tmp_path, "is a directory; swiftui uploads one file"
     if kind in ("/dev/zero", "/dev/null"):
         return Path(kind), "not a regular file (a character device)"
     if kind == "socket":
@@ -330,7 +328,7 @@ def _special_file(kind: str, tmp_path: Path) -> tuple[Path, str]:
 
 
 @pytest.mark.parametrize(
-    "kind", ["directory", "/dev/zero", "/dev/null", "socket", "symlink loop", "dangling symlink"]
+    "kind", ["/dev/zero", "/dev/null", "socket", "symlink loop", "dangling symlink"]
 )
 def test_what_is_not_a_readable_file_is_refused_before_authenticating(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str

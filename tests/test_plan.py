@@ -8,7 +8,7 @@ import pytest
 from swiftui.cli.wording import flag
 from swiftui.errors import UsageError
 from swiftui.swift import SwiftLimits, expected_slo_etag, segment_name, segment_prefix
-from swiftui.units import GIB, MIB, TIB
+from swiftui.units import GIB, KIB, MIB, TIB
 from swiftui.upload.plan import SegmentSpec, make_plan
 
 SWIFT = SwiftLimits()
@@ -122,21 +122,42 @@ def test_file_no_larger_than_the_asked_segment_is_one_plain_object() -> None:
     )
 
 
-def test_asked_segments_beyond_the_manifest_limit_suggest_the_smallest_valid_size() -> None:
+def test_asked_segments_beyond_one_manifest_make_a_nested_slo() -> None:
+    plan = make_plan(2500 * GIB, GIB, SWIFT)
+    assert plan.is_nested
+    assert (plan.segment_count, plan.segments_per_manifest, plan.sub_manifest_count) == (
+        2500,
+        1000,
+        3,
+    )
+    assert plan.explanation == (
+        "2.4 TiB = 2500 segments of 1.0 GiB in 3 sub-manifests of at most 1000 (asked; one "
+        "manifest holds at most 1000 on this cluster)"
+    )
+    assert plan.manifest_groups() == [range(0, 1000), range(1000, 2000), range(2000, 2500)]
+    flat = make_plan(1000 * GIB, GIB, SWIFT)
+    assert not flat.is_nested and flat.manifest_groups() == [range(0, 1000)]
+
+
+def test_a_low_segment_limit_nests_small_files_too() -> None:
+    plan = make_plan(10 * MIB, MIB, SwiftLimits(max_manifest_segments=4))
+    assert plan.manifest_groups() == [range(0, 4), range(4, 8), range(8, 10)]
+    assert "10 segments of 1.0 MiB in 3 sub-manifests of at most 4" in plan.explanation
+
+
+def test_asked_segments_beyond_two_levels_suggest_the_smallest_valid_size() -> None:
     with pytest.raises(UsageError) as caught:
-        make_plan(256 * GIB, MIB, SWIFT)
-    # 256 GiB / 1000 = 262.1 MiB, rounded up to a whole MiB.
+        make_plan(256 * GIB, KIB, SWIFT)
     # The core names the field; the CLI words it as its option, the TUI as its label.
     assert caught.value.field == "segment_size"
     assert caught.value.worded(flag) == (
-        "--segment-size 1MiB makes 262144 segments; this cluster allows 1000 per manifest: "
-        "use --segment-size 263MiB or more"
+        "--segment-size 1024 makes 268435456 segments, more than this cluster's manifests "
+        "can list even nested: use --segment-size 1MiB or more"
     )
-    assert str(caught.value) == (
-        "segment size 1MiB makes 262144 segments; this cluster allows 1000 per manifest: "
-        "use segment size 263MiB or more"
-    )
-    assert make_plan(256 * GIB, 263 * MIB, SWIFT).segment_count == 997
+    assert str(caught.value).startswith("segment size 1024 makes 268435456 segments")
+    assert make_plan(256 * GIB, MIB, SWIFT).sub_manifest_count == 263
+    # The suggestion is a whole MiB; any size two levels can list is kept as asked.
+    assert make_plan(20 * MIB, 16 * KIB, SWIFT).sub_manifest_count == 2
 
 
 def test_asked_segment_larger_than_the_largest_object() -> None:
@@ -157,13 +178,23 @@ def test_asked_segment_smaller_than_the_smallest_segment() -> None:
     )
 
 
-def test_file_too_large_for_one_manifest() -> None:
-    with pytest.raises(UsageError) as caught:
-        make_plan(5 * TIB, None, SWIFT)
-    assert str(caught.value) == (
-        "5.0 TiB is too large for one manifest on this cluster: "
-        "at most 1000 segments of 5.0 GiB (4.9 TiB)"
+def test_a_file_beyond_one_flat_manifest_is_nested_with_1_gib_segments() -> None:
+    plan = make_plan(5 * TIB, None, SWIFT)
+    assert plan.explanation == (
+        "5.0 TiB = 5120 segments of 1.0 GiB in 6 sub-manifests of at most 1000 (default: "
+        "1 GiB, the measured sweet spot; one manifest holds at most 1000 on this cluster)"
     )
+
+
+def test_file_too_large_even_for_nested_manifests() -> None:
+    limits = SwiftLimits(max_manifest_segments=2, max_file_size=MIB)
+    with pytest.raises(UsageError) as caught:
+        make_plan(5 * MIB, None, limits)
+    assert str(caught.value) == (
+        "5.0 MiB is too large for this cluster's manifests: at most 4 segments of 1.0 MiB "
+        "(4.0 MiB), even nested"
+    )
+    assert make_plan(4 * MIB, None, limits).sub_manifest_count == 2
 
 
 def _real_manifest(
@@ -187,24 +218,23 @@ def _real_manifest(
 def test_manifest_size_limit_is_checked_before_upload() -> None:
     names = {"object_name": "backups/db.tar", "segment_container": "backups_segments"}
     manifest = _real_manifest(900 * MIB, MIB, **names)
-    assert make_plan(900 * MIB, MIB, SwiftLimits(max_manifest_size=len(manifest)), **names)
+    assert not make_plan(
+        900 * MIB, MIB, SwiftLimits(max_manifest_size=len(manifest)), **names
+    ).is_nested
 
     too_small = SwiftLimits(max_manifest_size=len(manifest) - 1)
-    with pytest.raises(UsageError) as caught:
-        make_plan(900 * MIB, MIB, too_small, **names)
-    message = caught.value.worded(flag)
-    assert message.startswith("--segment-size 1MiB makes a manifest of about ")
-    assert "(900 segments); this cluster allows " in message
-    suggested = int(message.split("use --segment-size ")[1].removesuffix("MiB or more"))
-    assert make_plan(900 * MIB, suggested * MIB, too_small, **names).segment_count < 900
+    plan = make_plan(900 * MIB, MIB, too_small, **names)
+    assert plan.is_nested
+    assert plan.segments_per_manifest < 900
+    assert plan.sub_manifest_count == 2
 
 
 def test_manifest_estimate_without_names_assumes_the_longest_names() -> None:
     # 1000 entries of about 1.35 kB each do not fit in 1 MiB.
     limits = SwiftLimits(max_manifest_size=MIB)
-    with pytest.raises(UsageError, match=r"makes a manifest of about 1\.3 MiB"):
-        make_plan(1000 * MIB, MIB, limits)
-    assert make_plan(1000 * MIB, MIB, limits, object_name="a", segment_container="a_segments")
+    assert make_plan(1000 * MIB, MIB, limits).is_nested
+    named = make_plan(1000 * MIB, MIB, limits, object_name="a", segment_container="a_segments")
+    assert not named.is_nested
 
 
 def test_object_name_too_long() -> None:

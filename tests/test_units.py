@@ -8,11 +8,13 @@ import pytest
 
 from swiftui.errors import UsageError
 from swiftui.units import (
+    MIB,
     format_bytes,
     format_eta,
     format_rate,
     parse_delete_at,
     parse_duration,
+    parse_rate,
     parse_size,
 )
 
@@ -126,6 +128,41 @@ def test_parse_duration_refuses_zero(text: str) -> None:
 
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("20MiB", 20 * MIB),
+        ("20MiB/s", 20 * MIB),
+        ("20 MiB / s", 20 * MIB),
+        ("2.5MB/s", 2_500_000),
+        ("500k", 500 * 1024),
+        ("160Mbit", 20_000_000),
+        ("1Gbit/s", 125_000_000),
+        ("8kbit", 1000),
+    ],
+)
+def test_parse_rate_accepts_sizes_per_second_and_bits(text: str, expected: int) -> None:
+    assert parse_rate(text, option="--limit-rate") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("20", "--limit-rate: 20: add a unit: 20MiB, 2MB/s or 160Mbit"),
+        ("0", "--limit-rate: a rate must be at least 1 byte per second, got '0'"),
+        ("0MiB/s", "--limit-rate: a rate must be at least 1 byte per second, got '0MiB/s'"),
+        ("fast", "--limit-rate: cannot read 'fast' as a rate (examples: 20MiB, 20MiB/s"),
+        ("20MiB/h", "--limit-rate: cannot read '20MiB/h' as a rate"),
+        ("-5MiB", "--limit-rate: cannot read '-5MiB' as a rate"),
+    ],
+)
+def test_parse_rate_refuses_a_bare_number_zero_and_unreadable_text(text: str, message: str) -> None:
+    with pytest.raises(UsageError) as refused:
+        parse_rate(text, option="--limit-rate")
+    assert str(refused.value).startswith(message)
+    assert refused.value.exit_code == 2
 
 
 @pytest.mark.usefixtures("paris_time")

@@ -15,6 +15,7 @@ from faultproxy import Fault, FaultProxy
 from upload_support import (
     Recorder,
     download_md5,
+    file_sha256,
     journal_files,
     object_names,
     segment_etags,
@@ -30,7 +31,6 @@ from swiftui.sandbox import Sandbox
 from swiftui.swift import SwiftService, expected_slo_etag, segment_name, segment_prefix
 from swiftui.units import KIB, MIB
 from swiftui.upload import UploadRequest, abandon_upload, resumable_uploads
-from swiftui.upload.engine import SEGMENT_EXPIRY_MARGIN_S
 from swiftui.upload.events import (
     ManifestWriting,
     Notice,
@@ -46,6 +46,7 @@ from swiftui.upload.events import (
     event_to_dict,
 )
 from swiftui.upload.manifest import HEARTBEAT_MIN_SEGMENTS
+from swiftui.upload.target import SEGMENT_EXPIRY_MARGIN_S
 
 
 @pytest.fixture
@@ -73,6 +74,7 @@ def test_segmented_upload_is_a_valid_slo_in_the_parents_policy(
     assert int(head["content-length"]) == size
     assert head["etag"].strip('"') == expected_slo_etag(etags) == result.etag
     assert head["x-object-meta-mtime"] == f"{mtime:f}"
+    assert head["x-object-meta-sha256"] == file_sha256(path) == result.sha256
     assert checker.head_container(segments)["x-storage-policy"] == "PCA"
     prefix = segment_prefix("backup.tar", mtime, size, MIB)
     assert object_names(checker, segments) == [segment_name(prefix, i) for i in range(6)]
@@ -149,6 +151,7 @@ def test_a_file_within_one_segment_is_a_plain_object(
     assert head["etag"] == md5 == result.etag
     assert int(head["content-length"]) == size
     assert head["x-object-meta-mtime"] == f"{path.stat().st_mtime:f}"
+    assert head["x-object-meta-sha256"] == file_sha256(path) == result.sha256
     assert not result.is_slo
     assert "one plain object" in events.of(PlanReady)[0].explanation
     assert container_name + "_segments" not in [c["name"] for c in checker.get_account()[1]]
@@ -262,6 +265,10 @@ def test_cancel_stops_within_a_second_and_the_same_upload_resumes(
     assert result.bytes_sent == 5 * MIB
     assert timestamps(checker, segments, sent_before) == before
     assert download_md5(checker, container_name, "resume.bin") == md5
+    # The segments sent before the cancel were read again, locally, for the whole SHA-256.
+    assert checker.head_object(container_name, "resume.bin")["x-object-meta-sha256"] == (
+        file_sha256(path)
+    )
     assert resumable_uploads() == []
 
 
@@ -389,7 +396,7 @@ def test_a_plain_object_changing_during_its_upload_is_refused_by_swift(
     ("size", "segment_size", "message"),
     [
         (2 * MIB, 6 * 1024**3, "is more than this cluster's largest object"),
-        (2 * MIB, KIB, "2048 segments; this cluster allows 1000 per manifest: use segment size"),
+        (2 * MIB, 1, "2097152 segments, more than this cluster's manifests can list even nested"),
     ],
 )
 def test_an_impossible_plan_is_refused_before_anything_is_written(

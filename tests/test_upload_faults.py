@@ -6,6 +6,7 @@ The fault proxy forwards everything else to the real sandbox Swift, so the final
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -99,7 +100,11 @@ def test_a_connection_reset_in_the_middle_of_a_segment_is_retried(
     )
     [retry] = events.of(SegmentRetrying)
     assert retry.index == 1
-    assert retry.reason.startswith("connection failed")
+    # One short line: what broke and where, not urllib3's text with the URL twice.
+    assert re.fullmatch(
+        r"connection (reset|closed while sending|closed by the server) \(127\.0\.0\.1:\d+\)",
+        retry.reason,
+    ), retry.reason
     assert "reset" in proxy.outcomes("PUT")
     assert result.segment_count == 3
     assert download_md5(checker, container_name, "reset.bin") == md5
@@ -165,7 +170,7 @@ def test_a_cancel_while_the_upload_waits_to_retry_its_first_requests_stops_it(
             cancel=cancel,
         )
 
-    assert str(stopped.value) == "upload cancelled before any segment was recorded"
+    assert str(stopped.value) == "upload cancelled: nothing is kept in Swift yet"
     assert len(recorder.of(RequestRetrying)) == 1
     assert recorder.of(UploadCancelled)
     assert proxy.outcomes("HEAD") == ["answered 503"]

@@ -119,10 +119,10 @@ def test_an_object_being_replaced_is_named_with_its_kind_and_size(
             "container: 'a/b' is not",
         ),
         (
-            {"segment_size": 1024},
+            {"segment_size": 1},
             "segment_size",
-            "--segment-size 1024 makes 5120 segments",
-            "segment size 1024 makes",
+            "--segment-size 1 makes 5242880 segments",
+            "segment size 1 makes",
         ),
     ],
     ids=["threads", "container", "segment-size"],

@@ -13,6 +13,7 @@ from swiftui.upload import (
     SegmentFailed,
     SegmentQueued,
     SegmentRetrying,
+    UploadCancelled,
     UploadFinished,
     UploadResult,
     describe,
@@ -94,3 +95,23 @@ def test_other_events_worth_a_line_and_those_only_a_live_view_shows() -> None:
     assert describe(progress) is None
     assert describe(SegmentQueued(0, 0, 1024)) is None
     assert status_line(progress) == ("1.0 MiB / 4.0 MiB   25%  512.0 KiB/s  ETA 6s  segments 1/4")
+
+
+def test_a_cancel_says_what_is_really_kept_and_what_will_be_sent_again() -> None:
+    nothing_kept = UploadCancelled(
+        segments_done=0,
+        segments_total=54,
+        bytes_done=0,
+        bytes_total=250 * 1024**3,
+        segments_in_flight=4,
+        bytes_in_flight=int(5.1 * 1024**3),
+    )
+    assert describe(nothing_kept) == (
+        "upload cancelled: nothing is kept in Swift yet; the 5.1 GiB sent of 4 unfinished "
+        "segments will be sent again; run the same upload again to resume"
+    )
+    some_kept = UploadCancelled(3, 8, 3 * 1024**2, 8 * 1024**2, 0, 0, resumable=True)
+    assert describe(some_kept) == (
+        "upload cancelled: 3 of 8 segments (3.0 MiB of 8.0 MiB) are kept in Swift; "
+        "run the same upload again to resume"
+    )

@@ -45,6 +45,15 @@ def file_md5(path: Path) -> str:
     return digest.hexdigest()
 
 
+def file_sha256(path: Path) -> str:
+    """What ``sha256sum`` prints for ``path``."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(MIB):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def download_md5(checker: swiftclient.Connection, container: str, name: str) -> str:
     """md5 of the object as python-swiftclient downloads it (an SLO: the joined segments)."""
     _headers, body = checker.get_object(container, name, resp_chunk_size=MIB)

@@ -16,17 +16,26 @@ from collections.abc import Sequence
 from swiftui import __version__
 from swiftui.cli import delete, download, inspect, job, regions, sandbox, upload
 from swiftui.cli.common import add_auth_options, check_auth_options
-from swiftui.cli.wording import error_line
+from swiftui.cli.wording import error_event, error_line, error_message
 from swiftui.errors import SwiftuiError
 
 COMMANDS = (sandbox, regions, upload, download, inspect, delete, job)
+
+
+class _Refused(SystemExit):
+    """argparse refused the command line: exit 2, with the message for a JSON event."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(2)
+        self.message = message
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but with our exit code for bad options (2) and a one-line message."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self._print_message(f"{self.prog}: error: {message}\n", sys.stderr)
+        raise _Refused(message)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,15 +69,28 @@ def _configure_logging(for_tui: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command. With ``--json``, a failure also ends the output with an ``error``
+    event (the command's own, or this one for what fails before or around it)."""
+    words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(words)
+    except _Refused as refused:
+        if "--json" in words:
+            print(error_event(refused.message, 2), flush=True)
+        raise
     _configure_logging(for_tui=args.handler is _run_tui)
+    as_json = bool(getattr(args, "json", False))
     try:
         check_auth_options(args)
         return int(args.handler(args) or 0)
     except SwiftuiError as error:
         print(error_line(error), file=sys.stderr)
+        if as_json:
+            print(error_event(error_message(error), error.exit_code), flush=True)
         return error.exit_code
     except KeyboardInterrupt:
         print("swiftui: interrupted", file=sys.stderr)
+        if as_json:
+            print(error_event("interrupted", 130), flush=True)
         return 130

@@ -1,9 +1,10 @@
-"""``swiftui upload``: one large file to Swift, segmented, resumable, with progress.
+"""``swiftui upload``: large files, directories or a pipe to Swift, with progress.
 
-On a terminal: one live status line. Without one (cron, nohup, a pipe): a timestamped
-line per finished segment and a summary, no control characters. ``--json``: one JSON
-event per line. Ctrl-C (or SIGTERM) stops within about a second, keeps what was sent and
-prints the command that resumes.
+What each form of the command does is in :mod:`swiftui.cli.upload_actions`, how it is
+shown in :mod:`swiftui.cli.upload_output`. Ctrl-C (or SIGTERM) stops within about a
+second, keeps what was sent and prints the command that resumes. ``--dry-run`` prints the
+plan and sends nothing. The ``swift upload`` habits ``-S SIZE`` and ``--use-slo`` are
+accepted.
 """
 
 from __future__ import annotations
@@ -11,27 +12,20 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+import threading
 from pathlib import Path
 
-from swiftui.cli.common import add_auth_options, auth_option, connect_args
-from swiftui.cli.output import Wording, printer, run_shown
-from swiftui.cli.wording import error_line
-from swiftui.errors import OperationCancelled
-from swiftui.units import parse_delete_at, parse_duration, parse_size
-from swiftui.upload import (
-    DEFAULT_THREADS,
-    PlanReady,
-    Progress,
-    SegmentDone,
-    SourceFile,
-    UploadEvent,
-    UploadFailed,
-    UploadRequest,
-    check_request,
-    describe,
-    event_to_dict,
-    run_upload,
-    status_line,
+from swiftui.cli.common import add_auth_options, auth_option, connect_args, stop_on_signals
+from swiftui.cli.upload_actions import choose_action, is_stream
+from swiftui.cli.upload_output import make_printer
+from swiftui.cli.wording import error_line, error_message
+from swiftui.errors import OperationCancelled, SwiftuiError
+from swiftui.units import MIB
+from swiftui.upload import DEFAULT_SPOOL_MEMORY, DEFAULT_THREADS, Notice
+
+USE_SLO_NOTICE = (
+    "--use-slo: swiftui always uploads a file larger than one segment as a Static Large "
+    "Object; the option changes nothing"
 )
 
 
@@ -46,15 +40,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_auth_options(parser)
     parser.add_argument("container", metavar="CONTAINER", help="created if missing")
-    parser.add_argument("file", metavar="FILE", type=Path, help="the local file to upload")
     parser.add_argument(
-        "--object-name", metavar="NAME", help="name in the container (default: FILE's name)"
+        "paths",
+        metavar="PATH",
+        nargs="+",
+        type=Path,
+        help="files and directories to upload (a directory's files go under its name); "
+        "- for standard input",
     )
     parser.add_argument(
+        "--object-name",
+        metavar="NAME",
+        help="name in the container (default: the file's name); for one directory, the "
+        "name its files go under",
+    )
+    parser.add_argument(
+        "-S",
         "--segment-size",
         metavar="SIZE",
-        help="e.g. 1GiB, 500MB, 5G (default: chosen from the file size and the cluster's "
-        "limits, and explained)",
+        help="e.g. 1GiB, 500MB, 5G, or bytes: 5000000000 (default: chosen from the file "
+        "size and the cluster's limits, and explained)",
     )
     parser.add_argument(
         "--threads",
@@ -62,6 +67,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=int,
         default=DEFAULT_THREADS,
         help=f"segments sent in parallel (default: {DEFAULT_THREADS})",
+    )
+    parser.add_argument(
+        "--limit-rate",
+        metavar="RATE",
+        help="send at most this much per second over all threads: 20MiB, 2.5MB/s, 160Mbit "
+        "(default: no cap)",
     )
     parser.add_argument(
         "--segment-container",
@@ -84,49 +95,80 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="when replacing an object, keep its old segments",
     )
+    parser.add_argument(
+        "--no-sha256",
+        action="store_true",
+        help="do not compute the file's SHA-256 (stored as X-Object-Meta-Sha256 for stat, "
+        "verify and download to check)",
+    )
+    parser.add_argument(
+        "--use-slo",
+        action="store_true",
+        help="accepted for swift upload's habit: swiftui always makes an SLO",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the plan (segments, resume, what is replaced) and send nothing",
+    )
+    parser.add_argument(
+        "--skip-unreadable",
+        action="store_true",
+        help="upload a directory's other files when some cannot be read (default: refuse, "
+        "listing them)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON event per line")
+    stream = parser.add_argument_group("standard input (PATH -)")
+    stream.add_argument(
+        "--expected-size",
+        metavar="SIZE",
+        help="about how much the stream holds: only chooses the segment size",
+    )
+    stream.add_argument(
+        "--spool-dir",
+        metavar="DIR",
+        type=Path,
+        help="where segments wait while they are sent (default: the user cache dir)",
+    )
+    stream.add_argument(
+        "--spool-memory",
+        metavar="SIZE",
+        help=f"segments wait in memory up to this much, then on disk (default: "
+        f"{DEFAULT_SPOOL_MEMORY // MIB}MiB)",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    request = UploadRequest(
-        local_path=args.file,
-        container=args.container,
-        object_name=args.object_name,
-        segment_size=(
-            parse_size(args.segment_size, option="--segment-size") if args.segment_size else None
-        ),
-        threads=args.threads,
-        segment_container=args.segment_container,
-        delete_at=parse_delete_at(args.delete_at, option="--delete-at") if args.delete_at else None,
-        delete_after=(
-            parse_duration(args.delete_after, option="--delete-after")
-            if args.delete_after
-            else None
-        ),
-        leave_segments=args.leave_segments,
-    )
-    # A bad option or an unreadable file is refused before asking for a password.
-    check_request(request)
-    with SourceFile(args.file):
-        pass
-    cloud, region = connect_args(args)
-    service = cloud.service(region)
-    shown = printer(args.json, sys.stdout, _upload_wording())
+    """Every failure is one line on stderr (and, with ``--json``, a last ``error`` event)."""
+    printer = make_printer(args.json, sys.stdout)
+    region: str | None = None
     try:
-        error, resumable = run_shown(
-            shown,
-            lambda on_event, cancel: run_upload(service, request, on_event=on_event, cancel=cancel),
-            lambda event: event.resumable if isinstance(event, UploadFailed) else None,
-        )
-    finally:
-        cloud.close()
-    if error is None:
-        return 0
-    print(error_line(error), file=sys.stderr)
-    if isinstance(error, OperationCancelled) or resumable:
-        print(f"swiftui: resume with: {resume_command(args, region)}", file=sys.stderr)
-    return error.exit_code
+        # Bad options, unreadable files, a terminal for a pipe: refused before the password.
+        action = choose_action(args)
+        cloud, region = connect_args(args)
+        try:
+            service = cloud.service(region)
+            if args.use_slo:
+                printer.handle(Notice(USE_SLO_NOTICE))
+            cancel = threading.Event()
+            with stop_on_signals(cancel):
+                action(service, printer, cancel)
+        finally:
+            cloud.close()
+    except SwiftuiError as error:
+        printer.fail(error_message(error), error.exit_code)
+        print(error_line(error), file=sys.stderr)
+        resumable = isinstance(error, OperationCancelled) or printer.resumable
+        if region is not None and resumable and not is_stream(args):
+            print(f"swiftui: resume with: {resume_command(args, region)}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        printer.fail("interrupted", 130)
+        print("swiftui: interrupted", file=sys.stderr)
+        return 130
+    printer.close()
+    return 0
 
 
 def resume_command(args: argparse.Namespace, region: str) -> str:
@@ -139,30 +181,25 @@ def resume_command(args: argparse.Namespace, region: str) -> str:
     words += ["--region", region]
     if auth_option(args, "insecure"):
         words.append("--insecure")
-    words += [args.container, str(Path(args.file).absolute())]
+    words += [args.container, *(str(Path(path).absolute()) for path in args.paths)]
     for option, value in (
         ("--object-name", args.object_name),
         ("--segment-size", args.segment_size),
         ("--segment-container", args.segment_container),
         ("--delete-after", args.delete_after),
         ("--delete-at", args.delete_at),
+        ("--limit-rate", args.limit_rate),
     ):
         if value:
             words += [option, value]
     if args.threads != DEFAULT_THREADS:
         words += ["--threads", str(args.threads)]
-    if args.leave_segments:
-        words.append("--leave-segments")
-    if args.json:
-        words.append("--json")
+    for flag, given in (
+        ("--leave-segments", args.leave_segments),
+        ("--no-sha256", args.no_sha256),
+        ("--skip-unreadable", args.skip_unreadable),
+        ("--json", args.json),
+    ):
+        if given:
+            words.append(flag)
     return shlex.join(words)
-
-
-def _upload_wording() -> Wording[UploadEvent]:
-    return Wording(
-        describe=describe,
-        status=lambda event: status_line(event) if isinstance(event, Progress) else None,
-        to_dict=event_to_dict,
-        segment_total=lambda event: event.segment_count if isinstance(event, PlanReady) else None,
-        segment_done=lambda event: isinstance(event, SegmentDone),
-    )

@@ -373,6 +373,9 @@ def _apply_references(region: str, drafts: list[_Draft], index: ReferenceIndex) 
             break
         deleting = still
 
+    # A nested SLO's sub-manifests go with it (unless another manifest uses them), and do
+    # not keep their segments.
+    going = deleting | _nested_manifests_going(drafts, deleting, index)
     items = []
     for draft in drafts:
         if draft.label in refused:
@@ -381,8 +384,8 @@ def _apply_references(region: str, drafts: list[_Draft], index: ReferenceIndex) 
         for segment in draft.segments:
             if segment.key == (draft.container, draft.name) or segment.label in deleting:
                 continue
-            users = index.users_of(segment.container, segment.name, ignoring=deleting)
-            maybe = index.unproven_users_of(segment.container, segment.name, ignoring=deleting)
+            users = index.users_of(segment.container, segment.name, ignoring=going)
+            maybe = index.unproven_users_of(segment.container, segment.name, ignoring=going)
             if users or maybe:
                 kept.append(KeptObject(segment, used_by=users, maybe_used_by=maybe))
             elif draft.kind == "dlo" and segment.key in index.manifests:
@@ -408,3 +411,22 @@ def _apply_references(region: str, drafts: list[_Draft], index: ReferenceIndex) 
         refused=tuple(refused.values()),
         scanned=index.scanned,
     )
+
+
+def _nested_manifests_going(
+    drafts: list[_Draft], deleting: set[str], index: ReferenceIndex
+) -> set[str]:
+    """Labels of the nested manifests that only the archives being deleted use."""
+    going: set[str] = set()
+    while True:
+        found = {
+            segment.label
+            for draft in drafts
+            if draft.label in deleting
+            for segment in draft.segments
+            if segment.is_manifest
+            and not index.users_of(segment.container, segment.name, ignoring=deleting | going)
+        }
+        if found <= going:
+            return going
+        going |= found

@@ -2,7 +2,7 @@
 
 Templates are ``str.format`` text (``{name}`` fields, ``{{``/``}}`` for a literal brace).
 Server configs are rewritten at each start: cheap, and they carry the options of that
-start (token lifetime, Cloud Archive delay and window).
+start (token lifetime, Cloud Archive delay and window, SLO segment limit).
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ def write_server_configs(
     token_lifetime_s: int,
     unseal_delay_s: int,
     unseal_window_s: int,
+    max_manifest_segments: int,
 ) -> None:
     """Keystone's config, and each cluster's swift.conf and four server configs."""
     keystone_dir = ensure_private_dir(layout.keystone_dir)
@@ -94,6 +95,7 @@ def write_server_configs(
                 admin_password=state.admin_password,
                 unseal_delay=unseal_delay_s,
                 unseal_window=unseal_window_s,
+                max_manifest_segments=max_manifest_segments,
                 state_db=layout.cloud_archive_db(region),
                 **common,
             ),

@@ -50,6 +50,7 @@ from swiftui.sandbox.state import (
 READY_TIMEOUT_S = 60.0
 DEFAULT_UNSEAL_DELAY_S = 60
 DEFAULT_UNSEAL_WINDOW_S = 24 * 3600
+DEFAULT_MAX_MANIFEST_SEGMENTS = 1000
 
 
 class Sandbox:
@@ -57,6 +58,8 @@ class Sandbox:
 
     ``unseal_delay_s`` and ``unseal_window_s`` set the Cloud Archive emulation's delay
     (first GET to readable) and readable window on the ``PCA`` policy.
+    ``max_manifest_segments`` is the SLO limit of both clusters (Swift's default 1000; a
+    test of nested SLOs lowers it).
     """
 
     def __init__(
@@ -66,6 +69,7 @@ class Sandbox:
         token_lifetime_s: int = 3600,
         unseal_delay_s: int = DEFAULT_UNSEAL_DELAY_S,
         unseal_window_s: int = DEFAULT_UNSEAL_WINDOW_S,
+        max_manifest_segments: int = DEFAULT_MAX_MANIFEST_SEGMENTS,
         log: Callable[[str], None] = lambda message: None,
     ) -> None:
         self.directory = directory.resolve()
@@ -73,6 +77,7 @@ class Sandbox:
         self.token_lifetime_s = token_lifetime_s
         self.unseal_delay_s = unseal_delay_s
         self.unseal_window_s = unseal_window_s
+        self.max_manifest_segments = max_manifest_segments
         self._log = log
         self._processes: list[subprocess.Popen[bytes]] = []
         self._owns_pidfile = False
@@ -277,6 +282,7 @@ class Sandbox:
             token_lifetime_s=self.token_lifetime_s,
             unseal_delay_s=self.unseal_delay_s,
             unseal_window_s=self.unseal_window_s,
+            max_manifest_segments=self.max_manifest_segments,
         )
 
     # -- processes -------------------------------------------------------------------------

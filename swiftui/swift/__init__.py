@@ -24,6 +24,7 @@ from swiftui.swift.deleting import (
 )
 from swiftui.swift.limits import SwiftLimits
 from swiftui.swift.listing import LISTING_PAGE, ContainerInfo, ObjectEntry, parse_listing_time
+from swiftui.swift.ratelimit import RateLimiter
 from swiftui.swift.retry import (
     INTERACTIVE_RETRY,
     RetryCallback,
@@ -45,6 +46,7 @@ from swiftui.swift.segments import ArchiveSegments, seal_words, segments_of
 from swiftui.swift.slo import (
     SEGMENT_CONTENT_TYPE,
     SEGMENTS_SUFFIX,
+    SUBMANIFEST_MARK,
     ManifestSegment,
     SegmentName,
     StoredManifest,
@@ -54,10 +56,12 @@ from swiftui.swift.slo import (
     manifest_etag,
     parse_manifest,
     parse_segment_name,
+    parse_submanifest_name,
     segment_name,
     segment_prefix,
     segments_container_of,
     segments_parent,
+    submanifest_name,
     upload_prefix,
 )
 from swiftui.swift.streaming import BodyInterrupted, read_blocks
@@ -71,6 +75,7 @@ __all__ = [
     "REQUEST_TIMEOUT",
     "SEGMENTS_SUFFIX",
     "SEGMENT_CONTENT_TYPE",
+    "SUBMANIFEST_MARK",
     "ArchiveSegments",
     "BodyInterrupted",
     "ContainerInfo",
@@ -82,6 +87,7 @@ __all__ = [
     "ObjectEntry",
     "ObjectKey",
     "ObjectSealed",
+    "RateLimiter",
     "ResponseCheck",
     "Retrieval",
     "RetryCallback",
@@ -106,6 +112,7 @@ __all__ = [
     "parse_listing_time",
     "parse_manifest",
     "parse_segment_name",
+    "parse_submanifest_name",
     "read_blocks",
     "retrieval_from_headers",
     "retrieval_from_listing",
@@ -116,5 +123,6 @@ __all__ = [
     "segments_container_of",
     "segments_of",
     "segments_parent",
+    "submanifest_name",
     "upload_prefix",
 ]

@@ -37,6 +37,7 @@ from swiftui.swift.retry import (
     RetryCallback,
     RetryNotice,
     RetryPolicy,
+    connection_failure,
     is_retryable_status,
     retry_after_seconds,
 )
@@ -166,7 +167,7 @@ class SwiftService:
             except ks_exceptions.SSLError as error:
                 raise SwiftError(f"{what}: {method} failed: {error}") from None
             except ks_exceptions.ConnectionError as error:
-                reason = f"connection failed: {_first_line(error)}"
+                reason = connection_failure(error)
                 delay = policy.backoff(attempt)
             except ks_exceptions.HttpError as error:
                 # Renewing the token: Keystone (or the load balancer in front of it) may

@@ -9,7 +9,10 @@ long to wait, and what the server asks for.
 from __future__ import annotations
 
 import email.utils
+import http.client
 import random
+import re
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,3 +81,47 @@ def retry_after_seconds(response: requests.Response, now: float | None = None) -
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+# The cause of a connection failure in a few words, most specific first: a retry line
+# says what happened, not the ~450 characters of urllib3 text with the URL twice.
+_CONNECTION_FAILURES: tuple[tuple[type[BaseException], str], ...] = (
+    (ConnectionRefusedError, "connection refused"),
+    (ConnectionResetError, "connection reset"),
+    (BrokenPipeError, "connection closed while sending"),
+    (http.client.RemoteDisconnected, "connection closed by the server"),
+    (socket.gaierror, "host name not found"),
+    (TimeoutError, "timed out"),
+)
+
+
+# keystoneauth's words: "Unable to establish connection to URL: ..." / "Request to URL timed out".
+_FAILED_URL = re.compile(r"(?:connection to|Request to) \w+://([^/\s:]+(?::\d+)?)")
+
+
+def connection_failure(error: BaseException) -> str:
+    """``connection refused (127.0.0.1:8080)``, ``connection reset``, ``timed out``...:
+    what broke a connection (and to which host, when known), read from the chain of
+    exceptions keystoneauth, requests and urllib3 wrap it in."""
+    host = _FAILED_URL.search(str(error))
+    where = f" ({host.group(1)})" if host else ""
+    return _failure_kind(error) + where
+
+
+def _failure_kind(error: BaseException) -> str:
+    seen: list[BaseException] = []
+    pending: list[BaseException] = [error]
+    while pending:
+        current = pending.pop(0)
+        if any(current is known for known in seen):
+            continue
+        seen.append(current)
+        for kind, words in _CONNECTION_FAILURES:
+            if isinstance(current, kind):
+                return words
+        linked = [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        linked += list(current.args)
+        pending += [item for item in linked if isinstance(item, BaseException)]
+    if "timed out" in str(error):
+        return "timed out"
+    return f"connection failed ({type(error).__name__})"

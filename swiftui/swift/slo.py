@@ -18,12 +18,18 @@ from dataclasses import dataclass
 from swiftui.errors import SwiftError
 
 SEGMENTS_SUFFIX = "_segments"
+SUBMANIFEST_MARK = "manifest-"
 SEGMENT_CONTENT_TYPE = "application/swiftclient-segment"
 _SLO_HEADER = "x-static-large-object"
 # Non-greedy object part: ``x/slo/1.0/...`` is object ``x`` of an SLO, not ``x/slo`` of a DLO.
 _SEGMENT_NAME = re.compile(
     r"^(?P<object>.+?)/(?:slo/)?(?P<mtime>\d+(?:\.\d+)?)/(?P<size>\d+)/(?P<segment_size>\d+)/"
     r"(?P<index>\d+)$"
+)
+_SUBMANIFEST_NAME = re.compile(
+    r"^(?P<object>.+?)/slo/(?P<mtime>\d+(?:\.\d+)?)/(?P<size>\d+)/(?P<segment_size>\d+)/"
+    + re.escape(SUBMANIFEST_MARK)
+    + r"(?P<index>\d+)$"
 )
 
 
@@ -69,6 +75,14 @@ def segment_name(prefix: str, index: int) -> str:
     return f"{prefix}{index:08d}"
 
 
+def submanifest_name(prefix: str, index: int) -> str:
+    """A nested SLO's sub-manifest, among the segments it lists: ``<prefix>manifest-<index>``.
+
+    Beside its segments, so ``orphans`` groups them together and a resume finds them;
+    never a segment name (those end in digits only)."""
+    return f"{prefix}{SUBMANIFEST_MARK}{index:08d}"
+
+
 @dataclass(frozen=True)
 class SegmentName:
     """What a segment's name says about the upload it belongs to."""
@@ -82,7 +96,16 @@ class SegmentName:
 
 def parse_segment_name(name: str) -> SegmentName | None:
     """Read a segment's name; None for a name that is not one. The DLO form lacks ``slo/``."""
-    match = _SEGMENT_NAME.match(name)
+    return _parsed(_SEGMENT_NAME.match(name))
+
+
+def parse_submanifest_name(name: str) -> SegmentName | None:
+    """Read a sub-manifest's name (:func:`submanifest_name`); ``index`` is its place in the
+    top manifest. None for any other name."""
+    return _parsed(_SUBMANIFEST_NAME.match(name))
+
+
+def _parsed(match: re.Match[str] | None) -> SegmentName | None:
     if match is None:
         return None
     return SegmentName(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from swiftui.references import expand_manifest
 from swiftui.swift import delete_objects, is_slo, segments_of
 
 if TYPE_CHECKING:
@@ -37,19 +38,21 @@ class ReplacedObject:
 
 
 def replaced_object(swift: SwiftService, container: str, object_name: str) -> ReplacedObject:
-    """The segments ``container/object_name`` uses if it is an SLO, else none (HEAD first:
-    the body of a plain object is never read, nor a sealed manifest)."""
+    """What ``container/object_name`` uses if it is an SLO (a nested one's sub-manifests
+    and their segments too), else nothing (HEAD first: the body of a plain object is never
+    read, nor a sealed manifest)."""
     headers = swift.object_headers(container, object_name)
     if headers is None or not is_slo(headers):
         return ReplacedObject()
     archive = segments_of(swift, container, object_name, headers)
     if archive is None:
         return ReplacedObject()
-    segments = frozenset(
-        (segment.container, segment.name) for segment in archive.segments if not segment.sub_slo
-    )
     if not archive.by_name:
-        return ReplacedObject(segments)
+        expanded = expand_manifest(swift, archive.segments)
+        return ReplacedObject(
+            frozenset((item.segment.container, item.segment.name) for item in expanded)
+        )
+    segments = frozenset((segment.container, segment.name) for segment in archive.segments)
     where = archive.found.container if archive.found is not None else ""
     unproven = frozenset((where, entry.name) for entry in archive.candidates)
     return ReplacedObject(segments, unproven, archive.explanation())

@@ -21,13 +21,11 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from swiftui.errors import Aborted, OperationCancelled, SwiftError, SwiftuiError
 from swiftui.swift import (
     SEGMENT_CONTENT_TYPE,
-    RetryNotice,
-    delete_objects,
     segment_name,
     segment_prefix,
 )
@@ -36,30 +34,38 @@ from swiftui.upload.cleanup import ReplacedObject, delete_unused_segments, repla
 from swiftui.upload.events import (
     ManifestWriting,
     Notice,
-    OldSegmentsDeleted,
     PlanReady,
-    RequestRetrying,
     SegmentQueued,
     UploadCancelled,
     UploadFailed,
     UploadFinished,
     UploadResult,
 )
+from swiftui.upload.hashing import OrderedHasher, ReadFrontier
 from swiftui.upload.journal import Journal, find_journal, journal_path
 from swiftui.upload.lock import UploadLock
-from swiftui.upload.manifest import MTIME_HEADER, write_manifest
+from swiftui.upload.manifest import MTIME_HEADER, write_manifest, write_sub_manifests
 from swiftui.upload.plan import SegmentSpec
-from swiftui.upload.pool import EventHandler, Meter, WorkerPool
+from swiftui.upload.pool import PROGRESS_INTERVAL_S, EventHandler, Meter, WorkerPool
 from swiftui.upload.request import UploadRequest, check_names, check_request, journal_target
 from swiftui.upload.resume import ResumeDecision, decide, find_segments
 from swiftui.upload.sender import ObjectKey, Piece, PieceSender
 from swiftui.upload.source import BLOCK_SIZE, SourceFile
+from swiftui.upload.target import (
+    delete_replaced,
+    ensure_containers,
+    expiry_header,
+    segment_expiry,
+    sha256_header,
+)
+from swiftui.upload.wording import cancelled_text
 
 if TYPE_CHECKING:
-    from swiftui.swift import SwiftService
+    from swiftui.swift import RateLimiter, SwiftService
 
-# Segments expire this much after their manifest, so a manifest never outlives its data.
-SEGMENT_EXPIRY_MARGIN_S = 3600
+# The SHA-256 reader trails the segments by moments; a longer wait (a resume reading the
+# segments already in Swift) is worth a notice.
+HASH_QUIET_WAIT_S = 1.0
 
 
 def run_upload(
@@ -76,7 +82,20 @@ def run_upload(
     :class:`AuthError` (after retries), :class:`OperationCancelled` when ``cancel`` is set
     (within about a second); in every case what was sent is kept for a resume.
     """
-    upload = _Upload(service, request, on_event, cancel)
+    return report_outcome(_Upload(service, request, on_event, cancel), on_event)
+
+
+class _Run(Protocol):
+    @property
+    def resumable(self) -> bool: ...
+
+    def run(self) -> UploadResult: ...
+
+    def cancelled_event(self) -> UploadCancelled: ...
+
+
+def report_outcome(upload: _Run, on_event: EventHandler) -> UploadResult:
+    """Run ``upload``; its last event says how it ended: finished, cancelled or failed."""
     try:
         result = upload.run()
     except OperationCancelled:
@@ -109,9 +128,9 @@ class _Upload:
         # pool's abort those of its workers); from then on the upload finishes: a manifest
         # stored but not reported would leave the replaced object's segments behind.
         self.swift = service.configured(
-            retry=request.retry, cancel=cancel, on_retry=self._report_retry
+            retry=request.retry, cancel=cancel, on_retry=self.pool.report_retry
         )
-        self.finishing = service.configured(retry=request.retry, on_retry=self._report_retry)
+        self.finishing = service.configured(retry=request.retry, on_retry=self.pool.report_retry)
         self.object_name = request.resolved_object_name
         self.container = request.container
         self.segment_container = request.resolved_segment_container
@@ -124,13 +143,7 @@ class _Upload:
         return self.journal is not None
 
     def cancelled_event(self) -> UploadCancelled:
-        snapshot = self.pool.meter.snapshot(time.monotonic())
-        return UploadCancelled(
-            segments_done=snapshot.segments_done,
-            segments_total=snapshot.segments_total,
-            bytes_done=snapshot.bytes_done,
-            bytes_total=snapshot.bytes_total,
-        )
+        return self.pool.meter.cancelled(resumable=self.resumable)
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -144,7 +157,7 @@ class _Upload:
                 target = journal_target(self.swift, self.container, self.object_name)
                 what = f"{source.path} to {self.container}/{self.object_name}"
                 with UploadLock(journal_path(target, source.path), what):
-                    etag, decision = self._upload(source, target, delete_at)
+                    etag, sha256, decision = self._upload(source, target, delete_at)
         except Aborted:
             raise OperationCancelled(self._cancel_message()) from None
         plan = decision.plan
@@ -162,12 +175,15 @@ class _Upload:
             elapsed_s=time.monotonic() - started,
             delete_at=delete_at,
             old_segments_deleted=self._old_segments_deleted,
+            sha256=sha256,
+            sub_manifests=plan.sub_manifest_count,
         )
 
     def _upload(
         self, source: SourceFile, target: str, delete_at: int | None
-    ) -> tuple[str, ResumeDecision]:
-        """Everything that needs the upload lock; returns the object's Etag and the plan."""
+    ) -> tuple[str, str | None, ResumeDecision]:
+        """Everything that needs the upload lock; returns the object's Etag, SHA-256 and
+        plan."""
         self.replaced = replaced_object(self.swift, self.container, self.object_name)
         decision = decide(
             self.request,
@@ -193,6 +209,8 @@ class _Upload:
                 explanation=plan.explanation,
                 notes=decision.all_notes,
                 delete_at=delete_at,
+                sub_manifests=plan.sub_manifest_count,
+                rate_limit=_cap(self.request.rate_limiter),
             )
         )
         if self.replaced.note:
@@ -202,33 +220,31 @@ class _Upload:
         self._check_cancel()
         if decision.stale is not None:
             self._forget_stale(decision.stale)
-        self._ensure_containers(with_segments=not plan.is_plain_object)
+        ensure_containers(
+            self.swift,
+            self.container,
+            None if plan.is_plain_object else self.segment_container,
+            self.on_event,
+        )
         if plan.is_plain_object:
-            etag = self._upload_plain(source, delete_at)
+            etag, sha256 = self._upload_plain(source, delete_at)
             new_segments: set[ObjectKey] = set()
         else:
-            etag, new_segments = self._upload_slo(source, decision, target, delete_at)
-        self._old_segments_deleted = self._delete_old_segments(new_segments)
+            etag, sha256, new_segments = self._upload_slo(source, decision, target, delete_at)
+        if not self.request.leave_segments:
+            self._old_segments_deleted = delete_replaced(
+                self.finishing, self.replaced, new_segments, self.on_event
+            )
         if self.journal is not None:
             self.journal.remove()
-        return etag, decision
+        return etag, sha256, decision
 
     def _check_cancel(self) -> None:
         if self.cancel.is_set():
             raise OperationCancelled(self._cancel_message())
 
     def _cancel_message(self) -> str:
-        snapshot = self.pool.meter.snapshot(time.monotonic())
-        if self.journal is None:
-            return "upload cancelled before any segment was recorded"
-        return (
-            f"upload cancelled: {snapshot.segments_done} of {snapshot.segments_total} segments "
-            f"({format_bytes(snapshot.bytes_done)} of {format_bytes(snapshot.bytes_total)}) are "
-            "in Swift; run the same upload again to resume"
-        )
-
-    def _report_retry(self, notice: RetryNotice) -> None:
-        self.pool.emit(RequestRetrying(notice.what, notice.attempt, notice.reason, notice.delay_s))
+        return cancelled_text(self.cancelled_event())
 
     def _forget_stale(self, stale: Journal) -> None:
         """Delete what an upload that cannot resume left behind, and its journal."""
@@ -251,25 +267,15 @@ class _Upload:
                 self.on_event(Notice(message))
         stale.remove()
 
-    def _ensure_containers(self, *, with_segments: bool) -> None:
-        """Create the container if missing; the segments container with the same policy."""
-        policy = self.swift.ensure_container(self.container)
-        if not with_segments:
-            return
-        segments_policy = self.swift.ensure_container(self.segment_container, policy=policy)
-        if policy and segments_policy and segments_policy != policy:
-            self.on_event(
-                Notice(
-                    f"segments container {self.segment_container!r} uses storage policy "
-                    f"{segments_policy!r}, {self.container!r} uses {policy!r}: segments "
-                    "are billed at their container's policy"
-                )
-            )
-
     # -- the pieces --------------------------------------------------------------------------
 
     def _sender(
-        self, source: SourceFile, expiry: dict[str, str], *, post_expiry: bool
+        self,
+        source: SourceFile,
+        expiry: dict[str, str],
+        *,
+        post_expiry: bool,
+        frontier: ReadFrontier | None = None,
     ) -> PieceSender:
         return PieceSender(
             self.swift.configured(cancel=self.pool.abort),
@@ -279,24 +285,35 @@ class _Upload:
             old_manifest=self.replaced.protected,
             expiry_headers=expiry,
             post_expiry_on_reused=post_expiry,
+            frontier=frontier,
+            limiter=self.request.rate_limiter,
         )
 
-    def _upload_plain(self, source: SourceFile, delete_at: int | None) -> str:
-        """One PUT carrying the file's md5, so Swift refuses it if the file changes meanwhile."""
+    def _upload_plain(self, source: SourceFile, delete_at: int | None) -> tuple[str, str | None]:
+        """One PUT carrying the file's md5, so Swift refuses it if the file changes meanwhile;
+        its SHA-256 comes from the same read. Returns both."""
         buffer = bytearray(min(BLOCK_SIZE, max(source.size, 1)))
-        md5 = source.md5_of(0, source.size, buffer, self.pool.abort)
-        headers = {MTIME_HEADER: f"{source.mtime:f}", "Etag": md5, **_expiry(delete_at)}
+        md5, sha256 = source.digests_of(
+            0, source.size, buffer, self.pool.abort, sha256=self.request.compute_sha256
+        )
+        headers = {
+            MTIME_HEADER: f"{source.mtime:f}",
+            "Etag": md5,
+            **sha256_header(sha256),
+            **expiry_header(delete_at),
+        }
         spec = SegmentSpec(0, 0, source.size)
         self.pool.emit(SegmentQueued(spec.index, spec.offset, spec.length))
         sender = self._sender(source, {}, post_expiry=False)
         piece = Piece(spec, self.container, self.object_name, headers)
         self.pool.run([piece], sender.handle, _index, threads=1)
-        return md5
+        return md5, sha256
 
     def _upload_slo(
         self, source: SourceFile, decision: ResumeDecision, target: str, delete_at: int | None
-    ) -> tuple[str, set[ObjectKey]]:
-        """Segments, then the manifest; returns the SLO Etag and the segments it uses."""
+    ) -> tuple[str, str | None, set[ObjectKey]]:
+        """Segments, then the manifest; returns the SLO Etag, the file's SHA-256 and the
+        segments it uses."""
         plan, resume = decision.plan, decision.resume
         prefix = segment_prefix(self.object_name, source.mtime, source.size, plan.segment_size)
         journal = resume or Journal.create(
@@ -314,12 +331,13 @@ class _Upload:
             delete_after=self.request.delete_after,
         )
         self.journal = journal
-        segment_delete_at = delete_at + SEGMENT_EXPIRY_MARGIN_S if delete_at is not None else None
-        expiry = _expiry(segment_delete_at) or {"X-Remove-Delete-At": "1"}
+        segment_delete_at = segment_expiry(delete_at)
+        expiry = expiry_header(segment_delete_at) or {"X-Remove-Delete-At": "1"}
         # Reused segments carry whatever expiry their first upload gave them.
         post_expiry = delete_at is not None or (resume is not None and resume.delete_at is not None)
-        sender = self._sender(source, expiry, post_expiry=post_expiry)
-        headers = {"Content-Type": SEGMENT_CONTENT_TYPE, **_expiry(segment_delete_at)}
+        frontier = ReadFrontier(plan.segments()) if self.request.compute_sha256 else None
+        sender = self._sender(source, expiry, post_expiry=post_expiry, frontier=frontier)
+        headers = {"Content-Type": SEGMENT_CONTENT_TYPE, **expiry_header(segment_delete_at)}
         pieces: list[Piece] = []
         for spec in plan.segments():
             name = segment_name(prefix, spec.index)
@@ -327,6 +345,8 @@ class _Upload:
             record = journal.segments.get(spec.index)
             if remote is not None and record is not None and remote == (spec.length, record.etag):
                 sender.segment_done(spec, record.etag, reused=True)
+                if frontier is not None:
+                    frontier.complete(spec.index)
                 if post_expiry:
                     pieces.append(
                         Piece(spec, self.segment_container, name, headers, only_expiry=True)
@@ -335,10 +355,19 @@ class _Upload:
             remote_etag = remote[1] if remote is not None and remote[0] == spec.length else None
             pieces.append(Piece(spec, self.segment_container, name, headers, remote_etag))
             self.pool.emit(SegmentQueued(spec.index, spec.offset, spec.length))
-        self.pool.run(pieces, sender.handle, _index, threads=self.request.threads)
+        hasher = OrderedHasher(source, frontier, self.pool.abort) if frontier else None
+        if hasher is not None:
+            hasher.start()
+        try:
+            self.pool.run(pieces, sender.handle, _index, threads=self.request.threads)
+        except OperationCancelled:
+            if hasher is not None and hasher.error is not None:
+                raise hasher.error from None
+            raise
+        sha256 = self._finish_hash(hasher) if hasher is not None else None
         source.check_unchanged()
         self._check_cancel()
-        self.on_event(ManifestWriting(plan.segment_count))
+        self.on_event(ManifestWriting(plan.segment_count, plan.sub_manifest_count))
         segments = [
             (
                 f"/{self.segment_container}/{segment_name(prefix, spec.index)}",
@@ -347,49 +376,48 @@ class _Upload:
             )
             for spec in plan.segments()
         ]
+        entries, sub_manifests = write_sub_manifests(
+            self.finishing,
+            segments,
+            groups=plan.manifest_groups(),
+            segment_container=self.segment_container,
+            prefix=prefix,
+            headers=expiry_header(segment_delete_at),
+        )
         etag = write_manifest(
             self.finishing,
             self.container,
             self.object_name,
-            segments,
+            entries,
             file_size=source.size,
-            headers={MTIME_HEADER: f"{source.mtime:f}", **_expiry(delete_at)},
+            headers={
+                MTIME_HEADER: f"{source.mtime:f}",
+                **sha256_header(sha256),
+                **expiry_header(delete_at),
+            },
         )
         used = {
             (self.segment_container, segment_name(prefix, index))
             for index in range(plan.segment_count)
         }
-        return etag, used
+        return etag, sha256, used | set(sub_manifests)
 
-    # -- replaced object -------------------------------------------------------------------------
-
-    def _delete_old_segments(self, new_segments: set[ObjectKey]) -> int:
-        """After the new object is in place: the old manifest's segments it does not reuse;
-        a sealed one's unproven candidates stay (``orphans`` lists them now)."""
-        unproven = self.replaced.unproven - new_segments
-        if unproven and not self.request.leave_segments:
-            where = min(unproven)[0]
-            self.on_event(
-                Notice(
-                    f"kept {len(unproven)} segments named after the replaced sealed archive, "
-                    f"not proven to be its own: swiftui orphans {where} lists them"
-                )
-            )
-        unused = sorted(self.replaced.segments - new_segments)
-        if not unused or self.request.leave_segments:
-            return 0
-        report = delete_objects(self.finishing, unused)
-        self.on_event(OldSegmentsDeleted(count=report.gone, failed=report.left))
-        if report.left:
-            self.on_event(
-                Notice(f"{report.left} segments of the replaced object could not be deleted")
-            )
-        return report.gone
-
-
-def _expiry(delete_at: int | None) -> dict[str, str]:
-    return {"X-Delete-At": str(delete_at)} if delete_at is not None else {}
+    def _finish_hash(self, hasher: OrderedHasher) -> str:
+        """Wait for the SHA-256 reader, which trails the segments (or, on a resume, reads
+        the segments already in Swift from the local file)."""
+        if not hasher.wait(HASH_QUIET_WAIT_S):
+            left = format_bytes(hasher.source.size - hasher.hashed)
+            self.on_event(Notice(f"finishing the file's SHA-256: {left} left to read"))
+        while not hasher.wait(PROGRESS_INTERVAL_S):
+            if self.cancel.is_set():
+                self.pool.abort.set()
+                raise OperationCancelled(self._cancel_message())
+        return hasher.hexdigest()
 
 
 def _index(piece: Piece) -> int:
     return piece.index
+
+
+def _cap(limiter: RateLimiter | None) -> int | None:
+    return limiter.rate if limiter is not None else None

@@ -32,6 +32,10 @@ class UploadResult:
     delete_at: int | None
     old_segments_deleted: int
     """Segments of the replaced object's manifest that the new one did not reuse."""
+    sha256: str | None = None
+    """The whole file's SHA-256 (also stored as ``X-Object-Meta-Sha256``), unless skipped."""
+    sub_manifests: int = 0
+    """A nested SLO's sub-manifests (in the segments container); 0 for a flat one."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,13 @@ class PlanReady:
     notes: tuple[str, ...]
     """Resume decisions worth telling: resuming, starting over and why, reused segments."""
     delete_at: int | None
+    sub_manifests: int = 0
+    """When more segments than one manifest holds: the nested SLO's sub-manifests."""
+    size_known: bool = True
+    """False for a stream: ``file_size`` is what is expected (0: unknown), and
+    ``segment_count`` is 0 (known once the stream ends)."""
+    rate_limit: int | None = None
+    """The bandwidth cap (bytes per second) when the upload started, or None."""
 
 
 @dataclass(frozen=True)
@@ -126,11 +137,15 @@ class Progress:
     segments_done: int
     segments_total: int
     active: tuple[SegmentProgress, ...]
+    total_known: bool = True
+    """False for a stream: the totals are what was read so far, and there is no ETA."""
 
 
 @dataclass(frozen=True)
 class ManifestWriting:
     segment_count: int
+    sub_manifests: int = 0
+    """A nested SLO's sub-manifests, written before the manifest that lists them."""
 
 
 @dataclass(frozen=True)
@@ -148,12 +163,19 @@ class UploadFinished:
 
 @dataclass(frozen=True)
 class UploadCancelled:
-    """Stopped on request; what was sent is kept and the same upload resumes it."""
+    """Stopped on request; finished segments are kept and the same upload resumes it."""
 
     segments_done: int
+    """Finished segments, recorded in the journal: what a resume does not send again."""
     segments_total: int
     bytes_done: int
+    """Bytes of those finished segments (not of the segments in flight)."""
     bytes_total: int
+    segments_in_flight: int = 0
+    """Segments that were being sent: started over by a resume."""
+    bytes_in_flight: int = 0
+    """What had been sent of them: to be sent again."""
+    resumable: bool = True
 
 
 @dataclass(frozen=True)
@@ -161,6 +183,57 @@ class UploadFailed:
     reason: str
     resumable: bool
     """True when finished segments are recorded and running the upload again resumes."""
+
+
+@dataclass(frozen=True)
+class BatchPlanReady:
+    """Several files (or a directory's) are about to go up, one after another."""
+
+    container: str
+    files: int
+    bytes_total: int
+    files_to_send: int
+    """Files not skipped (the others are in Swift already, same size and date)."""
+    bytes_to_send: int
+    lines: tuple[str, ...]
+    """One per file: what will happen to it and why."""
+
+
+@dataclass(frozen=True)
+class FileStarted:
+    """The upload of one file of a batch starts; its own events follow."""
+
+    number: int
+    """From 1, as in "file 2 of 5"."""
+    count: int
+    local_path: str
+    object_name: str
+
+
+@dataclass(frozen=True)
+class FileSkipped:
+    number: int
+    count: int
+    local_path: str
+    object_name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    local_path: str
+    object_name: str
+    status: str
+    """``uploaded``, ``skipped``, ``failed``, ``cancelled`` or ``not started``."""
+    detail: str
+    """The upload's summary, or why it was skipped or failed."""
+
+
+@dataclass(frozen=True)
+class BatchFinished:
+    """Every file's outcome, when a batch ends (finished, failed or cancelled)."""
+
+    outcomes: tuple[FileOutcome, ...]
 
 
 UploadEvent = (
@@ -178,6 +251,10 @@ UploadEvent = (
     | UploadFinished
     | UploadCancelled
     | UploadFailed
+    | BatchPlanReady
+    | FileStarted
+    | FileSkipped
+    | BatchFinished
 )
 
 _CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")

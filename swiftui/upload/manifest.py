@@ -1,5 +1,8 @@
 """Write an SLO manifest so that Swift checks the whole, and read it back before success.
 
+A nested SLO's sub-manifests (:func:`write_sub_manifests`) are written first, each
+checked the same way, then the manifest that lists them.
+
 The manifest PUT carries the expected SLO Etag, so Swift refuses it if any segment's etag
 or size differs; from :data:`HEARTBEAT_MIN_SEGMENTS` segments it asks for heartbeats,
 and Swift's verdict then comes in the body of a 202. The stored object is HEADed: only an
@@ -14,28 +17,69 @@ from typing import TYPE_CHECKING
 
 from swiftui.errors import SwiftError
 from swiftui.swift import (
+    SEGMENT_CONTENT_TYPE,
     TokenRefused,
     describe_failure,
     expected_slo_etag,
     is_slo,
     object_path,
+    submanifest_name,
 )
 
 if TYPE_CHECKING:
     import requests
 
-    from swiftui.swift import ResponseCheck, SwiftService
+    from swiftui.swift import ObjectKey, ResponseCheck, SwiftService
 
 # From this many segments the manifest PUT asks for heartbeats while Swift checks them.
 HEARTBEAT_MIN_SEGMENTS = 16
 MTIME_HEADER = "X-Object-Meta-Mtime"
+SHA256_HEADER = "X-Object-Meta-Sha256"
+"""Lowercase hex SHA-256 of the whole file or stream, on the manifest or plain object."""
+
+
+ManifestEntry = tuple[str, int, str]
+"""One entry of a manifest to write: path (``/container/name``), bytes, etag."""
+
+
+def write_sub_manifests(
+    swift: SwiftService,
+    segments: Sequence[ManifestEntry],
+    *,
+    groups: Sequence[range],
+    segment_container: str,
+    prefix: str,
+    headers: dict[str, str],
+) -> tuple[list[ManifestEntry], list[ObjectKey]]:
+    """For a nested SLO (more than one group): each group's segments get a sub-manifest
+    in ``segment_container``, named after the upload's ``prefix``. Returns the entries of
+    the object's manifest (the sub-manifests; the segments themselves when flat) and the
+    sub-manifests written."""
+    if len(groups) <= 1:
+        return list(segments), []
+    entries, written = [], []
+    for number, group in enumerate(groups):
+        name = submanifest_name(prefix, number)
+        listed = [segments[index] for index in group]
+        size = sum(size for _path, size, _etag in listed)
+        sub_etag = write_manifest(
+            swift,
+            segment_container,
+            name,
+            listed,
+            file_size=size,
+            headers={"Content-Type": SEGMENT_CONTENT_TYPE, **headers},
+        )
+        entries.append((f"/{segment_container}/{name}", size, sub_etag))
+        written.append((segment_container, name))
+    return entries, written
 
 
 def write_manifest(
     swift: SwiftService,
     container: str,
     object_name: str,
-    segments: Sequence[tuple[str, int, str]],
+    segments: Sequence[ManifestEntry],
     *,
     file_size: int,
     headers: dict[str, str],

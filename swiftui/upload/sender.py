@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from swiftui.errors import Aborted, SwiftError
 from swiftui.swift import DATA_TIMEOUT, RetryNotice, object_path
@@ -21,7 +21,8 @@ from swiftui.upload.source import SegmentBody
 if TYPE_CHECKING:
     import requests
 
-    from swiftui.swift import SwiftService
+    from swiftui.swift import RateLimiter, SwiftService
+    from swiftui.upload.hashing import ReadFrontier
     from swiftui.upload.journal import Journal
     from swiftui.upload.pool import WorkerPool
     from swiftui.upload.source import SourceFile
@@ -60,6 +61,8 @@ class PieceSender:
         old_manifest: frozenset[ObjectKey],
         expiry_headers: dict[str, str],
         post_expiry_on_reused: bool,
+        frontier: ReadFrontier | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.swift = swift
         """A view whose cancel event is the pool's abort: a failure elsewhere stops us."""
@@ -70,6 +73,9 @@ class PieceSender:
         self.expiry_headers = expiry_headers
         """What the segments' expiry POST sends (set or remove ``X-Delete-At``)."""
         self.post_expiry_on_reused = post_expiry_on_reused
+        self.frontier = frontier
+        """Told how far each segment has been read, for the ordered SHA-256 reader."""
+        self.limiter = limiter
         self.etags: dict[int, str] = {}
         self._etags_lock = threading.Lock()
 
@@ -80,6 +86,8 @@ class PieceSender:
             return
         if piece.remote_etag is not None:
             local = self.source.md5_of(spec.offset, spec.length, buffer, self.pool.abort)
+            if self.frontier is not None:
+                self.frontier.complete(spec.index)
             if local == piece.remote_etag:
                 if self.post_expiry_on_reused:
                     self._post_expiry(piece)
@@ -104,39 +112,24 @@ class PieceSender:
     def _put(self, piece: Piece, buffer: bytearray) -> str:
         spec = piece.spec
         meter = self.pool.meter
+        frontier = self.frontier
         self.pool.emit(SegmentStarted(spec.index, spec.length))
+
+        def progress(sent: int) -> None:
+            meter.sending(spec.index, sent, spec.length)
+            if frontier is not None:
+                frontier.reached(spec.index, sent)
+
         body = SegmentBody(
-            self.source,
-            spec.offset,
+            lambda: self.source.blocks(spec.offset, spec.length, buffer, self.pool.abort),
             spec.length,
-            buffer,
-            self.pool.abort,
-            lambda sent: meter.sending(spec.index, sent, spec.length),
+            progress,
+            limiter=self.limiter,
+            abort=self.pool.abort,
         )
-
-        def check(response: requests.Response) -> str | None:
-            returned = response.headers.get("Etag", "").strip('"')
-            if returned == body.md5:
-                return None
-            return f"checksum mismatch: sent md5 {body.md5}, Swift stored {returned or '?'}"
-
-        def report(notice: RetryNotice) -> None:
-            meter.sending(spec.index, 0, spec.length)
-            self.pool.emit(
-                SegmentRetrying(spec.index, notice.attempt, notice.reason, notice.delay_s)
-            )
-
         try:
-            self.swift.request(
-                "PUT",
-                object_path(piece.container, piece.name),
-                what=f"{piece.container}/{piece.name}",
-                ok=(201,),
-                check=check,
-                data=body if spec.length else b"",
-                headers=piece.headers,
-                timeout=DATA_TIMEOUT,
-                on_retry=report,
+            send_body(
+                self.swift, self.pool, spec.index, piece.container, piece.name, body, piece.headers
             )
         except SwiftError:
             self.source.check_unchanged()
@@ -159,3 +152,39 @@ class PieceSender:
         if self.journal is not None:
             self.journal.record_segment(spec.index, etag, spec.length)
         self.segment_done(spec, etag, reused=reused)
+
+
+def send_body(
+    swift: SwiftService,
+    pool: WorkerPool[Any],
+    index: int,
+    container: str,
+    name: str,
+    body: SegmentBody,
+    headers: dict[str, str],
+) -> None:
+    """PUT one segment (or a plain object) until Swift stores exactly the md5 sent; each
+    retry is reported as a :class:`SegmentRetrying` of ``index``."""
+    meter = pool.meter
+
+    def check(response: requests.Response) -> str | None:
+        returned = response.headers.get("Etag", "").strip('"')
+        if returned == body.md5:
+            return None
+        return f"checksum mismatch: sent md5 {body.md5}, Swift stored {returned or '?'}"
+
+    def report(notice: RetryNotice) -> None:
+        meter.sending(index, 0, len(body))
+        pool.emit(SegmentRetrying(index, notice.attempt, notice.reason, notice.delay_s))
+
+    swift.request(
+        "PUT",
+        object_path(container, name),
+        what=f"{container}/{name}",
+        ok=(201,),
+        check=check,
+        data=body if len(body) else b"",
+        headers=headers,
+        timeout=DATA_TIMEOUT,
+        on_retry=report,
+    )

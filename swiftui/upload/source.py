@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from swiftui.errors import Aborted, UsageError
+from swiftui.swift import RateLimiter
 from swiftui.units import KIB
 
 # Measured on the 2-core sandbox: 64 KiB to 4 MiB blocks send at the same speed and cost
@@ -28,11 +29,16 @@ from swiftui.units import KIB
 BLOCK_SIZE = 256 * KIB
 
 
-class SourceChanged(UsageError):
+class LocalFileError(UsageError):
+    """A local file is missing, unreadable or changing: a problem of that file alone, so
+    an upload of several files goes on with the others."""
+
+
+class SourceChanged(LocalFileError):
     """The local file changed while it was being uploaded."""
 
 
-class SourceReadError(UsageError):
+class SourceReadError(LocalFileError):
     """The local file could not be read."""
 
 
@@ -45,20 +51,20 @@ class SourceFile:
             # O_NONBLOCK: opening a named pipe nobody writes to would wait forever.
             fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except FileNotFoundError:
-            raise UsageError(f"{path}: no such file") from None
+            raise LocalFileError(f"{path}: no such file") from None
         except PermissionError:
-            raise UsageError(f"{path}: permission denied (cannot read it)") from None
+            raise LocalFileError(f"{path}: permission denied (cannot read it)") from None
         except OSError as error:
-            raise UsageError(f"{path}: cannot open it: {error.strerror or error}") from None
+            raise LocalFileError(f"{path}: cannot open it: {error.strerror or error}") from None
         self.fd = fd
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
             os.close(fd)
-            raise UsageError(f"{path}: is a directory; swiftui uploads one file")
+            raise LocalFileError(f"{path}: is a directory, not a file")
         if not stat.S_ISREG(info.st_mode):
             os.close(fd)
-            raise UsageError(
-                f"{path}: not a regular file ({_file_kind(info.st_mode)}); swiftui uploads "
+            raise LocalFileError(
+                f"{path}: not a regular file ({file_kind(info.st_mode)}); swiftui uploads "
                 "files whose size is known before the first byte is sent"
             )
         os.set_blocking(fd, True)
@@ -131,13 +137,23 @@ class SourceFile:
 
     def md5_of(self, offset: int, length: int, buffer: bytearray, abort: threading.Event) -> str:
         """md5 of a byte range of the file, to check a segment already in Swift."""
-        digest = hashlib.md5(usedforsecurity=False)
+        return self.digests_of(offset, length, buffer, abort, sha256=False)[0]
+
+    def digests_of(
+        self, offset: int, length: int, buffer: bytearray, abort: threading.Event, *, sha256: bool
+    ) -> tuple[str, str | None]:
+        """md5 and (when asked) SHA-256 of a byte range, in one read."""
+        md5 = hashlib.md5(usedforsecurity=False)
+        sha = hashlib.sha256() if sha256 else None
         for block in self.blocks(offset, length, buffer, abort):
-            digest.update(block)
-        return digest.hexdigest()
+            md5.update(block)
+            if sha is not None:
+                sha.update(block)
+        return md5.hexdigest(), sha.hexdigest() if sha is not None else None
 
 
-def _file_kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """``a named pipe``, ``a socket``...: what a file that is not a regular one is."""
     kinds = (
         (stat.S_ISFIFO, "a named pipe"),
         (stat.S_ISCHR, "a character device"),
@@ -148,7 +164,9 @@ def _file_kind(mode: int) -> str:
 
 
 class SegmentBody:
-    """One segment as a request body: streamed from the file, md5 computed on the way.
+    """One segment as a request body, streamed block by block (from the file, or from a
+    stream's spool), its md5 computed on the way unless it is already known, paced by the
+    upload's bandwidth cap when it has one.
 
     Iterating again starts over from the segment's first byte (a retried request), so the
     md5 always covers exactly the bytes of the last attempt.
@@ -156,19 +174,20 @@ class SegmentBody:
 
     def __init__(
         self,
-        source: SourceFile,
-        offset: int,
+        blocks: Callable[[], Iterator[memoryview]],
         length: int,
-        buffer: bytearray,
-        abort: threading.Event,
         on_progress: Callable[[int], None],
+        *,
+        md5: str | None = None,
+        limiter: RateLimiter | None = None,
+        abort: threading.Event | None = None,
     ) -> None:
-        self._source = source
-        self._offset = offset
+        self._blocks = blocks
         self._length = length
-        self._buffer = buffer
-        self._abort = abort
         self._on_progress = on_progress
+        self._known_md5 = md5
+        self._limiter = limiter
+        self._abort = abort
         self._digest = hashlib.md5(usedforsecurity=False)
 
     def __len__(self) -> int:
@@ -176,14 +195,18 @@ class SegmentBody:
 
     def __iter__(self) -> Iterator[memoryview]:
         self._digest = hashlib.md5(usedforsecurity=False)
+        hashing = self._known_md5 is None
         sent = 0
         self._on_progress(0)
-        for block in self._source.blocks(self._offset, self._length, self._buffer, self._abort):
-            self._digest.update(block)
-            yield block
-            sent += len(block)
-            self._on_progress(sent)
+        for block in self._blocks():
+            if hashing:
+                self._digest.update(block)
+            pieces = self._limiter.paced(block, self._abort) if self._limiter else (block,)
+            for piece in pieces:
+                yield piece
+                sent += len(piece)
+                self._on_progress(sent)
 
     @property
     def md5(self) -> str:
-        return self._digest.hexdigest()
+        return self._known_md5 or self._digest.hexdigest()

@@ -11,6 +11,10 @@ from datetime import datetime
 
 from swiftui.units import format_bytes, format_eta, format_rate
 from swiftui.upload.events import (
+    BatchFinished,
+    BatchPlanReady,
+    FileSkipped,
+    FileStarted,
     ManifestWriting,
     Notice,
     OldSegmentsDeleted,
@@ -20,6 +24,7 @@ from swiftui.upload.events import (
     SegmentDone,
     SegmentFailed,
     SegmentRetrying,
+    UploadCancelled,
     UploadEvent,
     UploadFinished,
     UploadResult,
@@ -53,12 +58,77 @@ def describe(event: UploadEvent) -> str | None:
     if isinstance(event, Notice):
         return event.message
     if isinstance(event, ManifestWriting):
+        if event.sub_manifests:
+            return (
+                f"writing {event.sub_manifests} sub-manifests of {event.segment_count} "
+                "segments, then the manifest that lists them"
+            )
         return f"writing the manifest of {event.segment_count} segments"
     if isinstance(event, OldSegmentsDeleted):
         return f"deleted {event.count} segments of the replaced object"
     if isinstance(event, UploadFinished):
         return summary(event.result)
+    if isinstance(event, UploadCancelled):
+        return cancelled_text(event)
+    return _describe_batch(event)
+
+
+def files(count: int) -> str:
+    """``1 file``, ``3 files``."""
+    return f"{count} file{'' if count == 1 else 's'}"
+
+
+def _describe_batch(event: UploadEvent) -> str | None:
+    if isinstance(event, BatchPlanReady):
+        head = f"uploading {files(event.files)} ({format_bytes(event.bytes_total)}) to "
+        head += f"{event.container}: {event.files_to_send} to send"
+        head += f" ({format_bytes(event.bytes_to_send)})"
+        if event.files > event.files_to_send:
+            head += f", {event.files - event.files_to_send} in Swift already"
+        return "\n".join([head, *(f"  {line}" for line in event.lines)])
+    if isinstance(event, FileStarted):
+        return f"file {event.number} of {event.count}: {event.local_path} → {event.object_name}"
+    if isinstance(event, FileSkipped):
+        return (
+            f"file {event.number} of {event.count}: {event.local_path} → {event.object_name} "
+            f"skipped: {event.reason}"
+        )
+    if isinstance(event, BatchFinished):
+        counts: dict[str, int] = {}
+        for outcome in event.outcomes:
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        head = f"{files(len(event.outcomes))}: " + ", ".join(
+            f"{count} {status}" for status, count in counts.items()
+        )
+        lines = [
+            f"  {outcome.status}: {outcome.local_path} → {outcome.object_name}"
+            + (f" ({outcome.detail})" if outcome.status in ("failed", "skipped") else "")
+            for outcome in event.outcomes
+        ]
+        return "\n".join([head, *lines])
     return None
+
+
+def cancelled_text(event: UploadCancelled) -> str:
+    """What a stopped upload really keeps, and what a resume will send again."""
+    if event.segments_done:
+        kept = (
+            f"{event.segments_done} of {event.segments_total} segments "
+            f"({format_bytes(event.bytes_done)} of {format_bytes(event.bytes_total)}) "
+            "are kept in Swift"
+        )
+    else:
+        kept = "nothing is kept in Swift yet"
+    parts = [f"upload cancelled: {kept}"]
+    if event.bytes_in_flight:
+        unfinished = event.segments_in_flight
+        parts.append(
+            f"the {format_bytes(event.bytes_in_flight)} sent of {unfinished} unfinished "
+            f"segment{'' if unfinished == 1 else 's'} will be sent again"
+        )
+    if event.resumable:
+        parts.append("run the same upload again to resume")
+    return "; ".join(parts)
 
 
 def plan_text(event: PlanReady) -> str:
@@ -69,10 +139,18 @@ def plan_text(event: PlanReady) -> str:
         text += f", segments in {event.segment_container}"
     if event.delete_at is not None:
         text += f", expires {local_time(event.delete_at)}"
+    if event.rate_limit is not None:
+        text += f", at most {format_rate(event.rate_limit)}"
     return "\n".join([text, *(f"  {note}" for note in event.notes)])
 
 
 def status_line(progress: Progress) -> str:
+    if not progress.total_known:
+        return (
+            f"{format_bytes(progress.bytes_done)} sent of {format_bytes(progress.bytes_total)} "
+            f"read  {format_rate(progress.rate_bps)}  segments "
+            f"{progress.segments_done}/{progress.segments_total}"
+        )
     percent = 100 * progress.bytes_done / progress.bytes_total if progress.bytes_total else 100
     return (
         f"{format_bytes(progress.bytes_done)} / {format_bytes(progress.bytes_total)}  "
@@ -90,9 +168,13 @@ def summary(result: UploadResult) -> str:
     )
     if result.is_slo:
         text += f", {result.segment_count} segments in {result.segment_container}"
+        if result.sub_manifests:
+            text += f" under {result.sub_manifests} sub-manifests"
         if result.reused_segments:
             text += f" ({result.reused_segments} reused)"
     text += f", etag {result.etag}"
+    if result.sha256:
+        text += f", sha256 {result.sha256}"
     if result.delete_at is not None:
         text += f", expires {local_time(result.delete_at)}"
     return text
