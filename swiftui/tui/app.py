@@ -46,8 +46,7 @@ def _utc_now() -> datetime:
 class SwiftuiApp(App[int]):
     """``SwiftuiApp(request)`` logs in first; ``SwiftuiApp(cloud=...)`` browses at once."""
 
-    # App-wide, not scoped to one widget: the look every dialog shares (its classes), and
-    # the connect screen's rules until connect/screen.py carries them itself.
+    # App-wide, not scoped to one widget: the look every dialog shares (its classes).
     SCOPED_CSS = False
     DEFAULT_CSS = """
     ModalScreen { align: center middle; }
@@ -63,12 +62,6 @@ class SwiftuiApp(App[int]):
     .dialog .buttons { height: auto; align-horizontal: right; margin-top: 1; }
     .dialog Button { margin-left: 2; }
     .hint { color: $text-muted; padding: 0 1; }
-
-    #connect-box { padding: 0 1; }
-    #choices { height: auto; max-height: 12; border: round $primary; }
-    #openrc-path { margin: 0 0 1 0; }
-    #connect-status { height: auto; padding: 0 1; }
-    #connect-status.error { color: $error; border: round $error; }
     """
     TITLE = "swiftui"
     ENABLE_COMMAND_PALETTE = True
