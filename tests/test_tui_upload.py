@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,11 +20,12 @@ from faultproxy import Fault, FaultProxy
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 from tui_support import wait_for
-from upload_support import download_md5, timestamps, write_random
+from upload_support import Recorder, download_md5, object_names, timestamps, upload, write_random
 
 from swiftui.cloud import Cloud
+from swiftui.errors import OperationCancelled
 from swiftui.sandbox import Sandbox
 from swiftui.swift import SwiftService
 from swiftui.tui.app import SwiftuiApp
@@ -36,7 +38,7 @@ from swiftui.tui.uploads.resume import ResumeScreen
 from swiftui.tui.widgets.dialogs import ConfirmScreen
 from swiftui.tui.widgets.table import ListingTable
 from swiftui.units import MIB
-from swiftui.upload import UploadRequest, resumable_uploads
+from swiftui.upload import SegmentDone, UploadRequest, resumable_uploads
 
 SIZE = 5 * MIB + 4321
 SEGMENTS = 6
@@ -173,6 +175,41 @@ async def test_after_an_upload_the_containers_show_fresh_counts_without_r(
         assert job is not None
         await wait_for(pilot, lambda: job.state is JobState.DONE, "the upload")
         await wait_for(pilot, lambda: row()[1:3] == ["1", "2.9 KiB"], "fresh counts")
+
+
+async def test_the_form_shows_the_engines_decision_to_resume_an_interrupted_upload(
+    cloud: Cloud, checker: swiftclient.Connection, container_name: str, tmp_path: Path
+) -> None:
+    """The plan, the segment size and the resume line are the engine's own, from what is
+    in Swift and in the journal; the form sends nothing to find them out."""
+    source = tmp_path / "pg-2026-12.dump"
+    write_random(source, SIZE)
+    cancel = threading.Event()
+
+    def stop_after_two(event: object) -> None:
+        if isinstance(event, SegmentDone) and event.index == 1:
+            cancel.set()
+
+    service = cloud.service("GRA")
+    first = UploadRequest(source, container_name, segment_size=MIB, threads=1)
+    with pytest.raises(OperationCancelled):
+        upload(service, first, recorder=Recorder(then=stop_after_two), cancel=cancel)
+    sent = object_names(checker, f"{container_name}_segments")
+    app = upload_app(cloud)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(UploadFormScreen(service, container=container_name))
+        form = app.screen
+        assert isinstance(form, UploadFormScreen)
+        await wait_for(pilot, lambda: form.limits is not None, "the cluster's limits")
+        await pilot.press("slash", "ctrl+u", *str(source), "enter")
+        await wait_for(pilot, lambda: form.destination_read, "the destination read")
+        plan = shown(app, "#plan")
+        assert plan.startswith(f"5.0 MiB = {SEGMENTS} segments of 1.0 MiB (as the interrupted")
+        assert f"{len(sent)} of {SEGMENTS} segments" in plan and "already sent" in plan
+        assert "replaces" not in plan
+        assert form.query_one("#segment-size", Input).value == "1 MiB"
+        assert form.request is not None and form.request.segment_size is None
+    assert object_names(checker, f"{container_name}_segments") == sent
 
 
 def proxied(cloud: Cloud, sandbox: Sandbox, proxy: FaultProxy) -> SwiftService:

@@ -64,7 +64,8 @@ def test_upload_form(
         # On to the Start button: an input's blinking cursor would make the picture vary.
         await pilot.press("tab", "tab")
         # Not settle(): the tree's loader is a worker that never ends.
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: form.destination_read, "the destination read")
+        await pilot.pause()
 
     assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
 

@@ -33,6 +33,7 @@ from tui_upload_support import (
 )
 
 from swiftui.tui.app import SwiftuiApp
+from swiftui.tui.uploads.form import UploadFormScreen
 from swiftui.tui.uploads.live import UploadLiveScreen, show_uploads
 from swiftui.tui.uploads.live_rows import SegmentTable
 from swiftui.tui.uploads.model import LOG_LINES, JobState, SegmentStatus, UploadModel
@@ -79,22 +80,33 @@ async def test_the_form_explains_an_impossible_plan_before_start(
         await pilot.press("ctrl+s")
         assert app.screen is form and uploads(app).jobs == []
 
+        assert refused(form) == ["segment-size"]
+
+        # The engine's refusal, the field named as the form labels it.
         await pilot.press("ctrl+u", *"2mib", "tab", "ctrl+u", "0")
-        assert shown(app, "#plan").startswith("✗ threads: a number from 1 to 32")
+        assert shown(app, "#plan").startswith("✗ threads must be between 1 and 32, not 0")
+        assert refused(form) == ["threads"]
         # A duration goes through the CLI's parser, and says what is wrong in its words.
         await pilot.press("backspace", "8", "tab", *"30x")
         assert shown(app, "#plan").startswith("✗ expires after: cannot read '30x' as a duration")
+        assert refused(form) == ["expiry"]
         await pilot.press("backspace", "d")
+        await wait_for(pilot, lambda: form.destination_read, "the destination read")
         plan = shown(app, "#plan")
         assert plan.startswith("20.0 MiB = 10 segments of 2.0 MiB (asked)")
         assert "→ GRA › backups, segments in backups_segments" in plan
-        assert "8 threads · expires 2026-12-25 (in 30d)" in plan
+        assert "8 threads · expires 2026-12-25 (30 days)" in plan
+        assert refused(form) == []
         assert not form.query_one("#start-button", Button).disabled
         assert form.request is not None
         assert (form.request.segment_size, form.request.delete_after) == (2 * MIB, 30 * 86400)
         await pilot.press("ctrl+u", *"12h")
-        assert "expires 2026-11-25 21:30 (in 12h)" in shown(app, "#plan")
         assert form.request is not None and form.request.delete_after == 12 * 3600
+
+
+def refused(form: UploadFormScreen) -> list[str]:
+    """The inputs the form marks as the cause of its refusal."""
+    return [str(field.id) for field in form.query(".form-input.-refused")]
 
 
 async def test_the_tree_shows_sizes_hides_dot_files_and_jumps(

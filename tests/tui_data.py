@@ -116,8 +116,12 @@ class FixedService:
         delimiter: str | None = None,
         marker: str = "",
         limit: int = 1000,
+        missing_ok: bool = False,
+        seal_states: bool = False,
     ) -> list[ObjectEntry]:
         found = self.containers.get(container)
+        if found is None and missing_ok:
+            return []
         if found is None:
             raise SwiftError(f"container {container!r}: GET answered 404: it does not exist")
         entries: list[ObjectEntry] = []
@@ -144,6 +148,19 @@ class FixedService:
             if len(entries) >= limit:
                 break
         return entries
+
+    def iter_objects(
+        self,
+        container: str,
+        *,
+        prefix: str = "",
+        delimiter: str | None = None,
+        missing_ok: bool = False,
+        seal_states: bool = False,
+    ) -> Iterator[ObjectEntry]:
+        yield from self.list_objects(
+            container, prefix=prefix, delimiter=delimiter, limit=10**6, missing_ok=missing_ok
+        )
 
     def object_headers(self, container: str, name: str) -> CaseInsensitiveDict[str] | None:
         found = self.containers.get(container)
