@@ -18,6 +18,7 @@ from tui_support import settle, wait_for
 from tui_upload_support import ScriptedEngine, midway
 
 from swiftui.tui.app import SwiftuiApp
+from swiftui.tui.widgets.dialogs import ConfirmScreen
 from swiftui.upload.engine import UploadRequest
 
 SnapCompare = Callable[..., bool]
@@ -86,7 +87,8 @@ def test_quit_asks_while_busy(snap_compare: SnapCompare) -> None:
         app.uploads.enqueue(app.cloud.service("GRA"), request)  # type: ignore[union-attr]
         await wait_for(pilot, engine.played.is_set, "the upload under way")
         await pilot.press("q")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await settle(pilot)
 
     assert snap_compare(app, run_before=run_before)
 

@@ -18,6 +18,7 @@ import pytest
 import swiftclient
 from faultproxy import Fault, FaultProxy
 from rich.console import Console
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Static
@@ -57,6 +58,21 @@ def shown(app: SwiftuiApp, selector: str) -> str:
     console = Console(width=200, file=io.StringIO(), record=True)
     console.print(app.screen.query_one(selector, Static).content)
     return console.export_text()
+
+
+def palette_offers(app: SwiftuiApp, prompt: str) -> Callable[[], bool]:
+    """The command palette's highlighted command is ``prompt``."""
+
+    def offered() -> bool:
+        if not isinstance(app.screen, CommandPalette):
+            return False
+        commands = app.screen.query_one(CommandList)
+        index = commands.highlighted
+        return index is not None and str(commands.get_option_at_index(index).prompt).startswith(
+            prompt
+        )
+
+    return offered
 
 
 def manifest(checker: swiftclient.Connection, container: str, name: str) -> list[dict]:
@@ -273,7 +289,7 @@ async def test_cancel_then_resume_sends_only_the_missing_segments(
 
             await pilot.press("ctrl+p")
             await pilot.press(*"resume interrupted")
-            await pilot.pause(0.3)
+            await wait_for(pilot, palette_offers(app, "Resume interrupted uploads"), "the match")
             await pilot.press("enter")
             await wait_for(pilot, is_screen(app, ResumeScreen), "the interrupted uploads")
             table = app.screen.query_one("#interrupted", ListingTable)
@@ -370,7 +386,11 @@ async def test_a_failed_upload_says_why_and_r_resumes_it(
             assert "answered 403" in phase
             assert "The segments sent are kept. Once the cause is fixed, r resumes it" in phase
             segments = app.screen.query_one("#segments", ListingTable)
-            assert str(segments.rows[2].cells[3]).startswith("failed: ")
+            await wait_for(
+                pilot,
+                lambda: str(segments.rows[2].cells[3]).startswith("failed: "),
+                "segment #2 shown failed",
+            )
 
             await pilot.press("r")
             verdict = await verified(pilot, app)

@@ -86,6 +86,6 @@ def test_live_view_midway(snap_compare: SnapCompare) -> None:
             lambda: isinstance(app.screen, UploadLiveScreen) and app.screen.ready,
             "the live view",
         )
-        await pilot.pause(0.3)
+        await settle(pilot)
 
     assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))

@@ -155,7 +155,7 @@ async def test_uploads_queue_one_at_a_time_and_cancel_asks(
         show_uploads(app, first)
         await wait_for(pilot, is_live(app), "the live view")
         await wait_for(pilot, engine.played.is_set, "the first upload's events")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert (first.state, second.state) == (JobState.RUNNING, JobState.QUEUED)
         assert uploads(app).busy() == "upload of a.dump to backups/a.dump, 44 % (1 more queued)"
         assert "2/6 done · 1 uploading · 1 retrying · 2 queued · 2 retries" in shown(

@@ -28,6 +28,8 @@ from textual.worker import WorkerCancelled
 from swiftui.sandbox import Sandbox
 
 WAIT_S = 20.0
+UPLOAD_GROUP = "upload"
+"""The worker group of the app's uploads (:mod:`swiftui.tui.uploads.queue`)."""
 
 
 async def wait_for(pilot: Pilot, condition: Callable[[], object], what: str) -> None:
@@ -55,14 +57,18 @@ def drawn_lines(pilot: Pilot) -> list[str]:
 async def settle(pilot: Pilot) -> None:
     """Let the app finish what it started: its messages, its workers, and its own short
     timers that start more (the HEADs of the rows just shown, a filter typed, the next
-    redraw). Waits on those, never a fixed time; fails after 20 s."""
+    redraw). Waits on those, never a fixed time; fails after 20 s. An upload runs as long
+    as it takes: its worker is not waited for (wait for its job's state instead)."""
     app = pilot.app
     deadline = time.monotonic() + WAIT_S
     while True:
         await pilot.pause()
-        if any(worker.is_running for worker in app.workers):
+        busy = [w for w in app.workers if w.is_running and w.group != UPLOAD_GROUP]
+        if busy:
             with contextlib.suppress(WorkerCancelled):
-                await asyncio.wait_for(app.workers.wait_for_complete(), deadline - time.monotonic())
+                await asyncio.wait_for(
+                    asyncio.gather(*(w.wait() for w in busy)), deadline - time.monotonic()
+                )
             continue
         timers = pending_timers(app)
         if not timers:
