@@ -1,0 +1,183 @@
+"""Benchmark: how fast the real TUI answers keys while a 1000-segment upload runs.
+
+The TUI runs in tmux at 80x24 against a sandbox this script starts, uploading a sparse
+file of 1000 segments of 1 MiB (``--segments``, ``--segment-size``). While it runs, keys
+go to the live view's segments table, spaced out (down, up, page down, end, home, f...);
+each key's response is the time from ``tmux send-keys`` until ``capture-pane`` shows its
+effect: the cursor on the segment the key leads to. Reported: median and worst, against
+the goal of 100 ms for every press. The terminal's own round trip (a capture-pane that
+sees nothing new) is reported too: it is part of every figure.
+
+By hand:  python tests/benchmark_tui.py [--segments 1000] [--segment-size 1MiB]
+          [--presses 20] [--spacing-ms 300]
+With pytest: python -m pytest tests/benchmark_tui.py -m benchmark -s
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import swiftclient
+from tmux_support import Terminal
+
+from swiftui.sandbox import Sandbox
+from swiftui.units import MIB, format_bytes, parse_size
+
+CONTAINER = "0bench"  # sorts first: the highlighted row when the TUI starts
+GOAL_S = 0.1
+KEYS = ("Down", "Down", "Up", "PageDown", "Down", "PageUp", "End", "Up", "Home", "f")
+
+# A row of the segments table, "│   123     1.0 MiB  ████░░░ ...", with the colours it
+# starts with: the cursor's row starts with a background of its own.
+SEGMENT_ROW = re.compile(r"^│((?:\x1b\[[\d;]*m)*)\s*(\d+)\s+[\d.]+ \w?i?B\s")
+
+
+def cursor_segment(coloured: str) -> int | None:
+    """The segment the table's cursor is on, None while no table row has the cursor."""
+    for line in coloured.splitlines():
+        found = SEGMENT_ROW.match(line)
+        if found and "48;" in found.group(1):
+            return int(found.group(2))
+    return None
+
+
+def wait_until(probe: Callable[[], object], timeout: float) -> object:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = probe()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.005)
+
+
+def start_upload(terminal: Terminal, path: Path, segments: int, segment_size: int) -> None:
+    """Open the container, the form, type the file's path and the segment size, start."""
+    terminal.wait_for(CONTAINER, timeout=60)
+    terminal.keys("Enter")
+    terminal.wait_for(f"GRA › {CONTAINER}")
+    terminal.keys("u")
+    terminal.wait_for("Upload to GRA")
+    terminal.keys("/")
+    time.sleep(0.5)  # the path input takes the focus; no text on screen says so
+    terminal.keys(str(path))
+    terminal.wait_for(path.name)
+    terminal.keys("Enter")
+    terminal.wait_for(f"Object name   {path.name}")
+    terminal.keys("Tab", "Tab")
+    time.sleep(0.5)
+    terminal.keys(f"{segment_size // MIB}MiB")
+    terminal.wait_for(f"= {segments} segments of {format_bytes(segment_size)}")
+    terminal.keys("C-s")
+    terminal.wait_for(" uploading", timeout=60)
+
+
+def measure(terminal: Terminal, presses: int, spacing_s: float) -> list[float]:
+    """Send ``presses`` keys to the live view; each one's time until its effect is seen."""
+    latencies = []
+    wait_until(lambda: cursor_segment(terminal.screen(colours=True)) is not None, 30)
+    for key in itertools.islice(itertools.cycle(KEYS), presses):
+        before = cursor_segment(terminal.screen(colours=True))
+        sent = time.perf_counter()
+        terminal.keys(key)
+        try:
+            wait_until(lambda seen=before: cursor_segment(terminal.screen(colours=True)) != seen, 5)
+        except AssertionError:
+            print(f"  {key}: no visible change in 5 s (cursor stayed on {before})", flush=True)
+            continue
+        latencies.append(time.perf_counter() - sent)
+        print(f"  {key:<9} {latencies[-1] * 1000:6.1f} ms", flush=True)
+        time.sleep(spacing_s)
+    return latencies
+
+
+def round_trip_s(terminal: Terminal) -> float:
+    """One capture-pane: what every measured response includes at least once."""
+    runs = []
+    for _ in range(20):
+        started = time.perf_counter()
+        terminal.screen(colours=True)
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--segments", type=int, default=1000)
+    parser.add_argument("--segment-size", default="1MiB")
+    parser.add_argument("--presses", type=int, default=20)
+    parser.add_argument("--spacing-ms", type=int, default=300, help="between presses")
+    parser.add_argument("--dir", type=Path, help="work directory (default: a temporary one)")
+    args = parser.parse_args(argv)
+    segment_size = parse_size(args.segment_size, option="--segment-size")
+    spacing_s = args.spacing_ms / 1000
+
+    with tempfile.TemporaryDirectory(prefix="swiftui-tui-bench-", dir=args.dir) as work_dir:
+        work = Path(work_dir)
+        path = work / "dumps" / "bench.dump"
+        path.parent.mkdir()
+        with path.open("wb") as handle:
+            handle.truncate(args.segments * segment_size)  # sparse: read fast, md5 as usual
+        with Sandbox(work / "sandbox") as sandbox:
+            checker = swiftclient.Connection(
+                authurl=sandbox.auth_url,
+                user=sandbox.username,
+                key=sandbox.password,
+                auth_version="3",
+                os_options={
+                    "project_name": sandbox.project_name,
+                    "user_domain_name": "Default",
+                    "project_domain_name": "Default",
+                    "region_name": "GRA",
+                },
+            )
+            checker.put_container(CONTAINER)
+            env = {
+                "OS_PASSWORD": sandbox.password,
+                "TERM": "xterm-256color",
+                "XDG_STATE_HOME": str(work / "state"),
+                "XDG_DATA_HOME": str(work / "data"),
+                "XDG_CONFIG_HOME": str(work / "config"),
+                "PATH": os.environ["PATH"],
+            }
+            command = [sys.executable, "-m", "swiftui", "--openrc", str(sandbox.openrc_path)]
+            terminal = Terminal(command, cwd=path.parent, width=80, height=24, env=env)
+            try:
+                start_upload(terminal, path, args.segments, segment_size)
+                trip = round_trip_s(terminal)
+                latencies = measure(terminal, args.presses, spacing_s)
+                still_running = " uploading" in terminal.screen()
+            finally:
+                terminal.close()
+    if not latencies:
+        print("no key press could be measured")
+        return 1
+    slow = sum(1 for latency in latencies if latency >= GOAL_S)
+    print(
+        f"key response over {len(latencies)} presses during a {args.segments}-segment upload "
+        f"(80x24, tmux): median {statistics.median(latencies) * 1000:.0f} ms, "
+        f"worst {max(latencies) * 1000:.0f} ms; {slow} at or over {GOAL_S * 1000:.0f} ms; "
+        f"capture-pane round trip {trip * 1000:.0f} ms"
+        + ("" if still_running else " (the upload ended before the last press)")
+    )
+    return 0
+
+
+@pytest.mark.benchmark
+def test_tui_benchmark(tmp_path: Path) -> None:
+    assert main(["--dir", str(tmp_path)]) == 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
