@@ -10,12 +10,14 @@ sees nothing new) is reported too: it is part of every figure.
 
 By hand:  python tests/benchmark_tui.py [--segments 1000] [--segment-size 1MiB]
           [--presses 20] [--spacing-ms 300]
-With pytest: python -m pytest tests/benchmark_tui.py -m benchmark -s
+With pytest: python -m pytest tests/benchmark_tui.py -m benchmark -s (also runs the same
+measure inside the process, keys sent to Textual's driver under a scripted flood of events)
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import itertools
 import os
 import re
@@ -25,12 +27,21 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 import swiftclient
+from textual import events
+from textual.pilot import Pilot
+from textual.widgets import RichLog
 from tmux_support import Terminal
+from tui_support import settle, wait_for
+from tui_upload_support import ScriptedEngine, fixed_app, flood, is_live, queue
 
 from swiftui.sandbox import Sandbox
+from swiftui.tui.uploads.live import UploadLiveScreen, show_uploads
+from swiftui.tui.uploads.live_rows import SegmentTable
+from swiftui.tui.uploads.model import SegmentStatus
 from swiftui.units import MIB, format_bytes, parse_size
 
 CONTAINER = "0bench"  # sorts first: the highlighted row when the TUI starts
@@ -172,6 +183,66 @@ def main(argv: list[str] | None = None) -> int:
         + ("" if still_running else " (the upload ended before the last press)")
     )
     return 0
+
+
+@pytest.mark.benchmark
+async def test_keys_while_1000_scripted_segments_stream_in() -> None:
+    """Without Swift or a terminal: a scripted engine sends eight segments at a time, four
+    progress events each, as fast as a thread can; keys go straight to the app's driver.
+    The UI draws at most ten times a second whatever the rate, so keys stay quick."""
+    engine = ScriptedEngine(flood(1000, 8, pause=lambda: time.sleep(0.02)))
+    app = fixed_app()
+    app.uploads.runner = engine
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        job = queue(app, "huge.dump", threads=8)
+        show_uploads(app, job)
+        await wait_for(pilot, is_live(app), "the live view")
+        live = app.screen
+        assert isinstance(live, UploadLiveScreen)
+        table = live.query_one("#segments", SegmentTable)
+        await wait_for(pilot, lambda: table.row_count == 1000, "the plan")
+        with patch.object(live, "apply_changes", wraps=live.apply_changes) as drawn:
+            started = time.perf_counter()
+            latencies = await key_latencies(pilot, table, until=engine.played.is_set)
+            streamed_s = time.perf_counter() - started
+            await settle(pilot)
+        batches = drawn.call_count
+
+        summary = job.model.summary()
+        assert summary.counts == {SegmentStatus.DONE: 1000}
+        assert table.row_count == 1000
+        assert len(live.query_one("#upload-log", RichLog).lines) <= 200
+
+    worst = max(latencies)
+    p95 = statistics.quantiles(latencies, n=20)[-1]
+    print(
+        f"\nkey response over {len(latencies)} presses in {streamed_s:.1f} s of events: "
+        f"median {statistics.median(latencies) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, "
+        f"max {worst * 1000:.1f} ms; {batches} redraw batches"
+    )
+    assert len(latencies) >= 20
+
+
+async def key_latencies(
+    pilot: Pilot, table: SegmentTable, *, until: Callable[[], bool]
+) -> list[float]:
+    """Press Down on the table every 30 ms; time each until the cursor has moved."""
+    driver = pilot.app._driver
+    assert driver is not None
+    latencies = []
+    table.focus()
+    table.following = False
+    table.cursor_row = 0
+    while not until() and table.cursor_row < table.row_count - 1:
+        before = table.cursor_row
+        pressed = time.perf_counter()
+        driver.send_message(events.Key("down", None))
+        while table.cursor_row == before:
+            await asyncio.sleep(0.001)
+        latencies.append(time.perf_counter() - pressed)
+        await asyncio.sleep(0.03)
+    return latencies
 
 
 @pytest.mark.benchmark
