@@ -27,8 +27,13 @@ from upload_support import (
 from swiftui.cloud import Cloud
 from swiftui.errors import OperationCancelled, UsageError
 from swiftui.sandbox import Sandbox
-from swiftui.swift import SwiftService, expected_slo_etag, segment_name, segment_prefix
-from swiftui.swift.client import DATA_TIMEOUT
+from swiftui.swift import (
+    DATA_TIMEOUT,
+    SwiftService,
+    expected_slo_etag,
+    segment_name,
+    segment_prefix,
+)
 from swiftui.units import KIB, MIB
 from swiftui.upload import UploadRequest, abandon_upload, resumable_uploads
 from swiftui.upload.engine import SEGMENT_EXPIRY_MARGIN_S

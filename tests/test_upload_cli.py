@@ -35,8 +35,7 @@ from upload_support import (
 )
 
 from swiftui.sandbox import Sandbox
-from swiftui.swift import segment_name, segment_prefix
-from swiftui.swift.client import DATA_TIMEOUT
+from swiftui.swift import DATA_TIMEOUT, segment_name, segment_prefix
 from swiftui.units import MIB
 from swiftui.upload import resumable_uploads
 
