@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import os
 import pwd
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -142,15 +141,16 @@ def write(tmp_path: Path, text: str, name: str = "openrc.sh") -> Path:
     return path
 
 
-def answer(value: str | None) -> Callable[[str], str | None]:
+class answer:
     """A password prompt that records what it was asked."""
 
-    def ask(prompt: str) -> str | None:
-        ask.prompts.append(prompt)  # type: ignore[attr-defined]
-        return value
+    def __init__(self, value: str | None) -> None:
+        self.value = value
+        self.prompts: list[str] = []
 
-    ask.prompts = []  # type: ignore[attr-defined]
-    return ask
+    def __call__(self, prompt: str) -> str | None:
+        self.prompts.append(prompt)
+        return self.value
 
 
 def load_openrc(path: Path, environ: dict[str, str] | None = None) -> Credentials:

@@ -29,7 +29,7 @@ SnapCompare = Callable[..., bool]
 
 
 def fixed_app() -> tuple[SwiftuiApp, Uploads]:
-    app = SwiftuiApp(cloud=upload_cloud(), region="GRA", environ={}, clock=lambda: NOW, zone=UTC)  # type: ignore[arg-type]
+    app = SwiftuiApp(cloud=upload_cloud(), region="GRA", environ={}, clock=lambda: NOW, zone=UTC)
     return app, app.uploads
 
 
@@ -78,7 +78,8 @@ def test_live_view_midway(snap_compare: SnapCompare) -> None:
     async def run_before(pilot: Pilot) -> None:
         await settle(pilot)
         request = UploadRequest(Path("/srv/dumps/pg-2026-11.dump"), "backups", threads=4)
-        job = uploads.enqueue(app.cloud.service("GRA"), request)  # type: ignore[union-attr]
+        assert app.cloud is not None
+        job = uploads.enqueue(app.cloud.service("GRA"), request)
         show_uploads(app, job)
         await wait_for(pilot, engine.played.is_set, "the scripted events")
         await wait_for(

@@ -8,9 +8,7 @@ behaviour is tested against the sandbox in ``test_tui_delete.py``.
 
 from __future__ import annotations
 
-import copy
 import json
-import threading
 from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote
@@ -36,13 +34,6 @@ def _response(status: int, body: bytes = b"", headers: dict[str, str] | None = N
 
 
 class DeletableService(FixedService):
-    cancel: threading.Event | None = None
-
-    def configured(self, *, cancel: threading.Event | None = None) -> DeletableService:
-        view = copy.copy(self)
-        view.cancel = cancel
-        return view
-
     def limits(self) -> SwiftLimits:
         return SwiftLimits(bulk_delete_max=None)
 

@@ -24,7 +24,6 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker
 
-from swiftui.cloud import Cloud
 from swiftui.errors import SwiftuiError
 from swiftui.swift import LISTING_PAGE
 from swiftui.tui.browsing.container import ContainerScreen
@@ -36,7 +35,7 @@ from swiftui.tui.uploads.live import UploadLiveScreen, show_uploads
 from swiftui.tui.uploads.queue import JobEnded, Uploads
 from swiftui.tui.uploads.resume import Interrupted, ResumeScreen, find_interrupted
 from swiftui.tui.widgets.dialogs import ConfirmScreen, HelpScreen
-from swiftui.tui.widgets.screens import SwiftuiScreen, report_failure
+from swiftui.tui.widgets.screens import Connection, SwiftuiScreen, report_failure
 
 
 def _utc_now() -> datetime:
@@ -74,7 +73,7 @@ class SwiftuiApp(App[int]):
         self,
         request: ConnectRequest | None = None,
         *,
-        cloud: Cloud | None = None,
+        cloud: Connection | None = None,
         region: str | None = None,
         insecure: bool = False,
         environ: Mapping[str, str] | None = None,
@@ -106,7 +105,7 @@ class SwiftuiApp(App[int]):
                 )
             )
 
-    def show_browser(self, cloud: Cloud, region: str | None) -> None:
+    def show_browser(self, cloud: Connection, region: str | None) -> None:
         """Browse ``cloud``, starting at ``region`` (None: the credentials' own, or the first)."""
         self.cloud = cloud
         auth = cloud.credentials.auth
