@@ -81,7 +81,7 @@ def start_upload(terminal: Terminal, path: Path, segments: int, segment_size: in
     terminal.keys("u")
     terminal.wait_for("Upload to GRA")
     terminal.keys("/")
-    time.sleep(0.5)  # the path input takes the focus; no text on screen says so
+    terminal.wait_for_gone("⌫ Up")  # the path input has the focus: Backspace is its own
     terminal.keys(str(path))
     terminal.wait_for(path.name)
     terminal.keys("Enter")

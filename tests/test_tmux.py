@@ -57,7 +57,7 @@ def test_upload_from_the_tui_in_a_real_80x24_terminal(
         terminal.keys("u")
         terminal.wait_for("Upload to GRA")
         terminal.keys("/")
-        terminal.wait_for("Go to: ")
+        terminal.wait_for_gone("⌫ Up")  # the path input has the focus: Backspace is its own
         terminal.keys(str(backup), "Enter")
         screen = terminal.wait_for("2 segments")
         assert f"Container     {container}" in screen
