@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import os
 import re
 import statistics
 import sys
@@ -30,11 +29,11 @@ from pathlib import Path
 from unittest.mock import patch
 
 import pytest
-import swiftclient
+from conftest import swift_checker
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import RichLog
-from tmux_support import Terminal
+from tmux_support import Terminal, swiftui_env
 from tui_support import settle, wait_for
 from tui_upload_support import ScriptedEngine, fixed_app, flood, is_live, queue
 
@@ -141,27 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         with path.open("wb") as handle:
             handle.truncate(args.segments * segment_size)  # sparse: read fast, md5 as usual
         with Sandbox(work / "sandbox") as sandbox:
-            checker = swiftclient.Connection(
-                authurl=sandbox.auth_url,
-                user=sandbox.username,
-                key=sandbox.password,
-                auth_version="3",
-                os_options={
-                    "project_name": sandbox.project_name,
-                    "user_domain_name": "Default",
-                    "project_domain_name": "Default",
-                    "region_name": "GRA",
-                },
-            )
-            checker.put_container(CONTAINER)
-            env = {
-                "OS_PASSWORD": sandbox.password,
-                "TERM": "xterm-256color",
-                "XDG_STATE_HOME": str(work / "state"),
-                "XDG_DATA_HOME": str(work / "data"),
-                "XDG_CONFIG_HOME": str(work / "config"),
-                "PATH": os.environ["PATH"],
-            }
+            swift_checker(sandbox).put_container(CONTAINER)
+            env = swiftui_env(sandbox.password, work)
             command = [sys.executable, "-m", "swiftui", "--openrc", str(sandbox.openrc_path)]
             terminal = Terminal(command, cwd=path.parent, width=80, height=24, env=env)
             try:

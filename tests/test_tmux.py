@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from tmux_support import Terminal
+from tmux_support import Terminal, swiftui_env
 
 from swiftui.sandbox import Sandbox
 
@@ -21,15 +21,7 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 
 @pytest.fixture
 def terminal_env(sandbox: Sandbox, tmp_path: Path) -> dict[str, str]:
-    xdg = tmp_path / "xdg"
-    return {
-        "OS_PASSWORD": sandbox.password,
-        "TERM": "xterm-256color",
-        "XDG_STATE_HOME": str(xdg / "state"),
-        "XDG_DATA_HOME": str(xdg / "data"),
-        "XDG_CONFIG_HOME": str(xdg / "config"),
-        "PATH": os.environ["PATH"],
-    }
+    return swiftui_env(sandbox.password, tmp_path / "xdg")
 
 
 def test_upload_from_the_tui_in_a_real_80x24_terminal(

@@ -3,6 +3,7 @@ screen read back with capture-pane (text, or text with its colours)."""
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import time
@@ -10,6 +11,18 @@ import uuid
 from pathlib import Path
 
 WAIT_S = 30.0
+
+
+def swiftui_env(password: str, xdg: Path) -> dict[str, str]:
+    """What the TUI's process gets: the password, a terminal type, its own XDG dirs."""
+    return {
+        "OS_PASSWORD": password,
+        "TERM": "xterm-256color",
+        "XDG_STATE_HOME": str(xdg / "state"),
+        "XDG_DATA_HOME": str(xdg / "data"),
+        "XDG_CONFIG_HOME": str(xdg / "config"),
+        "PATH": os.environ["PATH"],
+    }
 
 
 class Terminal:
