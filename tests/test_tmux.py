@@ -48,9 +48,9 @@ def test_upload_from_the_tui_in_a_real_80x24_terminal(
         terminal.wait_for(f"GRA › {container}")
         terminal.keys("u")
         terminal.wait_for("Upload to GRA")
-        terminal.keys("/")
-        terminal.wait_for_gone("⌫ Up")  # the path input has the focus: Backspace is its own
-        terminal.keys(str(backup), "Enter")
+        terminal.wait_for(backup.name)  # the tree shows the working directory
+        # The tree has the focus: its root, then "xdg" (folders first), then the file.
+        terminal.keys("Down", "Down", "Enter")
         screen = terminal.wait_for("2 segments")
         assert f"Container     {container}" in screen
         terminal.keys("C-s")

@@ -73,16 +73,5 @@ class Terminal:
                 raise AssertionError(f"{text!r} did not appear on the screen:\n{screen}")
             time.sleep(0.02)
 
-    def wait_for_gone(self, text: str, timeout: float = WAIT_S) -> str:
-        """The screen, once ``text`` is no longer on it."""
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen()
-            if text not in screen:
-                return screen
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{text!r} stayed on the screen:\n{screen}")
-            time.sleep(0.02)
-
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], check=False)
