@@ -278,6 +278,8 @@ async def test_cancel_then_resume_sends_only_the_missing_segments(
             await wait_for(pilot, is_screen(app, ConfirmScreen), "the confirmation")
             await pilot.press("y")
             await wait_for(pilot, lambda: job.state is JobState.CANCELLED, "the cancel")
+            # The state is the queue's; the screen draws it on its next turn.
+            await wait_for(pilot, lambda: "resumes" in shown(app, "#phase"), "the outcome shown")
             phase = shown(app, "#phase")
             assert "2 of 6 segments" in phase and "r resumes it" in phase
 
@@ -382,6 +384,7 @@ async def test_a_failed_upload_says_why_and_r_resumes_it(
             await pilot.press("ctrl+s")
             job = await live_job(pilot, app)
             await wait_for(pilot, lambda: job.state is JobState.FAILED, "the failure")
+            await wait_for(pilot, lambda: "resumes" in shown(app, "#phase"), "the outcome shown")
             phase = shown(app, "#phase")
             assert "answered 403" in phase
             assert "The segments sent are kept. Once the cause is fixed, r resumes it" in phase

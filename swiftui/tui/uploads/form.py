@@ -343,12 +343,14 @@ class UploadFormScreen(SwiftuiScreen):
     def _refresh_plan(self) -> None:
         if not self.ready:
             return
+        could_start = self.request is not None
         self.request, lines, refused = self._preview()
         for field in self.query(".form-input"):
             field.set_class(field.id == refused, "-refused")
         self.query_one("#plan", Static).update(Text("\n").join(lines))
         self.query_one("#start-button", Button).disabled = self.request is None
-        self.refresh_bindings()
+        if could_start != (self.request is not None):
+            self.refresh_bindings()  # ctrl+s shown or not (the footer is built again)
 
     def _fields(self) -> FormFields:
         size = self._value("segment-size")
