@@ -45,6 +45,7 @@ from swiftui.units import MIB, format_bytes, parse_size
 
 CONTAINER = "0bench"  # sorts first: the highlighted row when the TUI starts
 GOAL_S = 0.1
+FOCUS_PAUSE_S = 0.5
 KEYS = ("Down", "Down", "Up", "PageDown", "Down", "PageUp", "End", "Up", "Home", "f")
 
 # A row of the segments table, "│   123     1.0 MiB  ████░░░ ...", with the colours it
@@ -73,19 +74,25 @@ def wait_until(probe: Callable[[], object], timeout: float) -> object:
 
 
 def start_upload(terminal: Terminal, path: Path, segments: int, segment_size: int) -> None:
-    """Open the container, the form, pick the file in the tree, type the segment size,
-    start. (Keys that move the focus with a call_later, such as ``/``, could be overtaken
-    by the keys after them: these do not.)"""
+    """Open the container, the form, type the file's path and the segment size, start.
+
+    A field takes the focus on the app's next turn, after keys already sent, and no text
+    on screen says when: the setup pauses after the keys that move it (not measured)."""
     terminal.wait_for(CONTAINER, timeout=60)
     terminal.keys("Enter")
     terminal.wait_for(f"GRA › {CONTAINER}")
     terminal.keys("u")
     terminal.wait_for("Upload to GRA")
     terminal.wait_for(path.name)  # the tree shows the working directory
-    terminal.keys("Down", "Enter")  # from the tree's root to the file
+    terminal.keys("/")
+    time.sleep(FOCUS_PAUSE_S)
+    terminal.keys(str(path))
+    terminal.wait_for(path.name)
+    terminal.keys("Enter")
     terminal.wait_for(f"Object name   {path.name}")
-    # From the tree: Hidden files, Container, Object name, then Segment size.
-    terminal.keys("Tab", "Tab", "Tab", "Tab")
+    time.sleep(FOCUS_PAUSE_S)
+    terminal.keys("Tab", "Tab")
+    time.sleep(FOCUS_PAUSE_S)
     terminal.keys(f"{segment_size // MIB}MiB")
     terminal.wait_for(f"= {segments} segments of {format_bytes(segment_size)}")
     terminal.keys("C-s")
