@@ -22,6 +22,7 @@ from pathlib import Path
 from faultproxy import Fault, FaultProxy
 from textual.pilot import Pilot
 from tui_support import settle, upload_slo, wait_for
+from tui_upload_support import shown
 
 from swiftui.cloud import Cloud, connect
 from swiftui.credentials import load_credentials
@@ -190,7 +191,10 @@ async def shoot_uploads(sandbox: Sandbox, cloud: Cloud, out: Path, root: Path) -
         await form_ready(pilot)
         await pilot.press("down", "down", "enter", "tab", "tab", "tab", "tab", "tab", "tab")
         await pilot.press(*"365d", "tab", "tab")
-        await pilot.pause(0.5)
+        form = app.screen
+        assert isinstance(form, UploadFormScreen)
+        await wait_for(pilot, lambda: form.destination_read, "the destination read")
+        await pilot.pause()
         (out / "upload-form.svg").write_text(app.export_screenshot(title="swiftui"))
         print(f"wrote {out / 'upload-form.svg'}")
 
@@ -220,7 +224,8 @@ async def shoot_uploads(sandbox: Sandbox, cloud: Cloud, out: Path, root: Path) -
                 ),
                 "four segments sent",
             )
-            await pilot.pause(1.0)
+            await wait_for(pilot, lambda: "1 retry" in shown(app, "#counters"), "the retry")
+            await settle(pilot)
             (out / "upload-live.svg").write_text(app.export_screenshot(title="swiftui"))
             print(f"wrote {out / 'upload-live.svg'}")
 

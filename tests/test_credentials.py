@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable
+import pwd
 from pathlib import Path
 
 import pytest
@@ -141,15 +141,16 @@ def write(tmp_path: Path, text: str, name: str = "openrc.sh") -> Path:
     return path
 
 
-def answer(value: str | None) -> Callable[[str], str | None]:
+class answer:
     """A password prompt that records what it was asked."""
 
-    def ask(prompt: str) -> str | None:
-        ask.prompts.append(prompt)  # type: ignore[attr-defined]
-        return value
+    def __init__(self, value: str | None) -> None:
+        self.value = value
+        self.prompts: list[str] = []
 
-    ask.prompts = []  # type: ignore[attr-defined]
-    return ask
+    def __call__(self, prompt: str) -> str | None:
+        self.prompts.append(prompt)
+        return self.value
 
 
 def load_openrc(path: Path, environ: dict[str, str] | None = None) -> Credentials:
@@ -761,12 +762,47 @@ def test_directory_and_missing_file(tmp_path: Path) -> None:
         load_credentials(openrc=missing, environ={}, ask_password=None)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
 def test_unreadable_file(tmp_path: Path) -> None:
-    path = write(tmp_path, "export OS_USERNAME=bob\n")
+    """Read by a user the file does not let in (root reads every file: under root, as CI
+    runs, a forked child becomes ``nobody`` first)."""
+    folder = tmp_path / "home"
+    folder.mkdir()
+    folder.chmod(0o711)  # enterable, so the file itself is what refuses
+    path = write(folder, "export OS_USERNAME=bob\n")
     path.chmod(0)
-    with pytest.raises(CredentialsError, match=f"^{path}: cannot read: Permission denied$"):
-        parse_openrc(path)
+    assert unprivileged_error(folder, path.name) == f"{path.name}: cannot read: Permission denied"
+
+
+def unprivileged_error(folder: Path, name: str) -> str:
+    """The error ``parse_openrc(name)`` raises in ``folder`` for a user who is not root.
+
+    A child process does it (forked, not a new interpreter, which ``nobody`` may not be
+    allowed to start from here), with a relative name: the folders above ``folder`` (the
+    temporary directory's) may be closed to ``nobody``.
+    """
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:
+        message = "no error"
+        try:
+            os.close(reader)
+            os.chdir(folder)
+            if os.geteuid() == 0:
+                nobody = pwd.getpwnam("nobody")
+                os.setgroups([])
+                os.setgid(nobody.pw_gid)
+                os.setuid(nobody.pw_uid)
+            parse_openrc(Path(name))
+        except BaseException as error:  # everything goes back to the parent
+            message = str(error)
+        finally:
+            os.write(writer, message.encode())
+            os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader) as answer:
+        message = answer.read()
+    os.waitpid(child, 0)
+    return message
 
 
 def test_auth_url_without_http_scheme(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,7 +42,7 @@ def local_file(tmp_path: Path) -> Path:
 
 
 def new_journal(local_file: Path, target: str = TARGET, **changes: object) -> Journal:
-    fields: dict[str, object] = {
+    fields: dict[str, Any] = {
         "target": target,
         "local_path": local_file,
         "file_size": 100,
@@ -56,7 +57,7 @@ def new_journal(local_file: Path, target: str = TARGET, **changes: object) -> Jo
         "delete_after": None,
     }
     fields.update(changes)
-    return Journal.create(**fields)  # type: ignore[arg-type]
+    return Journal.create(**fields)
 
 
 def test_journal_lives_in_the_state_dir_owner_only(local_file: Path, state_home: Path) -> None:
@@ -218,15 +219,6 @@ def test_record_segment_from_many_threads(local_file: Path) -> None:
     assert sorted(loaded.segments) == list(range(400))
     assert loaded.bytes_done == 4000
     assert loaded.bytes_left == 0
-
-
-def test_recording_1000_segments_stays_fast(local_file: Path) -> None:
-    journal = new_journal(local_file, file_size=1000 * 2**30, segment_size=2**30)
-    started = time.perf_counter()
-    for index in range(1000):
-        journal.record_segment(index, ETAG, 2**30)
-    per_record = (time.perf_counter() - started) / 1000
-    assert per_record < 0.010, f"{per_record * 1000:.1f} ms per record"
 
 
 def test_unwritable_state_dir_is_a_clear_error(

@@ -19,6 +19,7 @@ import stat
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import swiftclient
@@ -45,14 +46,14 @@ class Runs:
         self.cwd.mkdir()
         self.printed: list[str] = []
 
-    def start(self, *args: str, **popen: object) -> subprocess.Popen[str]:
+    def start(self, *args: str, **popen: Any) -> subprocess.Popen[str]:
         return subprocess.Popen(
             launcher_command(self.tmp_path, *args),
             env=self.env,
             cwd=self.cwd,
             umask=0o022,
             text=True,
-            **popen,  # type: ignore[call-overload]
+            **popen,
         )
 
     def ok(self, *args: str) -> str:

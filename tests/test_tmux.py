@@ -5,83 +5,23 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shlex
 import shutil
-import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 import swiftclient
+from tmux_support import Terminal, swiftui_env
 
 from swiftui.sandbox import Sandbox
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 
-class Terminal:
-    """One tmux session of its own (own socket), running one command."""
-
-    def __init__(
-        self, argv: list[str], *, cwd: Path, width: int, height: int, env: dict[str, str]
-    ) -> None:
-        self.socket = f"swiftui-test-{uuid.uuid4().hex[:8]}"
-        exports = " ".join(f"{name}={shlex.quote(value)}" for name, value in env.items())
-        command = f"cd {shlex.quote(str(cwd))} && env {exports} {shlex.join(argv)}"
-        subprocess.run(
-            [
-                "tmux",
-                "-L",
-                self.socket,
-                "new-session",
-                "-d",
-                "-x",
-                str(width),
-                "-y",
-                str(height),
-                f"{command}; echo EXITED $?; sleep 60",
-            ],
-            check=True,
-        )
-
-    def screen(self) -> str:
-        return subprocess.run(
-            ["tmux", "-L", self.socket, "capture-pane", "-p"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-
-    def keys(self, *keys: str) -> None:
-        subprocess.run(["tmux", "-L", self.socket, "send-keys", *keys], check=True)
-
-    def wait_for(self, text: str, timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            if time.monotonic() > deadline:
-                pytest.fail(f"{text!r} did not appear on the screen:\n{screen}")
-            time.sleep(0.2)
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], check=False)
-
-
 @pytest.fixture
 def terminal_env(sandbox: Sandbox, tmp_path: Path) -> dict[str, str]:
-    xdg = tmp_path / "xdg"
-    return {
-        "OS_PASSWORD": sandbox.password,
-        "TERM": "xterm-256color",
-        "XDG_STATE_HOME": str(xdg / "state"),
-        "XDG_DATA_HOME": str(xdg / "data"),
-        "XDG_CONFIG_HOME": str(xdg / "config"),
-        "PATH": os.environ["PATH"],
-    }
+    return swiftui_env(sandbox.password, tmp_path / "xdg")
 
 
 def test_upload_from_the_tui_in_a_real_80x24_terminal(
@@ -108,9 +48,9 @@ def test_upload_from_the_tui_in_a_real_80x24_terminal(
         terminal.wait_for(f"GRA › {container}")
         terminal.keys("u")
         terminal.wait_for("Upload to GRA")
-        terminal.keys("/")
-        time.sleep(0.5)
-        terminal.keys(str(backup), "Enter")
+        terminal.wait_for(backup.name)  # the tree shows the working directory
+        # The tree has the focus: its root, then "xdg" (folders first), then the file.
+        terminal.keys("Down", "Down", "Enter")
         screen = terminal.wait_for("2 segments")
         assert f"Container     {container}" in screen
         terminal.keys("C-s")

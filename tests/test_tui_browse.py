@@ -10,10 +10,12 @@ import io
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import swiftclient
 from rich.console import Console
+from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Static
 from tui_support import settle, upload_slo, wait_for
@@ -31,15 +33,15 @@ from swiftui.tui.uploads.model import JobState
 from swiftui.tui.widgets.dialogs import ConfirmScreen
 from swiftui.tui.widgets.table import ListingTable
 from swiftui.units import MIB
-from swiftui.upload.engine import UploadRequest
+from swiftui.upload import UploadRequest
 
 AppFactory = Callable[..., SwiftuiApp]
 
 
 @pytest.fixture
 def make_app(cloud: Cloud) -> AppFactory:
-    def make(**options: object) -> SwiftuiApp:
-        return SwiftuiApp(cloud=cloud, region="GRA", environ={}, **options)  # type: ignore[arg-type]
+    def make(**options: Any) -> SwiftuiApp:
+        return SwiftuiApp(cloud=cloud, region="GRA", environ={}, **options)
 
     return make
 
@@ -70,7 +72,7 @@ def is_screen(app: SwiftuiApp, kind: type[Screen]) -> Callable[[], bool]:
     return lambda: isinstance(app.screen, kind)
 
 
-async def open_container(pilot, app: SwiftuiApp, name: str) -> None:  # type: ignore[no-untyped-def]
+async def open_container(pilot: Pilot[int], app: SwiftuiApp, name: str) -> None:
     await wait_for(pilot, lambda: name in keys_of(app, "#containers"), f"container {name}")
     table(app, "#containers").move_cursor_to_key(name)
     table(app, "#containers").focus()
@@ -340,7 +342,8 @@ async def test_quit_asks_while_an_upload_runs(make_app: AppFactory, tmp_path: Pa
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, is_screen(app, BrowserScreen), "the browser")
         request = UploadRequest(tmp_path / "db.tar", "backups")
-        job = app.uploads.enqueue(app.cloud.service("GRA"), request)  # type: ignore[union-attr]
+        assert app.cloud is not None
+        job = app.uploads.enqueue(app.cloud.service("GRA"), request)
         assert job is not None
         await wait_for(pilot, engine.played.is_set, "the upload under way")
         await pilot.press("q")

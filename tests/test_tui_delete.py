@@ -136,13 +136,12 @@ async def test_two_marked_archives_go_with_their_segments_and_nothing_else(
         await pilot.press("d")
         assert await wait_confirm(pilot, app) == "Delete 2 objects and 4 segments?"
         shown = screen_text(app)
-        assert f"{container_name}/a.tar SLO" in shown and "manifest + 3 segments" in shown
-        assert f"{container_name}/b.tar SLO" in shown and "manifest + 1 segment " in shown
-        assert "Kept, other manifests still need them:" in shown
-        assert (
-            f"{container_name}/b.tar: 1 shared segment kept ({format_bytes(len(shared_data))}), "
-            f"used by {container_name}/keep.tar"
-        ) in shown
+        # The plan in the CLI's words.
+        assert f"{container_name}/a.tar SLO, 2.9 KiB: manifest and 3 segments in " in shown
+        assert f"{container_name}/b.tar SLO, " in shown
+        assert "manifest and 1 segment in " in shown and "1 shared segment kept" in shown
+        assert "Kept, still used by other manifests:" in shown
+        assert f"({format_bytes(len(shared_data))}): used by {container_name}/keep.tar" in shown
         assert "Total: 2 objects, 4 segments, " in shown
         assert f"in {container_name}, {container_name}_segments" in shown
 

@@ -25,7 +25,7 @@ MARK_TWO = ("enter", "down", "enter", "space", "space")
 
 def deletable_app() -> SwiftuiApp:
     return SwiftuiApp(
-        cloud=deletable_cloud(),  # type: ignore[arg-type]
+        cloud=deletable_cloud(),
         region="GRA",
         environ={},
         clock=lambda: NOW,

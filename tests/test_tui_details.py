@@ -50,7 +50,7 @@ async def open_slo(pilot: Pilot) -> ObjectDetailsScreen:
 
 
 async def test_h_shows_the_headers_and_help_lists_it() -> None:
-    app = SwiftuiApp(cloud=demo_cloud(), region="GRA", environ={}, clock=lambda: NOW, zone=UTC)  # type: ignore[arg-type]
+    app = SwiftuiApp(cloud=demo_cloud(), region="GRA", environ={}, clock=lambda: NOW, zone=UTC)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_slo(pilot)
         tabs = screen.query_one(TabbedContent)
@@ -71,7 +71,7 @@ async def test_relative_dates_age_while_the_details_stay_open(
 ) -> None:
     monkeypatch.setattr(screens, "AGE_REFRESH_S", 0.2)
     clock = Clock(NOW)
-    app = SwiftuiApp(cloud=demo_cloud(), region="GRA", environ={}, clock=clock, zone=UTC)  # type: ignore[arg-type]
+    app = SwiftuiApp(cloud=demo_cloud(), region="GRA", environ={}, clock=clock, zone=UTC)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_slo(pilot)
         summary = screen.query_one("#summary", Static)

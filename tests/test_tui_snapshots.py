@@ -18,13 +18,14 @@ from tui_support import settle, wait_for
 from tui_upload_support import ScriptedEngine, midway
 
 from swiftui.tui.app import SwiftuiApp
-from swiftui.upload.engine import UploadRequest
+from swiftui.tui.widgets.dialogs import ConfirmScreen
+from swiftui.upload import UploadRequest
 
 SnapCompare = Callable[..., bool]
 
 
 def demo_app() -> SwiftuiApp:
-    return SwiftuiApp(cloud=demo_cloud(), region="GRA", environ={}, clock=lambda: NOW, zone=UTC)  # type: ignore[arg-type]
+    return SwiftuiApp(cloud=demo_cloud(), region="GRA", environ={}, clock=lambda: NOW, zone=UTC)
 
 
 def keys(*presses: str) -> Callable[[Pilot], Awaitable[None]]:
@@ -83,10 +84,12 @@ def test_quit_asks_while_busy(snap_compare: SnapCompare) -> None:
     async def run_before(pilot: Pilot) -> None:
         await settle(pilot)
         request = UploadRequest(Path("/srv/dumps/pg-2026-12.dump"), "backups")
-        app.uploads.enqueue(app.cloud.service("GRA"), request)  # type: ignore[union-attr]
+        assert app.cloud is not None
+        app.uploads.enqueue(app.cloud.service("GRA"), request)
         await wait_for(pilot, engine.played.is_set, "the upload under way")
         await pilot.press("q")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await settle(pilot)
 
     assert snap_compare(app, run_before=run_before)
 

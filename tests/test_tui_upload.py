@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,13 +18,15 @@ import pytest
 import swiftclient
 from faultproxy import Fault, FaultProxy
 from rich.console import Console
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 from tui_support import wait_for
-from upload_support import download_md5, timestamps, write_random
+from upload_support import Recorder, download_md5, object_names, timestamps, upload, write_random
 
 from swiftui.cloud import Cloud
+from swiftui.errors import OperationCancelled
 from swiftui.sandbox import Sandbox
 from swiftui.swift import SwiftService
 from swiftui.tui.app import SwiftuiApp
@@ -36,7 +39,7 @@ from swiftui.tui.uploads.resume import ResumeScreen
 from swiftui.tui.widgets.dialogs import ConfirmScreen
 from swiftui.tui.widgets.table import ListingTable
 from swiftui.units import MIB
-from swiftui.upload import UploadRequest, resumable_uploads
+from swiftui.upload import SegmentDone, UploadRequest, resumable_uploads
 
 SIZE = 5 * MIB + 4321
 SEGMENTS = 6
@@ -55,6 +58,21 @@ def shown(app: SwiftuiApp, selector: str) -> str:
     console = Console(width=200, file=io.StringIO(), record=True)
     console.print(app.screen.query_one(selector, Static).content)
     return console.export_text()
+
+
+def palette_offers(app: SwiftuiApp, prompt: str) -> Callable[[], bool]:
+    """The command palette's highlighted command is ``prompt``."""
+
+    def offered() -> bool:
+        if not isinstance(app.screen, CommandPalette):
+            return False
+        commands = app.screen.query_one(CommandList)
+        index = commands.highlighted
+        return index is not None and str(commands.get_option_at_index(index).prompt).startswith(
+            prompt
+        )
+
+    return offered
 
 
 def manifest(checker: swiftclient.Connection, container: str, name: str) -> list[dict]:
@@ -175,6 +193,41 @@ async def test_after_an_upload_the_containers_show_fresh_counts_without_r(
         await wait_for(pilot, lambda: row()[1:3] == ["1", "2.9 KiB"], "fresh counts")
 
 
+async def test_the_form_shows_the_engines_decision_to_resume_an_interrupted_upload(
+    cloud: Cloud, checker: swiftclient.Connection, container_name: str, tmp_path: Path
+) -> None:
+    """The plan, the segment size and the resume line are the engine's own, from what is
+    in Swift and in the journal; the form sends nothing to find them out."""
+    source = tmp_path / "pg-2026-12.dump"
+    write_random(source, SIZE)
+    cancel = threading.Event()
+
+    def stop_after_two(event: object) -> None:
+        if isinstance(event, SegmentDone) and event.index == 1:
+            cancel.set()
+
+    service = cloud.service("GRA")
+    first = UploadRequest(source, container_name, segment_size=MIB, threads=1)
+    with pytest.raises(OperationCancelled):
+        upload(service, first, recorder=Recorder(then=stop_after_two), cancel=cancel)
+    sent = object_names(checker, f"{container_name}_segments")
+    app = upload_app(cloud)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(UploadFormScreen(service, container=container_name))
+        form = app.screen
+        assert isinstance(form, UploadFormScreen)
+        await wait_for(pilot, lambda: form.limits is not None, "the cluster's limits")
+        await pilot.press("slash", "ctrl+u", *str(source), "enter")
+        await wait_for(pilot, lambda: form.destination_read, "the destination read")
+        plan = shown(app, "#plan")
+        assert plan.startswith(f"5.0 MiB = {SEGMENTS} segments of 1.0 MiB (as the interrupted")
+        assert f"{len(sent)} of {SEGMENTS} segments" in plan and "already sent" in plan
+        assert "replaces" not in plan
+        assert form.query_one("#segment-size", Input).value == "1 MiB"
+        assert form.request is not None and form.request.segment_size is None
+    assert object_names(checker, f"{container_name}_segments") == sent
+
+
 def proxied(cloud: Cloud, sandbox: Sandbox, proxy: FaultProxy) -> SwiftService:
     return cloud.service("GRA", endpoint_override=proxy.url_for(sandbox.storage_url("GRA")))
 
@@ -225,6 +278,8 @@ async def test_cancel_then_resume_sends_only_the_missing_segments(
             await wait_for(pilot, is_screen(app, ConfirmScreen), "the confirmation")
             await pilot.press("y")
             await wait_for(pilot, lambda: job.state is JobState.CANCELLED, "the cancel")
+            # The state is the queue's; the screen draws it on its next turn.
+            await wait_for(pilot, lambda: "resumes" in shown(app, "#phase"), "the outcome shown")
             phase = shown(app, "#phase")
             assert "2 of 6 segments" in phase and "r resumes it" in phase
 
@@ -236,7 +291,7 @@ async def test_cancel_then_resume_sends_only_the_missing_segments(
 
             await pilot.press("ctrl+p")
             await pilot.press(*"resume interrupted")
-            await pilot.pause(0.3)
+            await wait_for(pilot, palette_offers(app, "Resume interrupted uploads"), "the match")
             await pilot.press("enter")
             await wait_for(pilot, is_screen(app, ResumeScreen), "the interrupted uploads")
             table = app.screen.query_one("#interrupted", ListingTable)
@@ -329,11 +384,16 @@ async def test_a_failed_upload_says_why_and_r_resumes_it(
             await pilot.press("ctrl+s")
             job = await live_job(pilot, app)
             await wait_for(pilot, lambda: job.state is JobState.FAILED, "the failure")
+            await wait_for(pilot, lambda: "resumes" in shown(app, "#phase"), "the outcome shown")
             phase = shown(app, "#phase")
             assert "answered 403" in phase
             assert "The segments sent are kept. Once the cause is fixed, r resumes it" in phase
             segments = app.screen.query_one("#segments", ListingTable)
-            assert str(segments.rows[2].cells[3]).startswith("failed: ")
+            await wait_for(
+                pilot,
+                lambda: str(segments.rows[2].cells[3]).startswith("failed: "),
+                "segment #2 shown failed",
+            )
 
             await pilot.press("r")
             verdict = await verified(pilot, app)

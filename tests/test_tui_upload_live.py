@@ -64,4 +64,4 @@ async def test_the_queue_shows_the_running_upload_as_far_as_its_bar() -> None:
         queue_rows = [line for line in drawn_lines(pilot)[3:7] if ".dump" in line]
         assert [row.split()[1] for row in queue_rows] == ["2", "3", "4"]
         assert queue_rows[-1].rstrip(" │▂▆").endswith("uploading 44 %")
-        assert round(100 * bar.percentage) == 44  # type: ignore[operator]
+        assert bar.percentage is not None and round(100 * bar.percentage) == 44

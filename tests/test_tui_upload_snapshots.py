@@ -29,7 +29,7 @@ SnapCompare = Callable[..., bool]
 
 
 def fixed_app() -> tuple[SwiftuiApp, Uploads]:
-    app = SwiftuiApp(cloud=upload_cloud(), region="GRA", environ={}, clock=lambda: NOW, zone=UTC)  # type: ignore[arg-type]
+    app = SwiftuiApp(cloud=upload_cloud(), region="GRA", environ={}, clock=lambda: NOW, zone=UTC)
     return app, app.uploads
 
 
@@ -64,7 +64,8 @@ def test_upload_form(
         # On to the Start button: an input's blinking cursor would make the picture vary.
         await pilot.press("tab", "tab")
         # Not settle(): the tree's loader is a worker that never ends.
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: form.destination_read, "the destination read")
+        await pilot.pause()
 
     assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
 
@@ -77,7 +78,8 @@ def test_live_view_midway(snap_compare: SnapCompare) -> None:
     async def run_before(pilot: Pilot) -> None:
         await settle(pilot)
         request = UploadRequest(Path("/srv/dumps/pg-2026-11.dump"), "backups", threads=4)
-        job = uploads.enqueue(app.cloud.service("GRA"), request)  # type: ignore[union-attr]
+        assert app.cloud is not None
+        job = uploads.enqueue(app.cloud.service("GRA"), request)
         show_uploads(app, job)
         await wait_for(pilot, engine.played.is_set, "the scripted events")
         await wait_for(
@@ -85,6 +87,6 @@ def test_live_view_midway(snap_compare: SnapCompare) -> None:
             lambda: isinstance(app.screen, UploadLiveScreen) and app.screen.ready,
             "the live view",
         )
-        await pilot.pause(0.3)
+        await settle(pilot)
 
     assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))

@@ -2,30 +2,36 @@
 
 Snapshots compare pictures, so what they show must not depend on when the test runs: the
 listing times a real Swift gives would move every relative date. These classes answer the
-few read calls the browser makes (the same names and return types as
-:class:`swiftui.swift.SwiftService` and :class:`swiftui.cloud.Cloud`) from an in-memory
-account. They are only for pictures: every test of behaviour runs against the sandbox.
+few read calls the browser makes from an in-memory account: :class:`FixedService` is a
+:class:`swiftui.swift.SwiftService` whose reading methods (checked against the real ones
+by the type checker) never send a request, and :class:`FixedCloud` is a
+:class:`swiftui.tui.widgets.screens.Connection`, as :class:`swiftui.cloud.Cloud` is. They
+are only for pictures: every test of behaviour runs against the sandbox.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from typing import Any
 
+import requests
 from requests.structures import CaseInsensitiveDict
 
 from swiftui.cloud import RegionEndpoint
 from swiftui.credentials import Credentials
 from swiftui.errors import SwiftError
 from swiftui.swift import (
+    INTERACTIVE_RETRY,
     SEGMENT_CONTENT_TYPE,
     ContainerInfo,
     ManifestSegment,
     ObjectEntry,
     StoredManifest,
+    SwiftService,
     manifest_etag,
 )
 from swiftui.units import GIB, MIB
@@ -60,12 +66,24 @@ class FixedContainer:
     created: datetime = NOW - timedelta(days=400)
 
 
-class FixedService:
-    """Read-only answers from a dict of containers, with Swift's listing rules."""
+class FixedService(SwiftService):
+    """Read-only answers from a dict of containers, with Swift's listing rules; no request
+    ever leaves (the request path refuses)."""
 
     def __init__(self, region: str, containers: dict[str, FixedContainer]) -> None:
+        # Not the real constructor: there is no connection behind a fixed account.
         self.region = region
         self.containers = containers
+        self.retry = INTERACTIVE_RETRY
+        self.cancel = None
+        self.on_retry = None
+
+    @property
+    def storage_url(self) -> str:
+        return f"https://storage.{self.region.lower()}.cloud.ovh.net/v1/AUTH_{PROJECT_ID}"
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        raise SwiftError(f"{method} {path}: not part of the picture data")
 
     def account_headers(self) -> CaseInsensitiveDict[str]:
         return CaseInsensitiveDict(
@@ -117,8 +135,12 @@ class FixedService:
         delimiter: str | None = None,
         marker: str = "",
         limit: int = 1000,
+        missing_ok: bool = False,
+        seal_states: bool = False,
     ) -> list[ObjectEntry]:
         found = self.containers.get(container)
+        if found is None and missing_ok:
+            return []
         if found is None:
             raise SwiftError(f"container {container!r}: GET answered 404: it does not exist")
         entries: list[ObjectEntry] = []
@@ -145,6 +167,19 @@ class FixedService:
             if len(entries) >= limit:
                 break
         return entries
+
+    def iter_objects(
+        self,
+        container: str,
+        *,
+        prefix: str = "",
+        delimiter: str | None = None,
+        missing_ok: bool = False,
+        seal_states: bool = False,
+    ) -> Iterator[ObjectEntry]:
+        yield from self.list_objects(
+            container, prefix=prefix, delimiter=delimiter, limit=10**6, missing_ok=missing_ok
+        )
 
     def object_headers(self, container: str, name: str) -> CaseInsensitiveDict[str] | None:
         found = self.containers.get(container)
@@ -178,7 +213,7 @@ class FixedService:
 class FixedCloud:
     """The parts of :class:`swiftui.cloud.Cloud` the browser uses, over fixed services."""
 
-    def __init__(self, services: dict[str, FixedService]) -> None:
+    def __init__(self, services: Mapping[str, FixedService]) -> None:
         self._services = services
         self.credentials = Credentials(
             source="fixed",

@@ -8,10 +8,7 @@ behaviour is tested against the sandbox in ``test_tui_delete.py``.
 
 from __future__ import annotations
 
-import copy
 import json
-import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote
@@ -21,7 +18,7 @@ from requests.structures import CaseInsensitiveDict
 from tui_data import NOW, FixedCloud, FixedObject, FixedService, demo_cloud
 
 from swiftui.errors import SwiftError
-from swiftui.swift import SEGMENT_CONTENT_TYPE, ObjectEntry, StoredManifest, SwiftLimits
+from swiftui.swift import SEGMENT_CONTENT_TYPE, StoredManifest, SwiftLimits
 from swiftui.units import MIB
 
 # An upload of db/pg-2026-12.dump stopped after 3 of its 10 segments, two days ago.
@@ -37,24 +34,6 @@ def _response(status: int, body: bytes = b"", headers: dict[str, str] | None = N
 
 
 class DeletableService(FixedService):
-    cancel: threading.Event | None = None
-
-    def configured(self, *, cancel: threading.Event | None = None) -> DeletableService:
-        view = copy.copy(self)
-        view.cancel = cancel
-        return view
-
-    def iter_objects(
-        self,
-        container: str,
-        *,
-        prefix: str = "",
-        delimiter: str | None = None,
-        seal_states: bool = False,
-    ) -> Iterator[ObjectEntry]:
-        """The fixed account has no archive policy: ``seal_states`` changes nothing."""
-        yield from self.list_objects(container, prefix=prefix, delimiter=delimiter, limit=10**6)
-
     def limits(self) -> SwiftLimits:
         return SwiftLimits(bulk_delete_max=None)
 

@@ -6,6 +6,7 @@ SLOs that another tool wrote, named the way that tool names segments.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import html
 import io
@@ -14,16 +15,21 @@ import tarfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import requests
 import swiftclient
 from swiftclient.service import SwiftService, SwiftUploadObject
+from textual.app import App
+from textual.message_pump import MessagePump
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
 from swiftui.sandbox import Sandbox
 
 WAIT_S = 20.0
+UPLOAD_GROUP = "upload"
+"""The worker group of the app's uploads (:mod:`swiftui.tui.uploads.queue`)."""
 
 
 async def wait_for(pilot: Pilot, condition: Callable[[], object], what: str) -> None:
@@ -49,15 +55,48 @@ def drawn_lines(pilot: Pilot) -> list[str]:
 
 
 async def settle(pilot: Pilot) -> None:
-    """Let workers finish, and the short timers (HEADs of visible rows) that start more."""
-    quiet = 0
-    while quiet < 2:
-        await pilot.pause(0.3)
-        busy = any(worker.is_running for worker in pilot.app.workers)
-        with contextlib.suppress(WorkerCancelled):
-            await pilot.app.workers.wait_for_complete()
-        quiet = 0 if busy else quiet + 1
-    await pilot.pause()
+    """Let the app finish what it started: its messages, its workers, and its own short
+    timers that start more (the HEADs of the rows just shown, a filter typed, the next
+    redraw). Waits on those, never a fixed time; fails after 20 s. An upload runs as long
+    as it takes: its worker is not waited for (wait for its job's state instead)."""
+    app = pilot.app
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        await pilot.pause()
+        busy = [w for w in app.workers if w.is_running and w.group != UPLOAD_GROUP]
+        if busy:
+            with contextlib.suppress(WorkerCancelled):
+                await asyncio.wait_for(
+                    asyncio.gather(*(w.wait() for w in busy)), deadline - time.monotonic()
+                )
+            continue
+        timers = pending_timers(app)
+        if not timers:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {len(timers)} timers of the app")
+        await asyncio.wait(timers, timeout=deadline - time.monotonic())
+
+
+def pending_timers(app: App[Any]) -> list[asyncio.Task[None]]:
+    """The app's own one-shot timers still to fire (Textual's, such as a cursor's blink or
+    a notification's timeout, and repeating ones, are not waited for)."""
+    nodes: list[MessagePump] = [app]
+    for screen in app.screen_stack:
+        nodes += [screen, *screen.walk_children()]
+    tasks = []
+    for node in nodes:
+        for timer in list(node._timers):
+            callback = getattr(timer._callback, "args", (None,))[0]
+            task = timer._task
+            if (
+                timer._repeat == 0
+                and task is not None
+                and not task.done()
+                and getattr(callback, "__module__", "").startswith("swiftui.")
+            ):
+                tasks.append(task)
+    return tasks
 
 
 def swift_options(sandbox: Sandbox, region: str) -> dict[str, object]:

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 from requests.structures import CaseInsensitiveDict
 from rich.console import Console
@@ -50,8 +51,6 @@ EventHandler = Callable[[UploadEvent], None]
 class FixedUploadService(FixedService):
     """The fixed account, plus what the upload form asks: limits, storage URL, HEAD."""
 
-    storage_url = "https://storage.gra.cloud.ovh.net/v1/AUTH_5e1fa0253d0c4d538fe56c5b05aee40c"
-
     def limits(self) -> SwiftLimits:
         return SwiftLimits()
 
@@ -64,7 +63,7 @@ class FixedUploadService(FixedService):
 def fixed_app() -> SwiftuiApp:
     """The app on the fixed account, with a frozen clock."""
     return SwiftuiApp(
-        cloud=upload_cloud(),  # type: ignore[arg-type]
+        cloud=upload_cloud(),
         region="GRA",
         environ={},
         clock=lambda: NOW,
@@ -72,10 +71,11 @@ def fixed_app() -> SwiftuiApp:
     )
 
 
-def queue(app: SwiftuiApp, name: str, **options: object) -> UploadJob:
+def queue(app: SwiftuiApp, name: str, **options: Any) -> UploadJob:
     """Queue ``/srv/dumps/<name>`` for ``backups`` in GRA (the engine is the app's runner)."""
-    request = UploadRequest(Path("/srv/dumps") / name, "backups", **options)  # type: ignore[arg-type]
-    job = app.uploads.enqueue(app.cloud.service("GRA"), request)  # type: ignore[union-attr]
+    request = UploadRequest(Path("/srv/dumps") / name, "backups", **options)
+    assert app.cloud is not None
+    job = app.uploads.enqueue(app.cloud.service("GRA"), request)
     assert job is not None
     return job
 
@@ -105,11 +105,13 @@ def shown(app: SwiftuiApp, selector: str) -> str:
 
 
 def upload_cloud() -> FixedCloud:
-    cloud = demo_cloud()
-    for region, service in list(cloud._services.items()):
-        fixed = FixedUploadService(region, service.containers)
-        cloud._services[region] = fixed
-    return cloud
+    demo = demo_cloud()
+    return FixedCloud(
+        {
+            region: FixedUploadService(region, demo.service(region).containers)
+            for region in ("GRA", "SBG")
+        }
+    )
 
 
 class ScriptedEngine:

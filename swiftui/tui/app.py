@@ -24,7 +24,6 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker
 
-from swiftui.cloud import Cloud
 from swiftui.errors import SwiftuiError
 from swiftui.swift import LISTING_PAGE
 from swiftui.tui.browsing.container import ContainerScreen
@@ -36,7 +35,7 @@ from swiftui.tui.uploads.live import UploadLiveScreen, show_uploads
 from swiftui.tui.uploads.queue import JobEnded, Uploads
 from swiftui.tui.uploads.resume import Interrupted, ResumeScreen, find_interrupted
 from swiftui.tui.widgets.dialogs import ConfirmScreen, HelpScreen
-from swiftui.tui.widgets.screens import SwiftuiScreen, report_failure
+from swiftui.tui.widgets.screens import Connection, SwiftuiScreen, report_failure
 
 
 def _utc_now() -> datetime:
@@ -46,8 +45,7 @@ def _utc_now() -> datetime:
 class SwiftuiApp(App[int]):
     """``SwiftuiApp(request)`` logs in first; ``SwiftuiApp(cloud=...)`` browses at once."""
 
-    # App-wide, not scoped to one widget: the look every dialog shares (its classes), and
-    # the connect screen's rules until connect/screen.py carries them itself.
+    # App-wide, not scoped to one widget: the look every dialog shares (its classes).
     SCOPED_CSS = False
     DEFAULT_CSS = """
     ModalScreen { align: center middle; }
@@ -63,12 +61,6 @@ class SwiftuiApp(App[int]):
     .dialog .buttons { height: auto; align-horizontal: right; margin-top: 1; }
     .dialog Button { margin-left: 2; }
     .hint { color: $text-muted; padding: 0 1; }
-
-    #connect-box { padding: 0 1; }
-    #choices { height: auto; max-height: 12; border: round $primary; }
-    #openrc-path { margin: 0 0 1 0; }
-    #connect-status { height: auto; padding: 0 1; }
-    #connect-status.error { color: $error; border: round $error; }
     """
     TITLE = "swiftui"
     ENABLE_COMMAND_PALETTE = True
@@ -81,7 +73,7 @@ class SwiftuiApp(App[int]):
         self,
         request: ConnectRequest | None = None,
         *,
-        cloud: Cloud | None = None,
+        cloud: Connection | None = None,
         region: str | None = None,
         insecure: bool = False,
         environ: Mapping[str, str] | None = None,
@@ -113,7 +105,7 @@ class SwiftuiApp(App[int]):
                 )
             )
 
-    def show_browser(self, cloud: Cloud, region: str | None) -> None:
+    def show_browser(self, cloud: Connection, region: str | None) -> None:
         """Browse ``cloud``, starting at ``region`` (None: the credentials' own, or the first)."""
         self.cloud = cloud
         auth = cloud.credentials.auth

@@ -18,7 +18,6 @@ from textual.message import Message
 from textual.widgets import Footer
 
 from swiftui.browse import segments_parent
-from swiftui.cloud import Cloud
 from swiftui.deletion import DeletionSummary
 from swiftui.swift import SEGMENTS_SUFFIX, ContainerInfo, ObjectEntry
 from swiftui.tui.browsing.bindings import ORPHANS, REFRESH, UPLOAD
@@ -30,7 +29,7 @@ from swiftui.tui.deletion.screen import DeleteScreen
 from swiftui.tui.details.object import ObjectDetailsScreen
 from swiftui.tui.uploads.form import UploadFormScreen
 from swiftui.tui.uploads.queue import UploadFinished
-from swiftui.tui.widgets.screens import SwiftuiScreen
+from swiftui.tui.widgets.screens import Connection, SwiftuiScreen
 from swiftui.tui.widgets.table import ListingTable
 
 
@@ -65,7 +64,7 @@ class ContainerScreen(SwiftuiScreen):
 
     def __init__(
         self,
-        cloud: Cloud,
+        cloud: Connection,
         region: str,
         info: ContainerInfo,
         *,

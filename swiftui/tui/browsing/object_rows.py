@@ -12,6 +12,7 @@ from swiftui.swift import ObjectEntry, parse_listing_time, parse_segment_name
 from swiftui.tui.browsing.listing import ObjectListing
 from swiftui.tui.widgets.table import Column, Row
 from swiftui.units import format_bytes
+from swiftui.upload import segment_label
 
 FOLDER_MARK = "▸ "
 MARK = "● "
@@ -80,5 +81,5 @@ def row_info(
         )
     segment = parse_segment_name(entry.name) if kind is ObjectKind.SEGMENT else None
     if segment is not None:
-        details.append(f"segment #{segment.index} of {segment.object_name}")
+        details.append(f"{segment_label(segment.index)} of {segment.object_name}")
     return Text.assemble((entry.name, "bold"), "\n", " · ".join(details))

@@ -29,7 +29,7 @@ from swiftui.browse import (
     container_stats,
     segments_parent,
 )
-from swiftui.cloud import Cloud, RegionEndpoint
+from swiftui.cloud import RegionEndpoint
 from swiftui.errors import SwiftuiError
 from swiftui.swift import SEGMENTS_SUFFIX, ContainerInfo
 from swiftui.tui.browsing.bindings import ORPHANS, REFRESH, UPLOAD
@@ -38,7 +38,7 @@ from swiftui.tui.deletion.orphans import OrphansScreen
 from swiftui.tui.details.container import ContainerDetailsScreen
 from swiftui.tui.uploads.form import UploadFormScreen
 from swiftui.tui.uploads.queue import UploadFinished
-from swiftui.tui.widgets.screens import SwiftuiScreen
+from swiftui.tui.widgets.screens import Connection, SwiftuiScreen
 from swiftui.tui.widgets.table import Column, ListingTable, Row
 from swiftui.units import format_bytes
 
@@ -113,7 +113,7 @@ class BrowserScreen(SwiftuiScreen):
             self.container = container
             self.stats = stats
 
-    def __init__(self, cloud: Cloud, region: str | None) -> None:
+    def __init__(self, cloud: Connection, region: str | None) -> None:
         """Start at ``region``; None: the one the credentials name, else the catalog's first."""
         super().__init__()
         self.cloud = cloud

@@ -161,7 +161,7 @@ class RegionScreen(ModalScreen[str | None]):
     def __init__(self, problem: RegionNotInCatalog) -> None:
         super().__init__()
         self.problem = problem
-        self.choices = OptionList(
+        self.regions = OptionList(
             *(Option(name, id=name) for name in problem.valid), id="regions-to-pick"
         )
 
@@ -174,13 +174,14 @@ class RegionScreen(ModalScreen[str | None]):
                 "Pick the region to use (nothing is written to your files):",
                 id="region-problem",
             )
-            yield self.choices
+            yield self.regions
             yield Label("Enter to use it, Escape to go back", classes="hint")
 
     def on_mount(self) -> None:
+        # The list itself, not a query: it may not be mounted inside its box yet.
         nearest = self.problem.nearest
-        self.choices.highlighted = self.problem.valid.index(nearest) if nearest else 0
-        self.choices.focus()
+        self.regions.highlighted = self.problem.valid.index(nearest) if nearest else 0
+        self.regions.focus()
 
     @on(OptionList.OptionSelected, "#regions-to-pick")
     def pick(self, event: OptionList.OptionSelected) -> None:
@@ -193,6 +194,15 @@ class RegionScreen(ModalScreen[str | None]):
 class ConnectScreen(SwiftuiScreen):
     """The choices, an openrc path input, and what happened when logging in failed."""
 
+    DEFAULT_CSS = """
+    ConnectScreen {
+        #connect-box { padding: 0 1; }
+        #choices { height: auto; max-height: 12; border: round $primary; }
+        #openrc-path { margin: 0 0 1 0; }
+        #connect-status { height: auto; padding: 0 1; }
+        #connect-status.error { color: $error; border: round $error; }
+    }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "focus_path", "openrc path", tooltip="Type the path of an openrc file"),
     ]

@@ -1,31 +1,29 @@
-"""How a deletion is worded: the plan to confirm, the progress line, the summary.
+"""How a deletion is shown: the plan to confirm, the progress line, the summary.
 
-Plain functions of :mod:`swiftui.deletion`'s values (rich text, no widget), shared by the
-deletion screen and its confirmation.
+The plan and the summary are :mod:`swiftui.deletion`'s own words (as the CLI prints them),
+coloured here; the dialog's question, its total and the progress line are the screen's.
+Plain functions (rich text, no widget), shared by the deletion screen and its dialog.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
-from rich.table import Table
+from rich.padding import Padding
 from rich.text import Text
 
 from swiftui.deletion import (
     DeletionPlan,
     DeletionProgress,
     DeletionSummary,
-    KeptObject,
-    PlannedDeletion,
+    describe_plan,
     describe_summary,
     plan_total,
     plural,
 )
 from swiftui.units import format_bytes
-
-KIND_LABELS = {"slo": "SLO", "dlo": "DLO", "plain": "object", "orphans": "orphans"}
 
 
 def plan_subject(plan: DeletionPlan) -> str:
@@ -50,51 +48,30 @@ def confirm_total(plan: DeletionPlan) -> str:
     )
 
 
-def _what(item: PlannedDeletion) -> str:
-    count = plural(len(item.segments), "segment")
-    if item.kind in ("slo", "dlo"):
-        return f"manifest + {count}"
-    return count if item.kind == "orphans" else ""
-
-
-def _kept_lines(owner: str, kept: Iterable[KeptObject]) -> list[Text]:
-    """One line per reason: ``c/a.tar: 2 shared segments kept (2.0 KiB), used by c/b.tar``."""
-    counts: Counter[str] = Counter()
-    sizes: Counter[str] = Counter()
-    for item in kept:
-        counts[item.reason] += 1
-        sizes[item.reason] += item.object.bytes
-    return [
-        Text(
-            f"  {owner}: {plural(count, 'shared segment')} kept "
-            f"({format_bytes(sizes[reason])}), {reason}",
-            style="yellow",
-        )
-        for reason, count in counts.items()
-    ]
+SECTION_STYLES = {"Kept": "yellow", "Not deleted": "red"}
 
 
 def plan_renderable(plan: DeletionPlan, notes: Sequence[str] = ()) -> RenderableType:
-    """What will go (each archive with its segments), what is kept and why, and notes."""
-    parts: list[RenderableType] = [Text(f"Deleted for good, in region {plan.region}:")]
-    grid = Table.grid(padding=(0, 2), expand=True)
-    grid.add_column(ratio=1, overflow="fold")
-    grid.add_column(no_wrap=True)
-    grid.add_column(justify="right", no_wrap=True)
-    grid.add_column(no_wrap=True)
-    for item in plan.items:
-        shown = item.label + ("*" if item.kind == "orphans" else "")
-        grid.add_row(shown, KIND_LABELS[item.kind], format_bytes(item.bytes_total), _what(item))
-    parts.append(grid)
-    kept = [line for item in plan.items for line in _kept_lines(item.label, item.kept)]
-    if kept:
-        parts += [Text("Kept, other manifests still need them:", style="bold yellow"), *kept]
-    if plan.refused:
-        parts.append(Text("Not deleted, another manifest uses it as a segment:", style="bold red"))
-        parts += [
-            Text(f"  {refused.object.label}: {refused.reason}", style="red")
-            for refused in plan.refused
-        ]
+    """The plan in the words the CLI prints (:func:`swiftui.deletion.describe_plan`), its
+    sections coloured (what is kept yellow, what is refused red), without the total line
+    (the dialog shows it apart); then the notes."""
+    lines = describe_plan(plan)
+    if lines and lines[-1] == plan_total(plan):
+        lines = lines[:-1]
+    parts: list[RenderableType] = []
+    style = ""
+    for line in lines:
+        heading = next((s for word, s in SECTION_STYLES.items() if line.startswith(word)), None)
+        text = line.lstrip()
+        indent = len(line) - len(text)
+        if heading is not None:
+            style = heading
+            parts.append(Text(line, style=f"bold {heading}"))
+        elif indent:
+            # Wrapped lines keep the indent of their item.
+            parts.append(Padding(Text(text, style=style), (0, 0, 0, indent)))
+        else:
+            parts.append(Text(line))
     parts += [Text(note, style="yellow") for note in notes]
     return Group(*parts)
 

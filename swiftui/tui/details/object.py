@@ -32,6 +32,7 @@ from swiftui.tui.widgets.facts import facts_grid
 from swiftui.tui.widgets.screens import SwiftuiScreen, redraw_as_time_passes
 from swiftui.tui.widgets.table import Column, ListingTable, Row
 from swiftui.units import format_bytes
+from swiftui.upload import segment_label
 
 MANIFEST_COLUMNS = (
     Column("index", "#", 5, "right"),
@@ -231,7 +232,7 @@ class ObjectDetailsScreen(SwiftuiScreen):
         if details.segment_of is not None:
             upload = details.segment_of
             return (
-                f"segment #{upload.index} of {upload.object_name} (upload of "
+                f"{segment_label(upload.index)} of {upload.object_name} (upload of "
                 f"{format_bytes(upload.file_size)} in {format_bytes(upload.segment_size)} segments)"
             )
         return str(facts.kind)

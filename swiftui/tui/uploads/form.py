@@ -4,9 +4,10 @@ The left pane is a :class:`~swiftui.tui.uploads.files.FileTree` rooted at the wo
 directory (sizes beside file names, dot files on ``.``) under a path input that jumps
 anywhere (and completes names with the right arrow). The right pane is the form:
 container, object name, segment size (filled in from the engine's plan until the user
-types one), threads, expiry in days, segments container. Every change plans again
-(:func:`~swiftui.tui.uploads.form_plan.check_form`), so an impossible upload is explained
-here, before Start, in the engine's words.
+types one), threads, expiry, segments container. Every change asks the engine again
+(:func:`~swiftui.upload.build_preview`, on what a worker read of the destination: the
+object it would replace, an interrupted upload to resume), so the plan and an impossible
+upload are explained here, before Start, in the engine's words and the form's field names.
 """
 
 from __future__ import annotations
@@ -28,23 +29,34 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Input, Label, Static
 from textual.worker import Worker
 
-from swiftui.browse import format_moment, head_object
+from swiftui.browse import format_moment
+from swiftui.errors import UsageError
 from swiftui.swift import SEGMENTS_SUFFIX, SwiftLimits, SwiftService
 from swiftui.tui.uploads.files import LocalFilePane, remembered_folder
 from swiftui.tui.uploads.form_plan import (
+    FIELD_INPUTS,
     FormFields,
-    LocalFile,
-    Setting,
-    TargetFacts,
-    automatic_segment_size,
-    check_form,
+    form_request,
+    preview_lines,
+    refusal_line,
+    size_text,
+    unread_destination,
 )
 from swiftui.tui.uploads.live import show_uploads
 from swiftui.tui.uploads.queue import uploads_of
 from swiftui.tui.widgets.screens import SwiftuiScreen
 from swiftui.units import format_bytes
-from swiftui.upload import DEFAULT_THREADS, UploadRequest, journal_target
-from swiftui.upload.journal import find_journal
+from swiftui.upload import (
+    DEFAULT_THREADS,
+    Destination,
+    LocalFile,
+    UploadRequest,
+    build_preview,
+    inspect_destination,
+)
+
+DestinationKey = tuple[str, str, str, Path]
+"""Container, object name, segments container, local file: what a destination read is for."""
 
 CHECK_DELAY_S = 0.3
 CONTAINER_SUGGESTIONS = 10_000
@@ -82,6 +94,7 @@ class UploadFormScreen(SwiftuiScreen):
         .field-label { width: 14; color: $text-muted; }
         .form-input { width: 1fr; }
         .form-input:focus { background: $primary 30%; }
+        .form-input.-refused { color: $error; text-style: bold; }
         .field:focus-within .field-label { color: $accent; text-style: bold; }
         #plan { height: auto; max-height: 7; margin: 1 0; }
         #start-button { width: auto; }
@@ -102,11 +115,11 @@ class UploadFormScreen(SwiftuiScreen):
             self.limits = limits
             self.containers = containers
 
-    class TargetChecked(Message):
-        def __init__(self, key: tuple[str, str, str], facts: TargetFacts) -> None:
+    class DestinationRead(Message):
+        def __init__(self, key: DestinationKey, destination: Destination) -> None:
             super().__init__()
             self.key = key
-            self.facts = facts
+            self.destination = destination
 
     def __init__(
         self,
@@ -127,7 +140,10 @@ class UploadFormScreen(SwiftuiScreen):
         self.limits: SwiftLimits | None = None
         self.containers: list[str] | None = None
         self.problem = ""
-        self.targets: dict[tuple[str, str, str], TargetFacts] = {}
+        self.destinations: dict[DestinationKey, Destination] = {}
+        """What was read of each destination the form described, by :data:`DestinationKey`."""
+        self.destination_read = False
+        """The plan shown rests on what was read of its destination, not on assumptions."""
         self.automatic: dict[str, str] = {"object": "", "segment-size": ""}
         """The value each self-filling field was last given: while it holds it, it follows."""
         self.ready = False
@@ -215,36 +231,31 @@ class UploadFormScreen(SwiftuiScreen):
             container_input.value = parent
         self._refresh_plan()
 
-    def _schedule_check(self) -> None:
+    def _schedule_read(self, key: DestinationKey, request: UploadRequest) -> None:
+        """Read the destination once the user pauses typing (a worker: HEADs and a listing)."""
         if self._check_timer is not None:
             self._check_timer.stop()
-        self._check_timer = self.set_timer(CHECK_DELAY_S, self._check_target)
+        self._check_timer = self.set_timer(
+            CHECK_DELAY_S, lambda: self._read_if_still_asked(key, request)
+        )
 
-    def _check_target(self) -> None:
-        key = self._target_key()
-        if key is not None and key not in self.targets and self.chosen is not None:
-            self.check_target(key, self.chosen)
-
-    def _target_key(self) -> tuple[str, str, str] | None:
-        if self.chosen is None:
-            return None
-        container = self._value("container")
-        if not container or "/" in container:
-            return None
-        return (container, self._object_name(), str(self.chosen.path))
+    def _read_if_still_asked(self, key: DestinationKey, request: UploadRequest) -> None:
+        if self.chosen is not None and key not in self.destinations:
+            self.read_destination(key, request, self.chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="check")
-    def check_target(self, key: tuple[str, str, str], local: LocalFile) -> None:
-        container, name, _path = key
-        existing = head_object(self.service, container, name)
-        journal = find_journal(journal_target(self.service, container, name), local.path)
-        if journal is not None and journal.matches_file(local.size, local.mtime) is not None:
-            journal = None
-        self.post_message(self.TargetChecked(key, TargetFacts(existing, journal)))
+    def read_destination(
+        self, key: DestinationKey, request: UploadRequest, local: LocalFile
+    ) -> None:
+        try:
+            destination = inspect_destination(self.service, request, local)
+        except UsageError:
+            return  # a name this cluster refuses: the form's preview says so already
+        self.post_message(self.DestinationRead(key, destination))
 
-    @on(TargetChecked)
-    def target_checked(self, message: TargetChecked) -> None:
-        self.targets[message.key] = message.facts
+    @on(DestinationRead)
+    def destination_loaded(self, message: DestinationRead) -> None:
+        self.destinations[message.key] = message.destination
         self._refresh_plan()
 
     def show_error(self, message: str, worker: Worker[Any]) -> bool:
@@ -288,7 +299,6 @@ class UploadFormScreen(SwiftuiScreen):
         )
         self._follow("object", self.prefix + path.name)
         self._refresh_plan()
-        self._schedule_check()
 
     def _say(self, problem: str) -> None:
         self.problem = problem
@@ -319,10 +329,8 @@ class UploadFormScreen(SwiftuiScreen):
             field.value = value
 
     @on(Input.Changed, ".form-input")
-    def field_changed(self, event: Input.Changed) -> None:
+    def field_changed(self) -> None:
         self._refresh_plan()
-        if event.input.id in ("container", "object"):
-            self._schedule_check()
 
     @on(Input.Submitted, ".form-input")
     def field_submitted(self) -> None:
@@ -335,15 +343,14 @@ class UploadFormScreen(SwiftuiScreen):
     def _refresh_plan(self) -> None:
         if not self.ready:
             return
-        self._fill_segment_size()
-        self.request, lines = self._check()
+        could_start = self.request is not None
+        self.request, lines, refused = self._preview()
+        for field in self.query(".form-input"):
+            field.set_class(field.id == refused, "-refused")
         self.query_one("#plan", Static).update(Text("\n").join(lines))
         self.query_one("#start-button", Button).disabled = self.request is None
-        self.refresh_bindings()
-
-    def _facts(self) -> TargetFacts | None:
-        key = self._target_key()
-        return self.targets.get(key) if key else None
+        if could_start != (self.request is not None):
+            self.refresh_bindings()  # ctrl+s shown or not (the footer is built again)
 
     def _fields(self) -> FormFields:
         size = self._value("segment-size")
@@ -357,25 +364,47 @@ class UploadFormScreen(SwiftuiScreen):
             automatic_size=size in ("", self.automatic["segment-size"]),
         )
 
-    def _fill_segment_size(self) -> None:
-        if self.chosen is None or self.limits is None or self.problem:
-            return
-        size = automatic_segment_size(self.chosen, self.limits, self._fields(), self._facts())
-        if size is not None:
-            self._follow("segment-size", size)
-
-    def _check(self) -> tuple[UploadRequest | None, list[Text]]:
-        """The request the form describes and what it will do, or why it cannot be."""
+    def _preview(self) -> tuple[UploadRequest | None, list[Text], str | None]:
+        """The request the form describes and the engine's words for what it will do, or
+        why it cannot be (and the input at fault)."""
+        self.destination_read = False
         if self.problem:
-            return None, [Text(self.problem, "bold red")]
-        if self.chosen is None:
-            return None, [Text("No file chosen yet.", "dim")]
-        if self.limits is None:
-            return None, [Text("reading the cluster's limits…", "dim")]
-        setting = Setting(
-            self.service.region, self.containers, self.swiftui_app.clock, self.swiftui_app.zone
-        )
-        return check_form(self._fields(), self.chosen, self.limits, self._facts(), setting)
+            return None, [Text(self.problem, "bold red")], None
+        local = self.chosen
+        if local is None:
+            return None, [Text("No file chosen yet.", "dim")], None
+        if self.limits is None or self.containers is None:
+            return None, [Text("reading the cluster's limits…", "dim")], None
+        fields = self._fields()
+        try:
+            request = form_request(fields, local.path)
+            key = (
+                request.container,
+                request.resolved_object_name,
+                request.resolved_segment_container,
+                local.path,
+            )
+            destination = self.destinations.get(key)
+            if destination is None:
+                self._schedule_read(key, request)
+                listed = request.container in self.containers
+                destination = unread_destination(self.service.region, self.limits, listed=listed)
+            shown = build_preview(
+                request,
+                local,
+                destination,
+                now=self.swiftui_app.clock().timestamp(),
+                zone=self.swiftui_app.zone,
+            )
+        except UsageError as error:
+            return None, [refusal_line(error)], FIELD_INPUTS.get(error.field or "")
+        if fields.automatic_size:
+            self._follow("segment-size", size_text(shown.decision.plan.segment_size))
+        lines = preview_lines(shown)
+        self.destination_read = key in self.destinations
+        if not self.destination_read:
+            lines.append(Text("looking at the destination…", "dim"))
+        return shown.request, lines, None
 
     # -- start -----------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import Footer, ProgressBar
 
 from swiftui.swift import SwiftService
 from swiftui.tui.details.object import ObjectDetailsScreen
@@ -38,6 +38,7 @@ from swiftui.tui.uploads.queue import JobChanged, UploadFinished, UploadJob, Upl
 from swiftui.tui.widgets.dialogs import ConfirmScreen
 from swiftui.tui.widgets.log_panel import LogPanel
 from swiftui.tui.widgets.screens import SwiftuiScreen
+from swiftui.tui.widgets.status_line import StatusLine
 from swiftui.tui.widgets.table import ListingTable, Row
 from swiftui.units import format_bytes
 
@@ -98,9 +99,9 @@ class UploadLiveScreen(SwiftuiScreen):
         yield ListingTable(JOB_COLUMNS, id="jobs")
         with Horizontal(id="overall-line"):
             yield ProgressBar(id="overall", show_eta=False)
-            yield Static(id="rates")
-        yield Static(id="counters")
-        yield Static(id="phase")
+            yield StatusLine(id="rates")
+        yield StatusLine(id="counters")
+        yield StatusLine(id="phase")
         yield SegmentTable(SEGMENT_COLUMNS, row_for=self._segment_row, id="segments")
         yield LogPanel(max_lines=LOG_PANEL_LINES, id="upload-log")
         yield Footer(compact=True)
@@ -185,7 +186,7 @@ class UploadLiveScreen(SwiftuiScreen):
         self.query_one("#upload-log", LogPanel).forget()
         if job is None:
             table.show_keys([])
-            self.query_one("#phase", Static).update(
+            self.query_one("#phase", StatusLine).show(
                 "No uploads yet: press u on a region or a container to start one."
             )
             return
@@ -228,9 +229,9 @@ class UploadLiveScreen(SwiftuiScreen):
     def _show_summary(self, job: UploadJob, summary: Summary) -> None:
         done, total = summary.bytes_done
         self.query_one("#overall", ProgressBar).update(total=max(total, 1), progress=done)
-        self.query_one("#rates", Static).update(rates_line(summary, done, total))
-        self.query_one("#counters", Static).update(counters_line(summary))
-        self.query_one("#phase", Static).update(self._phase_text(job, summary))
+        self.query_one("#rates", StatusLine).show(rates_line(summary, done, total))
+        self.query_one("#counters", StatusLine).show(counters_line(summary))
+        self.query_one("#phase", StatusLine).show(self._phase_text(job, summary))
         self.query_one("#segments", SegmentTable).follow(summary.first_in_flight)
         plan = summary.plan
         self.query_one("#segments").border_title = (

@@ -17,7 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from swiftui.units import format_bytes
+from swiftui.upload import describe
 from swiftui.upload.events import (
     ManifestWriting,
     Notice,
@@ -203,32 +203,22 @@ class UploadModel:
                     attempt=event.attempt,
                     reason=event.reason,
                 )
-                self._add_log(
-                    f"segment #{event.index}: {event.reason}; attempt {event.attempt} "
-                    f"in {event.delay_s:.1f} s",
-                    "warning",
-                )
+                self._log_event(event, "warning")
             elif isinstance(event, SegmentFailed):
                 self._update(event.index, status=SegmentStatus.FAILED, reason=event.reason)
-                self._add_log(f"segment #{event.index} failed: {event.reason}", "error")
+                self._log_event(event, "error")
             elif isinstance(event, RequestRetrying):
                 state.retries += 1
-                self._add_log(
-                    f"{event.what}: {event.reason}; attempt {event.attempt} "
-                    f"in {event.delay_s:.1f} s",
-                    "warning",
-                )
+                self._log_event(event, "warning")
             elif isinstance(event, Notice):
-                self._add_log(event.message, "warning")
+                self._log_event(event, "warning")
             elif isinstance(event, ManifestWriting):
                 state.phase = (
                     f"writing the manifest: Swift checks all {event.segment_count} segments"
                 )
-                self._add_log(f"writing the manifest of {event.segment_count} segments")
-            elif isinstance(event, OldSegmentsDeleted):
-                self._add_log(f"deleted {event.count} segments of the replaced object")
-            elif isinstance(event, UploadFinished):
-                self._add_log(finished_line(event.result))
+                self._log_event(event)
+            elif isinstance(event, OldSegmentsDeleted | UploadFinished):
+                self._log_event(event)
             elif isinstance(event, UploadCancelled):
                 state.cancelled = event
             elif isinstance(event, UploadFailed):
@@ -273,13 +263,7 @@ class UploadModel:
         state.counts[SegmentStatus.QUEUED] = event.segment_count
         self._dirty.clear()
         self._replanned = True
-        where = f"{event.container}/{event.object_name}"
-        line = f"{display_path(event.local_path)} to {where}: {event.explanation}"
-        if event.segment_container:
-            line += f", segments in {event.segment_container}"
-        self._add_log(line)
-        for note in event.notes:
-            self._add_log(note)
+        self._log_event(replace(event, local_path=display_path(event.local_path)))
 
     def _update(self, index: int, **changes: object) -> None:
         view = self._state.segments.get(index)
@@ -298,6 +282,11 @@ class UploadModel:
         else:
             state.in_flight.discard(view.index)
         self._dirty.add(view.index)
+
+    def _log_event(self, event: UploadEvent, level: str = "info") -> None:
+        """The event in the words the CLI prints too, a log line for each of its lines."""
+        for line in (describe(event) or "").splitlines():
+            self._add_log(line, level)
 
     def _add_log(self, text: str, level: str = "info") -> None:
         self._log.append(LogEntry(self._clock(), text, level))
@@ -358,16 +347,3 @@ def display_path(path: Path | str) -> str:
     except ValueError:
         return str(path)
     return "~" if rest == Path() else f"~/{rest}"
-
-
-def finished_line(result: UploadResult) -> str:
-    elapsed = max(result.elapsed_s, 0.001)
-    text = (
-        f"done: {result.container}/{result.object_name} is {format_bytes(result.size)}, "
-        f"sent {format_bytes(result.bytes_sent)} in {elapsed:.1f} s"
-    )
-    if result.is_slo:
-        text += f", {result.segment_count} segments"
-        if result.reused_segments:
-            text += f" ({result.reused_segments} already in Swift)"
-    return text + f", etag {result.etag}"

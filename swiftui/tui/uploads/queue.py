@@ -31,9 +31,9 @@ from textual.message_pump import MessagePump
 from textual.worker import Worker, get_current_worker
 
 from swiftui.errors import OperationCancelled, SwiftuiError
-from swiftui.tui.uploads.model import JobState, Outcome, Summary, UploadModel, finished_line
+from swiftui.tui.uploads.model import JobState, Outcome, Summary, UploadModel
 from swiftui.units import format_bytes
-from swiftui.upload import UploadEvent, UploadRequest, run_upload
+from swiftui.upload import UploadEvent, UploadRequest, run_upload, summary
 
 if TYPE_CHECKING:
     from swiftui.swift import SwiftService
@@ -95,18 +95,9 @@ class UploadJob:
         return "Nothing was kept: fix the cause, then r starts it again."
 
     def stopped_text(self) -> str:
-        """The outcome of a stopped upload, in the words of this screen."""
+        """The outcome of a stopped upload, in the engine's words."""
         outcome = self.model.summary().outcome
-        if outcome is None:
-            return ""
-        cancelled = outcome.cancelled
-        if cancelled is None:
-            return outcome.message
-        return (
-            f"cancelled: {cancelled.segments_done} of {cancelled.segments_total} segments "
-            f"({format_bytes(cancelled.bytes_done)} of {format_bytes(cancelled.bytes_total)}) "
-            "are in Swift"
-        )
+        return "" if outcome is None else outcome.message
 
 
 class JobChanged(Message, bubble=False):
@@ -256,7 +247,7 @@ class Uploads:
                 JobState.FAILED, f"unexpected {type(error).__name__}: {error} (please report it)"
             )
         else:
-            model.end(JobState.DONE, finished_line(result), result)
+            model.end(JobState.DONE, summary(result), result)
         self._changed(job)
         self.app.post_message(JobEnded(job))
 

@@ -25,7 +25,7 @@ from swiftui.tui.uploads.live import show_uploads
 from swiftui.tui.uploads.queue import uploads_of
 from swiftui.tui.widgets.dialogs import ConfirmScreen
 from swiftui.tui.widgets.facts import facts_grid
-from swiftui.tui.widgets.screens import SwiftuiScreen, redraw_as_time_passes
+from swiftui.tui.widgets.screens import Connection, SwiftuiScreen, redraw_as_time_passes
 from swiftui.tui.widgets.table import Column, ListingTable, Row
 from swiftui.units import format_bytes
 from swiftui.upload import (
@@ -37,7 +37,6 @@ from swiftui.upload import (
 from swiftui.upload.journal import journal_path
 
 if TYPE_CHECKING:
-    from swiftui.cloud import Cloud
     from swiftui.swift import SwiftService
 
 COLUMNS = (
@@ -62,7 +61,7 @@ class Interrupted:
         return str(self.upload.journal_path)
 
 
-def find_interrupted(cloud: Cloud) -> list[Interrupted]:
+def find_interrupted(cloud: Connection) -> list[Interrupted]:
     """Every journal of this machine, and whether this login can resume it (network: the
     catalog, to tell this project's uploads from another's)."""
     regions = {endpoint.name for endpoint in cloud.regions()}
@@ -116,7 +115,7 @@ class ResumeScreen(SwiftuiScreen):
             self.item = item
             self.deleted = deleted
 
-    def __init__(self, cloud: Cloud, found: list[Interrupted] | None = None) -> None:
+    def __init__(self, cloud: Connection, found: list[Interrupted] | None = None) -> None:
         super().__init__()
         self.cloud = cloud
         self.found = found

@@ -26,7 +26,9 @@ from textual.worker import Worker, WorkerState
 from swiftui.errors import OperationCancelled, SwiftuiError
 
 if TYPE_CHECKING:
-    from swiftui.cloud import Cloud
+    from swiftui.cloud import RegionEndpoint
+    from swiftui.credentials import Credentials
+    from swiftui.swift import SwiftService
 
 DialogResult = TypeVar("DialogResult")
 
@@ -39,6 +41,22 @@ def redraw_as_time_passes(node: DOMNode, redraw: Callable[[], object]) -> None:
     node.set_interval(AGE_REFRESH_S, redraw)
 
 
+class Connection(Protocol):
+    """What the TUI uses of a logged-in account: :class:`~swiftui.cloud.Cloud` is one; the
+    fixed accounts the tests draw pictures of are others."""
+
+    @property
+    def credentials(self) -> Credentials: ...
+
+    def regions(self) -> list[RegionEndpoint]: ...
+
+    def default_region(self) -> str: ...
+
+    def service(self, region: str) -> SwiftService: ...
+
+    def close(self) -> None: ...
+
+
 class SwiftuiHost(Protocol):
     """What screens read from the app: who is logged in, its clock and time zone, the
     listing page size, and the way from logging in to browsing."""
@@ -48,7 +66,7 @@ class SwiftuiHost(Protocol):
     zone: tzinfo | None
     clock: Callable[[], datetime]
 
-    def show_browser(self, cloud: Cloud, region: str | None) -> None: ...
+    def show_browser(self, cloud: Connection, region: str | None) -> None: ...
 
 
 class TitleBar(Static):
