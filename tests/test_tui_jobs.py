@@ -134,12 +134,23 @@ async def test_run_now_uploads_in_the_live_view_and_the_history_gets_a_row(
         await wait_for(
             pilot, lambda: "ok: uploaded" in row_of(screen, "plesk"), "the run in the list"
         )
+        # Again: the dump is in Swift, whole and the same; nothing is sent, nothing opens.
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, UploadLiveScreen), "run 2")
+        live = app.screen
+        again = live.shown
+        assert isinstance(again, JobRun) and again is not run
+        await wait_for(pilot, lambda: again.state.finished, "the second run's end")
+        await pilot.pause(0.3)
+        assert app.screen is live
+        assert "job plesk: ok: nothing new, 1 already in Swift" in shown(app, "#phase")
 
     headers = checker.head_object(container_name, "plesk-2026-11.tar")
     assert headers["x-static-large-object"] == "True"
     assert download_md5(checker, container_name, "plesk-2026-11.tar") == file_md5(dump)
-    (record,) = read_history("plesk")
-    assert record.result is Result.OK and record.bytes_sent == dump.stat().st_size
+    first, second = read_history("plesk")
+    assert first.result is Result.OK and first.bytes_sent == dump.stat().st_size
+    assert second.result is Result.OK and second.bytes_sent == 0
 
 
 async def test_a_job_running_elsewhere_is_said_so_and_not_run(

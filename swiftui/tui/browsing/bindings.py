@@ -22,5 +22,5 @@ JOBS = Binding(
     "Jobs",
     id="jobs",
     show=False,
-    tooltip="Your jobs and their last runs: run one now, edit it, its history",
+    tooltip="Your jobs with their last runs: run now, edit, history",
 )

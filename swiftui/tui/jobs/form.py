@@ -35,6 +35,14 @@ from swiftui.tui.widgets.dialogs import ConfirmScreen
 from swiftui.tui.widgets.screens import SwiftuiScreen
 
 PREVIEW_DELAY_S = 0.4
+ROWS: tuple[tuple[str | None, ...], ...] = (
+    ("container", "region"),
+    ("segment-size", "threads"),
+    ("delete-after", None),
+    ("keep-last", "older-than"),
+    ("webhook",),
+)
+"""The fields after the source, as they sit: two to a row when they are short."""
 
 
 class JobFormScreen(SwiftuiScreen):
@@ -47,14 +55,16 @@ class JobFormScreen(SwiftuiScreen):
             padding: 0 1;
             &:focus-within { border: round $primary; }
         }
-        .field { height: 1; }
+        .row { height: 1; }
+        .field { width: 1fr; }
         .field-label { width: 14; color: $text-muted; }
+        .second .field-label { width: 13; margin-left: 2; }
         .field:focus-within .field-label { color: $accent; text-style: bold; }
         #kind { width: 14; margin-right: 1; }
         .form-input { width: 1fr; }
         .form-input:focus { background: $primary 30%; }
         .form-input.-invalid { background: $error 40%; }
-        #form-error { height: auto; color: $error; }
+        #form-error { height: auto; color: $error; display: none; }
         #plan-box {
             height: 1fr;
             border: round $primary 40%;
@@ -95,8 +105,9 @@ class JobFormScreen(SwiftuiScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.header()
+        fields = {form_field.id: form_field for form_field in FIELDS}
         with Vertical(id="job-form"):
-            with Horizontal(classes="field"):
+            with Horizontal(classes="row field"):
                 yield Label("Source", classes="field-label")
                 yield Select(
                     [(str(kind), kind) for kind in SourceKind],
@@ -106,10 +117,17 @@ class JobFormScreen(SwiftuiScreen):
                     id="kind",
                 )
                 yield self._input(SOURCE, "a file, a glob, a folder or a command")
-            for form_field in FIELDS:
-                with Horizontal(classes="field"):
-                    yield Label(form_field.label, classes="field-label")
-                    yield self._input(form_field.id, form_field.placeholder, form_field.integer)
+            for row in ROWS:
+                with Horizontal(classes="row"):
+                    for place, field_id in enumerate(row):
+                        second = "second" if place else ""
+                        if field_id is None:
+                            yield Static(classes=f"field {second}")
+                            continue
+                        form_field = fields[field_id]
+                        with Horizontal(classes=f"field {second}"):
+                            yield Label(form_field.label, classes="field-label")
+                            yield self._input(field_id, form_field.placeholder, form_field.integer)
             yield Static(id="form-error")
         with VerticalScroll(id="plan-box"):
             yield Static(id="plan")
@@ -157,7 +175,7 @@ class JobFormScreen(SwiftuiScreen):
             self._refuse(error)
             return
         self.table, self.checked = table, job
-        self.query_one("#form-error", Static).update("")
+        self._show_error("")
         self.generation += 1
         if self._preview_timer is not None:
             self._preview_timer.stop()
@@ -171,7 +189,7 @@ class JobFormScreen(SwiftuiScreen):
         field_id = error.field or field_at_fault(message)
         if field_id is not None:
             self.query_one(f"#{field_id}", Input).add_class("-invalid")
-        self.query_one("#form-error", Static).update(message)
+        self._show_error(message)
         self.query_one("#plan", Static).update(
             Text("The plan follows once the fields above are right.", style="dim")
         )
@@ -209,8 +227,13 @@ class JobFormScreen(SwiftuiScreen):
         if worker.group == "preview":
             self.query_one("#plan", Static).update(Text(message, style="bold red"))
         else:
-            self.query_one("#form-error", Static).update(message)
+            self._show_error(message)
         return True
+
+    def _show_error(self, message: str) -> None:
+        error = self.query_one("#form-error", Static)
+        error.display = bool(message)
+        error.update(message)
 
     # -- save, leave -----------------------------------------------------------------------
 

@@ -125,6 +125,7 @@ class JobsScreen(SwiftuiScreen):
         table.border_title = "Jobs"
         table.focus()
         self.query_one("#job-facts").display = False
+        self.query_one("#jobs-status").display = False
         redraw_as_time_passes(self, self.action_refresh)
         self.action_refresh()
 
@@ -213,6 +214,7 @@ class JobsScreen(SwiftuiScreen):
     def _say(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#jobs-status", Static)
         status.set_class(error, "error")
+        status.display = bool(text)
         status.update(text)
 
     # -- run now ---------------------------------------------------------------------------
