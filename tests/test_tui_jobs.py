@@ -18,6 +18,7 @@ from fault_support import run_cli
 from jobs_support import write_job
 from textual.pilot import Pilot
 from textual.widgets import Input
+from tui_jobs_support import jobs_app as fixed_jobs_app
 from tui_support import drawn_lines, wait_for
 from tui_upload_support import shown
 from upload_support import download_md5, file_md5, write_random
@@ -33,6 +34,7 @@ from swiftui.tui.jobs.run import JobRun
 from swiftui.tui.jobs.screen import JobsScreen
 from swiftui.tui.uploads.live import UploadedDetailsScreen, UploadLiveScreen
 from swiftui.tui.uploads.model import JobState
+from swiftui.tui.widgets.table import ListingTable
 from swiftui.units import MIB
 
 
@@ -61,14 +63,14 @@ def jobs_app(cloud: Cloud) -> SwiftuiApp:
 
 
 async def open_jobs(pilot: Pilot) -> JobsScreen:
-    """From the regions screen, J; wait for the jobs to be read."""
+    """From the regions screen, J; wait for the jobs file to be read (or refused)."""
     app = pilot.app
     await wait_for(pilot, lambda: app.screen.query("#containers"), "the regions screen")
     await pilot.press("J")
     await wait_for(pilot, lambda: isinstance(app.screen, JobsScreen), "the Jobs screen")
     screen = app.screen
     assert isinstance(screen, JobsScreen)
-    await wait_for(pilot, lambda: screen.jobs is not None, "the jobs file read")
+    await wait_for(pilot, lambda: screen.jobs is not None or screen.problem, "the jobs file")
     return screen
 
 
@@ -115,6 +117,8 @@ async def test_run_now_uploads_in_the_live_view_and_the_history_gets_a_row(
         assert isinstance(live, UploadLiveScreen)
         run = live.shown
         assert isinstance(run, JobRun)
+        queue_row = live.query_one("#jobs", ListingTable).rows[0]
+        assert queue_row.cells[1] == "job plesk"
         await wait_for(pilot, lambda: run.state.finished, "the run's end")
         assert run.state is JobState.DONE, run.model.summary().outcome
         # The live view opens what the run uploaded, as after any upload.
@@ -250,3 +254,19 @@ async def test_a_duration_without_its_unit_is_refused_inline_and_not_saved(
         await wait_for(pilot, lambda: app.screen is not form, "the question")
         assert "Leave without saving your changes to job plesk?" in "\n".join(drawn_lines(pilot))
     assert path.read_text() == before
+
+
+async def test_a_broken_jobs_file_is_said_in_its_readers_words(tmp_path: Path) -> None:
+    path = jobs_file()
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        '[jobs.plesk]\ncloud = "c"\ncontainer = "b"\n[jobs.plesk.source]\nfile = "/a"\n'
+        "[jobs.plesk.retention]\nkeep_lats = 2\n"
+    )
+    app = fixed_jobs_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_jobs(pilot)
+        assert shown(app, "#jobs-head").strip() == (
+            f"{path}: job 'plesk': retention.keep_lats: unknown key"
+        )
+        assert not screen.query_one("#job-list", ListingTable).row_count
