@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,7 @@ from jobs_support import write_job
 from textual.pilot import Pilot
 from textual.widgets import Input
 from tui_jobs_support import jobs_app as fixed_jobs_app
-from tui_support import drawn_lines, wait_for
+from tui_support import WAIT_S, drawn_lines, wait_for
 from tui_upload_support import shown
 from upload_support import download_md5, file_md5, write_random
 
@@ -34,8 +35,10 @@ from swiftui.tui.jobs.run import JobRun
 from swiftui.tui.jobs.screen import JobsScreen
 from swiftui.tui.uploads.live import UploadedDetailsScreen, UploadLiveScreen
 from swiftui.tui.uploads.model import JobState
+from swiftui.tui.widgets.dialogs import ConfirmScreen
 from swiftui.tui.widgets.table import ListingTable
 from swiftui.units import MIB
+from swiftui.upload.events import SegmentDone
 
 
 def plesk_job(tmp_path: Path, sandbox: Sandbox, container: str, *, extra: str = "") -> Path:
@@ -270,3 +273,51 @@ async def test_a_broken_jobs_file_is_said_in_its_readers_words(tmp_path: Path) -
             f"{path}: job 'plesk': retention.keep_lats: unknown key"
         )
         assert not screen.query_one("#job-list", ListingTable).row_count
+
+
+async def test_a_run_stopped_in_the_live_view_is_interrupted_and_r_resumes_it(
+    sandbox: Sandbox, cloud: Cloud, container_name: str, tmp_path: Path
+) -> None:
+    """The run's engine is held (in its own thread, after its first segment) until the stop
+    is confirmed, so c lands mid-upload however fast the sandbox is."""
+    plesk_job(tmp_path, sandbox, container_name)
+    path = jobs_file()
+    path.write_text(
+        path.read_text().replace("[jobs.plesk.upload]", "[jobs.plesk.upload]\nthreads = 1")
+    )
+    dump = tmp_path / "dumps" / "plesk-2026-11.tar"
+    write_random(dump, 12 * MIB + 1234)
+    held, release = threading.Event(), threading.Event()
+    app = jobs_app(cloud)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_jobs(pilot)
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, UploadLiveScreen), "the live view")
+        live = app.screen
+        assert isinstance(live, UploadLiveScreen)
+        run = live.shown
+        assert isinstance(run, JobRun)
+        apply = run.model.apply
+
+        def hold_after_a_segment(event: object) -> None:
+            apply(event)  # type: ignore[arg-type]
+            if isinstance(event, SegmentDone) and not held.is_set():
+                held.set()
+                release.wait(WAIT_S)
+
+        run.model.apply = hold_after_a_segment  # type: ignore[method-assign]
+        await wait_for(pilot, held.is_set, "a segment sent")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await pilot.press("y")
+        release.set()
+        await wait_for(pilot, lambda: run.state.finished, "the stop")
+        assert run.state is JobState.CANCELLED
+        assert "r runs the job again" in shown(app, "#phase")
+        (stopped,) = read_history("plesk")
+        assert stopped.result is Result.INTERRUPTED and stopped.exit_code == 130
+        await pilot.press("r")
+        await wait_for(pilot, lambda: run.state is JobState.DONE, "the run's end")
+    _stopped, resumed = read_history("plesk")
+    assert resumed.result is Result.OK
+    assert 0 < resumed.bytes_sent < dump.stat().st_size  # only what was missing
