@@ -17,6 +17,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -286,7 +287,8 @@ async def shoot_jobs(sandbox: Sandbox, cloud: Cloud, out: Path, root: Path) -> N
 
     for month in (10, 11, 12):
         seeded_file(dumps, f"plesk-2026-{month}.tar", (10 + month) * MIB + 4321, 400 + month)
-        os.utime(dumps / f"plesk-2026-{month}.tar", None)  # written now: the newest
+        written = time.time() - (12 - month) * 30 * 86400  # a month apart, December now
+        os.utime(dumps / f"plesk-2026-{month}.tar", (written, written))
         if month < 12:
             run("plesk")
     run("shop-db")
