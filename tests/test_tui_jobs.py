@@ -83,6 +83,19 @@ def row_of(screen: JobsScreen, job: str) -> str:
     return "  ".join(str(cell) for cell in row.cells)
 
 
+async def run_now(pilot: Pilot) -> tuple[UploadLiveScreen, JobRun]:
+    """J, then R on the first job: the live view and the run it shows."""
+    app = pilot.app
+    await open_jobs(pilot)
+    await pilot.press("R")
+    await wait_for(pilot, lambda: isinstance(app.screen, UploadLiveScreen), "the live view")
+    live = app.screen
+    assert isinstance(live, UploadLiveScreen)
+    run = live.shown
+    assert isinstance(run, JobRun)
+    return live, run
+
+
 def has_line(pilot: Pilot, text: str) -> Callable[[], bool]:
     return lambda: any(text in line for line in drawn_lines(pilot))
 
@@ -113,13 +126,7 @@ async def test_run_now_uploads_in_the_live_view_and_the_history_gets_a_row(
     dump = tmp_path / "dumps" / "plesk-2026-11.tar"
     app = jobs_app(cloud)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_jobs(pilot)
-        await pilot.press("R")
-        await wait_for(pilot, lambda: isinstance(app.screen, UploadLiveScreen), "the live view")
-        live = app.screen
-        assert isinstance(live, UploadLiveScreen)
-        run = live.shown
-        assert isinstance(run, JobRun)
+        live, run = await run_now(pilot)
         queue_row = live.query_one("#jobs", ListingTable).rows[0]
         assert queue_row.cells[1] == "job plesk"
         await wait_for(pilot, lambda: run.state.finished, "the run's end")
@@ -290,13 +297,7 @@ async def test_a_run_stopped_in_the_live_view_is_interrupted_and_r_resumes_it(
     held, release = threading.Event(), threading.Event()
     app = jobs_app(cloud)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_jobs(pilot)
-        await pilot.press("R")
-        await wait_for(pilot, lambda: isinstance(app.screen, UploadLiveScreen), "the live view")
-        live = app.screen
-        assert isinstance(live, UploadLiveScreen)
-        run = live.shown
-        assert isinstance(run, JobRun)
+        _live, run = await run_now(pilot)
         apply = run.model.apply
 
         def hold_after_a_segment(event: object) -> None:

@@ -171,13 +171,12 @@ class SwiftuiApp(App[int]):
             self.push_screen(UploadFormScreen(cloud.service(region)))
 
     def action_jobs(self) -> None:
-        """The Jobs screen (the browsing screens' ``J``, the palette's Jobs)."""
-        jobs = next((s for s in self.screen_stack if isinstance(s, JobsScreen)), None)
-        if jobs is None:
+        """The Jobs screen (the browsing screens' ``J``, the palette's Jobs), once."""
+        if not self._jobs_open():
             self.push_screen(JobsScreen(jobs_file()))
-            return
-        while self.screen is not jobs:
-            self.pop_screen()
+
+    def _jobs_open(self) -> bool:
+        return any(isinstance(screen, JobsScreen) for screen in self.screen_stack)
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -222,7 +221,7 @@ class SwiftuiApp(App[int]):
                     "Progress of the running and queued uploads",
                     partial(show_uploads, self),
                 )
-        if not isinstance(screen, JobsScreen):
+        if not self._jobs_open():
             yield SystemCommand(
                 "Jobs",
                 "Each job's last run; run one now, edit it, its history (J)",
