@@ -42,7 +42,7 @@ class JobHistoryScreen(SwiftuiScreen):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back"),
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the jobs"),
     ]
 
     class Read(Message):

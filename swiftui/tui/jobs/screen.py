@@ -69,7 +69,7 @@ class JobsScreen(SwiftuiScreen):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back"),
+        Binding("escape", "back", "Back", id="back", tooltip="Back to where J was pressed"),
         Binding(
             "R", "run_now", "Run now", id="run-now", tooltip="Run the job now, in the upload view"
         ),
