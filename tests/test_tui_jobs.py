@@ -25,7 +25,7 @@ from tui_upload_support import shown
 from upload_support import download_md5, file_md5, write_random
 
 from swiftui.cloud import Cloud
-from swiftui.jobs import Result, load_jobs, read_history
+from swiftui.jobs import Action, Result, load_jobs, read_history
 from swiftui.jobs.lock import JobLock
 from swiftui.paths import jobs_file
 from swiftui.sandbox import Sandbox
@@ -285,8 +285,9 @@ async def test_a_broken_jobs_file_is_said_in_its_readers_words(tmp_path: Path) -
 async def test_a_run_stopped_in_the_live_view_is_interrupted_and_r_resumes_it(
     sandbox: Sandbox, cloud: Cloud, container_name: str, tmp_path: Path
 ) -> None:
-    """The run's engine is held (in its own thread, after its first segment) until the stop
-    is confirmed, so c lands mid-upload however fast the sandbox is."""
+    """The thread that hears the engine's events is held at its first finished segment
+    until the stop is confirmed, so c lands before the manifest is written however fast
+    the sandbox is (the senders may meanwhile send every segment)."""
     plesk_job(tmp_path, sandbox, container_name)
     path = jobs_file()
     path.write_text(
@@ -321,4 +322,6 @@ async def test_a_run_stopped_in_the_live_view_is_interrupted_and_r_resumes_it(
         await wait_for(pilot, lambda: run.state is JobState.DONE, "the run's end")
     _stopped, resumed = read_history("plesk")
     assert resumed.result is Result.OK
-    assert 0 < resumed.bytes_sent < dump.stat().st_size  # only what was missing
+    (item,) = resumed.items
+    assert item.action is Action.UPLOADED and item.size == dump.stat().st_size
+    assert resumed.bytes_sent < item.size  # resumed: what the stopped run sent is kept
