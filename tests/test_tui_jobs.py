@@ -21,7 +21,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 from tui_jobs_support import jobs_app as fixed_jobs_app
 from tui_support import WAIT_S, drawn_lines, wait_for
-from tui_upload_support import shown
+from tui_upload_support import is_live, shown
 from upload_support import download_md5, file_md5, write_random
 
 from swiftui.cloud import Cloud
@@ -88,7 +88,7 @@ async def run_now(pilot: Pilot) -> tuple[UploadLiveScreen, JobRun]:
     app = pilot.app
     await open_jobs(pilot)
     await pilot.press("R")
-    await wait_for(pilot, lambda: isinstance(app.screen, UploadLiveScreen), "the live view")
+    await wait_for(pilot, is_live(app), "the live view, drawn")
     live = app.screen
     assert isinstance(live, UploadLiveScreen)
     run = live.shown
