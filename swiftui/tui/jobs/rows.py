@@ -19,6 +19,7 @@ from swiftui.tui.uploads.model import display_path
 from swiftui.tui.widgets.facts import facts_grid
 from swiftui.tui.widgets.table import Column, Row
 from swiftui.units import format_bytes
+from swiftui.upload import DEFAULT_THREADS
 
 RESULT_STYLES = {Result.OK: "green", Result.FAILED: "bold red", Result.INTERRUPTED: "yellow"}
 NOW_STYLES = {"running now": "bold cyan", "queued": "cyan"}
@@ -107,7 +108,7 @@ def _settings(job: Job) -> str:
     upload, retention = job.upload, job.retention
     parts = [
         f"segments of {upload.segment_size.text}" if upload.segment_size else "segment size auto",
-        f"{upload.threads or 'default'} threads",
+        f"{upload.threads or DEFAULT_THREADS} threads",
         f"expire after {upload.delete_after.text}" if upload.delete_after else "no expiry",
     ]
     if retention.keep_last is not None:
