@@ -16,21 +16,25 @@ import random
 import shutil
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from faultproxy import Fault, FaultProxy
 from textual.pilot import Pilot
-from tui_support import settle, upload_slo, wait_for
+from tui_support import drawn_lines, settle, upload_slo, wait_for
 from tui_upload_support import shown
 
 from swiftui.cloud import Cloud, connect
 from swiftui.credentials import load_credentials
-from swiftui.paths import sandbox_default_dir
+from swiftui.jobs import load_jobs, run_job
+from swiftui.paths import jobs_file, journal_dir, sandbox_default_dir, write_private_file
 from swiftui.sandbox import Sandbox
 from swiftui.swift import SEGMENT_CONTENT_TYPE
 from swiftui.tui.app import SwiftuiApp
 from swiftui.tui.browsing.regions import BrowserScreen
+from swiftui.tui.jobs.form import JobFormScreen
 from swiftui.tui.uploads.form import UploadFormScreen
 from swiftui.tui.uploads.live import UploadLiveScreen
 from swiftui.tui.uploads.model import SegmentStatus
@@ -230,6 +234,86 @@ async def shoot_uploads(sandbox: Sandbox, cloud: Cloud, out: Path, root: Path) -
             print(f"wrote {out / 'upload-live.svg'}")
 
 
+JOBS = """\
+# Jobs of this server: `swiftui job list` checks this file.
+[jobs.plesk]
+openrc = "~/work/ovh-openrc.sh"
+secrets = "~/.config/swiftui/secrets.toml"   # OS_PASSWORD, owner-only
+region = "GRA"
+container = "plesk-backups"
+
+[jobs.plesk.source]
+glob = "~/plesk/dumps/plesk-*.tar"           # the newest dump
+
+[jobs.plesk.upload]
+segment_size = "4MiB"
+delete_after = "400d"
+
+[jobs.plesk.retention]
+keep_last = 2
+
+[jobs.shop-db]
+openrc = "~/work/ovh-openrc.sh"
+secrets = "~/shop-secrets.toml"
+region = "SBG"
+container = "archive"
+
+[jobs.shop-db.source]
+file = "~/dumps/pg-2026-12.dump"
+
+[jobs.www]
+openrc = "~/work/ovh-openrc.sh"
+region = "GRA"
+container = "website"
+
+[jobs.www.source]
+directory = "~/www/exports"
+"""
+
+
+async def shoot_jobs(sandbox: Sandbox, cloud: Cloud, out: Path, root: Path) -> None:
+    """The Jobs screen after real runs (two months of a Plesk job, a refused secrets file),
+    then the form on the Plesk job with the plan of its next run. After ``shoot_uploads``,
+    whose ``HOME`` and dumps it uses, and whose interrupted upload it forgets (the app would
+    offer to resume it first)."""
+    shutil.rmtree(journal_dir())
+    dumps = root / "plesk" / "dumps"
+    dumps.mkdir(parents=True)
+    config = jobs_file()
+    write_private_file(config.parent / "secrets.toml", f'OS_PASSWORD = "{sandbox.password}"\n')
+    loose = root / "shop-secrets.toml"
+    loose.write_text(f'OS_PASSWORD = "{sandbox.password}"\n')
+    loose.chmod(0o644)  # refused: others may read it
+    config.write_text(JOBS)
+    jobs = load_jobs(config).jobs
+
+    def run(name: str) -> None:
+        run_job(jobs[name], on_event=lambda _event: None, cancel=threading.Event(), environ={})
+
+    for month in (10, 11, 12):
+        seeded_file(dumps, f"plesk-2026-{month}.tar", (10 + month) * MIB + 4321, 400 + month)
+        written = time.time() - (12 - month) * 30 * 86400  # a month apart, December now
+        os.utime(dumps / f"plesk-2026-{month}.tar", (written, written))
+        if month < 12:
+            run("plesk")
+    run("shop-db")
+
+    def jobs_app() -> SwiftuiApp:
+        return SwiftuiApp(cloud=cloud, region="GRA", environ={})
+
+    await shoot(jobs_app(), (80, 24), presses("J"), out / "jobs.svg")
+
+    async def edit(pilot: Pilot) -> None:
+        await presses("J", "e")(pilot)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, JobFormScreen), "the form")
+        await wait_for(
+            pilot, lambda: any("retention" in line for line in drawn_lines(pilot)), "the plan"
+        )
+        await pilot.press("shift+tab")  # off the inputs: no blinking cursor
+
+    await shoot(jobs_app(), (80, 24), edit, out / "job-edit.svg")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).parent.parent / "screenshots")
@@ -255,6 +339,7 @@ def main() -> int:
                 fill(sandbox, cloud, root)
                 asyncio.run(shoot_all(sandbox, cloud, out, work))
                 asyncio.run(shoot_uploads(sandbox, cloud, out, root))
+                asyncio.run(shoot_jobs(sandbox, cloud, out, root))
             finally:
                 cloud.close()
     return 0

@@ -2,10 +2,11 @@
 record each run and notify; schedules for cron and systemd. The package's public face;
 its modules import each other, never this one.
 
-For a front end (the CLI today, a Jobs screen later): :func:`load_jobs` lists the jobs;
-:func:`last_run`, :func:`read_history` and :func:`is_running` tell how each went;
-:func:`run_job` runs one on the calling thread (a worker), its :data:`RunEvent` s, upload
-events included, going to ``on_event``; a form edits :func:`job_table`, checks it with
+For a front end (the CLI, the TUI's Jobs screen): :func:`load_jobs` lists the jobs;
+:func:`last_run`, :func:`read_history` and :func:`is_running` tell how each went
+(:func:`already_running` words a refusal); :func:`upload_requests` tells what a run would
+upload; :func:`run_job` runs one on the calling thread (a worker), its :data:`RunEvent` s,
+upload events included, going to ``on_event``; a form edits :func:`job_table`, checks it with
 :func:`parse_jobs`, previews it with :func:`plan_job` (after :func:`connect_job`) and
 :func:`plan_lines`, and writes it with :func:`save_job`.
 """
@@ -35,10 +36,10 @@ from swiftui.jobs.history import (
     last_run,
     read_history,
 )
-from swiftui.jobs.lock import is_running
+from swiftui.jobs.lock import already_running, is_running
 from swiftui.jobs.login import connect_job
-from swiftui.jobs.model import Job, JobsFile, SourceKind
-from swiftui.jobs.plan import ItemPlan, JobPlan, plan_job
+from swiftui.jobs.model import CredentialsSource, Job, JobsFile, SourceKind
+from swiftui.jobs.plan import ItemPlan, JobPlan, plan_job, upload_requests
 from swiftui.jobs.runner import run_job
 from swiftui.jobs.schedule import (
     DEFAULT_TIME,
@@ -60,6 +61,7 @@ __all__ = [
     "DEFAULT_TIME",
     "Action",
     "ArchivesPruned",
+    "CredentialsSource",
     "ItemChecked",
     "ItemPlan",
     "ItemRecord",
@@ -81,6 +83,7 @@ __all__ = [
     "RunRecord",
     "Schedule",
     "SourceKind",
+    "already_running",
     "connect_job",
     "crontab_line",
     "describe",
@@ -103,5 +106,6 @@ __all__ = [
     "save_job",
     "systemd_units",
     "unit_name",
+    "upload_requests",
     "user_unit_dir",
 ]

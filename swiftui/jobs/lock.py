@@ -34,15 +34,20 @@ class JobLock:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise AlreadyRunning(
-                f"job {self.job!r} is already running (another swiftui holds {self.path})"
-            ) from None
+            raise already_running(self.job) from None
         self._fd = fd
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         os.close(self._fd)
         self._fd = -1
+
+
+def already_running(job: str) -> AlreadyRunning:
+    """What a second run of ``job`` is told (and a front end that saw :func:`is_running`)."""
+    return AlreadyRunning(
+        f"job {job!r} is already running (another swiftui holds {lock_path(job)})"
+    )
 
 
 def is_running(job: str) -> bool:

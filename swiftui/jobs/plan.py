@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from swiftui.errors import UsageError
 from swiftui.jobs.model import Job
 from swiftui.jobs.pruning import decide, job_archives
-from swiftui.jobs.sources import Item, LocalItem, resolve_source
+from swiftui.jobs.sources import COMMAND_NEEDS_PIPE, Item, LocalItem, resolve_source
 from swiftui.retention import Archive, PruneSelection
 from swiftui.upload import DEFAULT_THREADS, UploadPreview, UploadRequest, preview
 
@@ -58,9 +58,21 @@ def plan_job(service: SwiftService, job: Job, *, now: datetime) -> JobPlan:
         items = resolve_source(job.source, now=now)
     except UsageError as error:
         return JobPlan(job, service.region, (), str(error), None)
-    plans = tuple(_item_plan(service, job, item) for item in items)
+    plans = tuple(_item_plan(service, job, item, now) for item in items)
     retention = _retention(service, job, plans, now) if job.retention.active else None
     return JobPlan(job, service.region, plans, None, retention)
+
+
+def upload_requests(job: Job, *, now: datetime) -> list[UploadRequest]:
+    """The uploads a run of ``job`` would make now, one per local file, in order: what a
+    front end shows before the run starts. :class:`UsageError` when the source gives
+    nothing, or a command's output (it needs the pipe upload)."""
+    requests = []
+    for item in resolve_source(job.source, now=now):
+        if not isinstance(item, LocalItem):
+            raise UsageError(f"{item.object_name}: {COMMAND_NEEDS_PIPE}")
+        requests.append(upload_request(job, item))
+    return requests
 
 
 def upload_request(job: Job, item: LocalItem) -> UploadRequest:
@@ -76,7 +88,7 @@ def upload_request(job: Job, item: LocalItem) -> UploadRequest:
     )
 
 
-def _item_plan(service: SwiftService, job: Job, item: Item) -> ItemPlan:
+def _item_plan(service: SwiftService, job: Job, item: Item, now: datetime) -> ItemPlan:
     path = item.path if isinstance(item, LocalItem) else None
     object_name = item.object_name
     headers = service.object_headers(job.container, object_name)
@@ -91,7 +103,8 @@ def _item_plan(service: SwiftService, job: Job, item: Item) -> ItemPlan:
     state = "new" if headers is None else "replaced (another size in Swift)"
     if not isinstance(item, LocalItem):
         return ItemPlan(object_name, None, state, None)
-    return ItemPlan(object_name, item.path, state, preview(service, upload_request(job, item)))
+    upload = preview(service, upload_request(job, item), now=now.timestamp())
+    return ItemPlan(object_name, item.path, state, upload)
 
 
 def _retention(

@@ -56,7 +56,7 @@ from swiftui.jobs.notify import Message, notify
 from swiftui.jobs.plan import upload_request
 from swiftui.jobs.pruning import decide, delete_archives, job_archives
 from swiftui.jobs.secrets import SMTP_PASSWORD, read_secrets
-from swiftui.jobs.sources import CommandItem, LocalItem, resolve_source
+from swiftui.jobs.sources import COMMAND_NEEDS_PIPE, CommandItem, LocalItem, resolve_source
 from swiftui.jobs.stored import Presence, Remembered, check_intact, compare, verify_upload
 from swiftui.jobs.wording import finish_message, start_message
 from swiftui.swift import SwiftService
@@ -65,7 +65,6 @@ from swiftui.upload import run_upload
 logger = logging.getLogger(__name__)
 
 EventHandler = Callable[[RunEvent], None]
-COMMAND_NEEDS_PIPE = "command sources need the pipe upload (coming)"
 
 
 def run_job(

@@ -20,6 +20,8 @@ from pathlib import Path
 from swiftui.errors import UsageError
 from swiftui.jobs.model import Source, SourceKind
 
+COMMAND_NEEDS_PIPE = "command sources need the pipe upload (coming)"
+
 
 @dataclass(frozen=True)
 class LocalItem:

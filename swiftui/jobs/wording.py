@@ -7,8 +7,9 @@ Shared by the CLI and the TUI; upload events keep their own words
 from __future__ import annotations
 
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 
 from swiftui.deletion import plural
 from swiftui.jobs.events import (
@@ -79,14 +80,19 @@ def retention_lines(decisions: Sequence[PruneDecision], protected: Sequence[str]
     return lines
 
 
-def plan_lines(plan: JobPlan) -> list[str]:
-    """What a dry run prints and a form previews."""
+def plan_lines(plan: JobPlan, *, show_path: Callable[[Path], str] = str) -> list[str]:
+    """What a dry run prints and a form previews (which may write paths its own way:
+    ``~/dumps`` for a home directory)."""
     job = plan.job
     lines = [f"job {job.name}: {plan.region} › {job.container}"]
     if plan.problem is not None:
         return [*lines, f"  nothing to upload now: {plan.problem}"]
     for item in plan.items:
-        where = f"{item.path}" if item.path is not None else f"the output of: {job.source.location}"
+        where = (
+            show_path(item.path)
+            if item.path is not None
+            else f"the output of: {job.source.location}"
+        )
         lines.append(f"  {item.object_name} ({where}): {item.state}")
         if item.upload is not None:
             lines += [f"      {line.text}" for line in item.upload.lines]

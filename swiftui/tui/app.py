@@ -1,10 +1,11 @@
 """The Textual application: connect, then browse; the one queue of uploads.
 
 The app is the top of the TUI: it imports the feature packages, none of them imports it
-(they read its settings through :class:`~swiftui.tui.widgets.screens.SwiftuiHost` and its
-upload queue through :func:`~swiftui.tui.uploads.queue.uploads_of`). It owns what outlives
-a screen: the upload queue and its workers, ``q`` (which asks first while an upload or a
-deletion runs), help, and the command palette.
+(they read its settings through :class:`~swiftui.tui.widgets.screens.SwiftuiHost`, its
+upload queue through :func:`~swiftui.tui.uploads.queue.uploads_of` and its jobs' logins
+through :func:`~swiftui.tui.jobs.logins.job_logins_of`). It owns what outlives a screen:
+the upload queue and its workers, the logins made as jobs, ``q`` (which asks first while an
+upload or a deletion runs), the Jobs screen (``J``), help, and the command palette.
 """
 
 from __future__ import annotations
@@ -25,11 +26,14 @@ from textual.screen import Screen
 from textual.worker import Worker
 
 from swiftui.errors import SwiftuiError
+from swiftui.paths import jobs_file
 from swiftui.swift import LISTING_PAGE
 from swiftui.tui.browsing.container import ContainerScreen
 from swiftui.tui.browsing.regions import BrowserScreen
 from swiftui.tui.connect.screen import ConnectRequest, ConnectScreen
 from swiftui.tui.deletion.screen import running_deletions
+from swiftui.tui.jobs.logins import JobLogins
+from swiftui.tui.jobs.screen import JobsScreen
 from swiftui.tui.uploads.form import UploadFormScreen
 from swiftui.tui.uploads.live import UploadLiveScreen, show_uploads
 from swiftui.tui.uploads.queue import JobEnded, Uploads
@@ -92,6 +96,7 @@ class SwiftuiApp(App[int]):
         self.page_size = page_size
         self.identity = ""
         self.uploads = Uploads(self, clock)
+        self.job_logins = JobLogins(self.environ)
 
     # -- screens ---------------------------------------------------------------------------
 
@@ -157,6 +162,14 @@ class SwiftuiApp(App[int]):
             region = getattr(screen, "region_name", None) or cloud.default_region()
             self.push_screen(UploadFormScreen(cloud.service(region)))
 
+    def action_jobs(self) -> None:
+        """The Jobs screen (the browsing screens' ``J``, the palette's Jobs), once."""
+        if not self._jobs_open():
+            self.push_screen(JobsScreen(jobs_file()))
+
+    def _jobs_open(self) -> bool:
+        return any(isinstance(screen, JobsScreen) for screen in self.screen_stack)
+
     # -- actions ---------------------------------------------------------------------------
 
     async def action_quit(self) -> None:
@@ -200,6 +213,12 @@ class SwiftuiApp(App[int]):
                     "Progress of the running and queued uploads",
                     partial(show_uploads, self),
                 )
+        if not self._jobs_open():
+            yield SystemCommand(
+                "Jobs",
+                "Each job's last run; run one now, edit it, its history (J)",
+                self.action_jobs,
+            )
         yield SystemCommand(
             "Help", "Keys of this screen and what SLO, DLO, segments mean", self.action_help
         )

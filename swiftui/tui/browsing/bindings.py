@@ -16,3 +16,11 @@ ORPHANS = Binding(
     show=False,
     tooltip="Segments no manifest references, by upload",
 )
+JOBS = Binding(
+    "J",
+    "app.jobs",
+    "Jobs",
+    id="jobs",
+    show=False,
+    tooltip="Your jobs with their last runs: run now, edit, history",
+)

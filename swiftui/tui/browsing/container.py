@@ -20,7 +20,7 @@ from textual.widgets import Footer
 from swiftui.browse import segments_parent
 from swiftui.deletion import DeletionSummary
 from swiftui.swift import SEGMENTS_SUFFIX, ContainerInfo, ObjectEntry
-from swiftui.tui.browsing.bindings import ORPHANS, REFRESH, UPLOAD
+from swiftui.tui.browsing.bindings import JOBS, ORPHANS, REFRESH, UPLOAD
 from swiftui.tui.browsing.listing import ObjectListing, SortKey
 from swiftui.tui.browsing.objects_view import ObjectsView
 from swiftui.tui.deletion.marking import Age, AgeScreen, archives_older_than, marked_notice
@@ -39,6 +39,7 @@ class ContainerScreen(SwiftuiScreen):
         UPLOAD,
         Binding("d", "delete", "Delete", id="delete", tooltip="Delete the selection"),
         ORPHANS,
+        JOBS,
         Binding("escape", "back", "Back", tooltip="Clear the filter, go up a folder, or leave"),
         Binding("slash", "filter", "Filter", id="filter", tooltip="Show names containing…"),
         Binding("s", "sort", "Sort", id="sort", tooltip="Sort by name, size, date, kind, expiry"),

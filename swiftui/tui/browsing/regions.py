@@ -32,7 +32,7 @@ from swiftui.browse import (
 from swiftui.cloud import RegionEndpoint
 from swiftui.errors import SwiftuiError
 from swiftui.swift import SEGMENTS_SUFFIX, ContainerInfo
-from swiftui.tui.browsing.bindings import ORPHANS, REFRESH, UPLOAD
+from swiftui.tui.browsing.bindings import JOBS, ORPHANS, REFRESH, UPLOAD
 from swiftui.tui.browsing.container import ContainerScreen
 from swiftui.tui.deletion.orphans import OrphansScreen
 from swiftui.tui.details.container import ContainerDetailsScreen
@@ -83,6 +83,7 @@ class BrowserScreen(SwiftuiScreen):
         REFRESH,
         UPLOAD,
         ORPHANS,
+        JOBS,
         Binding("i", "details", "Details", id="details", tooltip="Headers of the container"),
         Binding("escape", "back", "Back", show=False),
     ]

@@ -225,6 +225,16 @@ class UploadModel:
                 state.resumable = event.resumable
             # SegmentQueued adds nothing: the plan already listed every segment as queued.
 
+    def note(self, text: str, level: str = "info") -> None:
+        """A step of whoever runs the upload (a job: checking, verifying, pruning), in the
+        log and, its first line, as the phase."""
+        lines = text.splitlines()
+        with self._lock:
+            if lines:
+                self._state.phase = lines[0]
+            for line in lines:
+                self._add_log(line, level)
+
     def end(
         self, outcome_state: JobState, message: str, result: UploadResult | None = None
     ) -> None:

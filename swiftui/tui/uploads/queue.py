@@ -13,6 +13,10 @@ view takes whatever changed once per turn, however fast events come. When the en
 returns, the worker posts :class:`JobEnded` to the app, which hands the job back here on
 the UI thread: its state, a notification (unless the live view shows it), the next upload,
 and :class:`UploadFinished` to every screen (the browsing views refresh their counts).
+
+An entry may run more than the engine: a job's run (:mod:`swiftui.tui.jobs.run`) is an
+:class:`UploadJob` whose :meth:`UploadJob.work` runs the whole job, its archives' uploads
+shown here as any other's.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from threading import Event
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from textual.app import App
@@ -33,7 +38,7 @@ from textual.worker import Worker, get_current_worker
 from swiftui.errors import OperationCancelled, SwiftuiError
 from swiftui.tui.uploads.model import JobState, Outcome, Summary, UploadModel
 from swiftui.units import format_bytes
-from swiftui.upload import UploadEvent, UploadRequest, run_upload, summary
+from swiftui.upload import UploadEvent, UploadRequest, UploadResult, run_upload, summary
 
 if TYPE_CHECKING:
     from swiftui.swift import SwiftService
@@ -69,6 +74,19 @@ class UploadJob:
 
     def same_target(self, other: UploadJob) -> bool:
         return (self.region, self.target) == (other.region, other.target)
+
+    def work(
+        self, runner: Runner, changed: Callable[[], None], cancel: Event
+    ) -> tuple[str, UploadResult | None]:
+        """Run the upload on the worker's thread, its events into the model (``changed``
+        after each): the line that says how it ended, and its result."""
+
+        def on_event(event: UploadEvent) -> None:
+            self.model.apply(event)
+            changed()
+
+        result = runner(self.service, self.request, on_event=on_event, cancel=cancel)
+        return summary(result), result
 
     def status_text(self, summary: Summary) -> str:
         """``uploading 40 %``, ``queued``, ``done``: one cell of the queue list, from the
@@ -175,9 +193,16 @@ class Uploads:
 
     # -- the queue -------------------------------------------------------------------------
 
+    @property
+    def next_number(self) -> int:
+        return len(self.jobs) + 1
+
     def enqueue(self, service: SwiftService, request: UploadRequest) -> UploadJob | None:
         """Queue an upload (it starts at once if none runs); None if it is already queued."""
-        job = UploadJob(len(self.jobs) + 1, service, request, UploadModel(self.clock))
+        return self.add(UploadJob(self.next_number, service, request, UploadModel(self.clock)))
+
+    def add(self, job: UploadJob) -> UploadJob | None:
+        """Queue ``job``, numbered :attr:`next_number`; None if it is already queued."""
         for other in self.jobs:
             if not other.state.finished and other.same_target(job):
                 self.app.notify(
@@ -226,17 +251,9 @@ class Uploads:
     def _run(self, job: UploadJob) -> None:
         """The engine, its outcome into the model, then word to the app."""
         model = job.model
-
-        def on_event(event: UploadEvent) -> None:
-            model.apply(event)
-            self._changed(job)
-
         try:
-            result = self.runner(
-                job.service,
-                job.request,
-                on_event=on_event,
-                cancel=get_current_worker().cancelled_event,
+            message, result = job.work(
+                self.runner, partial(self._changed, job), get_current_worker().cancelled_event
             )
         except OperationCancelled as error:
             model.end(JobState.CANCELLED, str(error))
@@ -247,7 +264,7 @@ class Uploads:
                 JobState.FAILED, f"unexpected {type(error).__name__}: {error} (please report it)"
             )
         else:
-            model.end(JobState.DONE, summary(result), result)
+            model.end(JobState.DONE, message, result)
         self._changed(job)
         self.app.post_message(JobEnded(job))
 
@@ -273,7 +290,9 @@ class Uploads:
         self._start_next()
 
     def _tell(self, job: UploadJob, outcome: Outcome) -> None:
-        if outcome.state is JobState.DONE and outcome.result is not None:
+        if outcome.state is JobState.DONE and outcome.result is None:
+            self.app.notify(outcome.message, title="Done")
+        elif outcome.state is JobState.DONE and outcome.result is not None:
             result = outcome.result
             what = f"{format_bytes(result.size)}"
             if result.is_slo:
