@@ -144,7 +144,8 @@ def test_a_stored_archive_without_a_remembered_upload_is_compared_by_its_checksu
     history_path("full").unlink()  # forget the upload: the next run must read the file
     skipped = run_cli(job_env(), tmp_path, "job", "run", "full", "--jobs-file", str(jobs))
     assert skipped.returncode == 0, skipped.stderr
-    assert "same size and Etag (md5) as the file): skipped" in skipped.stdout
+    # The upload stored the file's SHA-256: the stronger checksum is the one compared.
+    assert "same size and SHA-256 as the file): skipped" in skipped.stdout
 
 
 def test_a_wrong_password_is_recorded_pinged_at_fail_and_mailed(
