@@ -170,6 +170,9 @@ async def test_uploads_queue_one_at_a_time_and_cancel_asks(
 
         await pilot.press("up", "c")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        question = shown(app, "#question")
+        assert "2 of 6 segments" in question and "are kept in Swift" in question
+        assert "unfinished segment" in question and "will be sent again" in question
         await pilot.press("n")
         assert first.state is JobState.RUNNING
         await pilot.press("c", "y")

@@ -41,6 +41,7 @@ from swiftui.tui.widgets.screens import SwiftuiScreen
 from swiftui.tui.widgets.status_line import StatusLine
 from swiftui.tui.widgets.table import ListingTable, Row
 from swiftui.units import format_bytes
+from swiftui.upload import cancel_preview
 
 DRAW_INTERVAL_S = 0.1
 LOG_PANEL_LINES = 200
@@ -304,10 +305,11 @@ class UploadLiveScreen(SwiftuiScreen):
             return
         if job.state is not JobState.RUNNING:
             return
+        progress = job.model.summary().progress
+        kept = f"{cancel_preview(progress)}.\n" if progress is not None else ""
         question = (
-            f"Cancel the upload of {job.file_name} to {job.target}?\n"
-            "Segments already sent stay in Swift and are recorded: resuming it later sends "
-            "only the missing ones."
+            f"Cancel the upload of {job.file_name} to {job.target}?\n{kept}"
+            "Finished segments are recorded: resuming it later sends only the missing ones."
         )
 
         def answered(cancel: bool | None) -> None:
