@@ -97,9 +97,9 @@ def jobs_cli(tmp_path: Path, jobs: Path, *args: str) -> subprocess.CompletedProc
         (
             GOOD.replace(
                 'glob = "/var/lib/psa/dumps/*.tar"',
-                "command = \"tar c '/var/www\"\nobject_name = \"www.tar\"",
+                'command = "tar c \'/var/www"\nobject_name = "www.tar"',
             ),
-            "source.command: \"tar c '/var/www\": No closing quotation",
+            'source.command: "tar c \'/var/www": No closing quotation',
         ),
         (
             GOOD + "shell = true\n",

@@ -38,7 +38,7 @@ WORD_START_SYNTAX = "~#"
 STDERR_LINES = 5
 """The last lines of the command's standard error a failure quotes."""
 STDERR_LINE_CHARS = 300
-LABEL_CHARS = 120
+LABEL_CHARS = 300
 # How often a wait looks at the cancel event, and how long a stopped command may take to go.
 CHECK_S = 0.1
 STOP_GRACE_S = 5.0
