@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from fault_support import wait_for
+from jobs_support import process_alive
 
 from swiftui.errors import Aborted, CommandFailed, UsageError
 from swiftui.jobs.command import CommandOutput, Redactor, command_argv, shell_syntax
@@ -124,7 +125,7 @@ def test_leaving_early_stops_the_whole_pipeline(tmp_path: Path) -> None:
         sleeper = int(pids.read_text())
     assert output.stopped
     assert output.process.returncode is not None
-    wait_for(lambda: not _alive(sleeper), "the pipeline's sleep to end", timeout=10)
+    wait_for(lambda: not process_alive(sleeper), "the pipeline's sleep to end", timeout=10)
 
 
 def test_a_cancel_stops_a_command_that_writes_nothing() -> None:
@@ -134,14 +135,6 @@ def test_a_cancel_stops_a_command_that_writes_nothing() -> None:
     )
     with output:
         cancel.set()
-        with pytest.raises(Aborted):
+        with pytest.raises(Aborted, match=r"^stopped while the command 'sleep 60' ran"):
             output.readinto(memoryview(bytearray(16)))
-    assert output.process.returncode is not None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
+    assert output.stopped and output.process.returncode is not None

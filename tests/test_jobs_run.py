@@ -18,7 +18,7 @@ import swiftclient
 from deletion_support import make_slo, names, random_bytes
 from fault_support import one_line_error, run_cli, start_cli, wait_for
 from faultproxy import Fault, FaultProxy
-from jobs_support import WebhookReceiver, smtp_sink, write_job
+from jobs_support import WebhookReceiver, process_alive, smtp_sink, write_job
 from upload_support import (
     download_md5,
     file_md5,
@@ -382,6 +382,32 @@ def test_a_failing_command_fails_the_run_with_exit_11_and_leaves_no_archive(
     assert record["result"] == "failed" and record["exit_code"] == 11
     assert "exited with status 2" in record["error"]
     assert record["items"] == [] and record["pruned"] == []
+
+
+def test_a_command_job_stopped_by_sigterm_stops_its_command_and_is_interrupted(
+    sandbox: Sandbox, checker: swiftclient.Connection, container_name: str, tmp_path: Path
+) -> None:
+    """cron's or systemd's stop while the command still works: the command (its whole
+    pipeline) is stopped, nothing is stored, the run is recorded as interrupted (130)."""
+    started, sleeper = tmp_path / "started", tmp_path / "sleeper.pid"
+    jobs = write_job(
+        tmp_path,
+        sandbox,
+        "www",
+        container_name,
+        f'command = "head -c 100000 /dev/zero; sleep 60 & echo $! > {sleeper}; '
+        f'touch {started}; wait"\nshell = true\nobject_name = "www-%Y-%m.tar"',
+    )
+    process = start_cli(job_env(), tmp_path, "job", "run", "www", "--jobs-file", str(jobs))
+    wait_for(started.exists, "the command to be running")
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "stopped the command 'head -c 100000 /dev/zero; sleep 60" in stdout
+    wait_for(lambda: not process_alive(int(sleeper.read_text())), "the pipeline's sleep to end")
+    assert [name for name in names(checker, container_name) if name.startswith("www-")] == []
+    [record] = history("www")
+    assert record["result"] == "interrupted" and record["exit_code"] == 130
 
 
 @pytest.mark.parametrize("mode", [0o640, 0o604])

@@ -184,6 +184,29 @@ async def test_a_job_running_elsewhere_is_said_so_and_not_run(
     assert read_history("plesk") == []
 
 
+async def test_a_command_job_is_not_run_here_and_the_screen_says_how_to_run_it(
+    sandbox: Sandbox, cloud: Cloud, container_name: str, tmp_path: Path
+) -> None:
+    written = write_job(
+        tmp_path,
+        sandbox,
+        "www",
+        container_name,
+        'command = "tar c /var/www"\nobject_name = "www-%Y-%m.tar"',
+    )
+    jobs_file().parent.mkdir(parents=True)
+    written.rename(jobs_file())
+    app = jobs_app(cloud)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_jobs(pilot)
+        await pilot.press("R")
+        status = shown(app, "#jobs-status")
+        assert "Job www streams a command's output: run it with `swiftui job run www`" in status
+        assert isinstance(app.screen, JobsScreen)
+        assert not app.uploads.jobs
+    assert read_history("www") == []
+
+
 async def open_form(pilot: Pilot) -> JobFormScreen:
     await open_jobs(pilot)
     await pilot.press("e")

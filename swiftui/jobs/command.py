@@ -135,7 +135,7 @@ class CommandOutput:
         """The command as messages name it: as written, secrets masked, shortened."""
         self.cancel = cancel
         self.stopped = False
-        """The command was still running when the upload ended, and was stopped."""
+        """The command was stopped (a cancel, or the upload ended while it still ran)."""
         self.stderr_lines = 0
         self._stderr_tail: deque[str] = deque(maxlen=STDERR_LINES)
         self._over = threading.Event()
@@ -172,7 +172,6 @@ class CommandOutput:
     def __exit__(self, *exc_info: object) -> None:
         self._over.set()
         if self.process.poll() is None:
-            self.stopped = True
             self._stop()
         self._stdout.close()
 
@@ -196,12 +195,15 @@ class CommandOutput:
                 break
             except subprocess.TimeoutExpired:
                 if self.cancel.is_set():
-                    raise Aborted from None
+                    raise self._cancelled() from None
         if self.cancel.is_set():
-            raise Aborted
+            raise self._cancelled()
         self._stderr_reader.join(STOP_GRACE_S)
         if status != 0:
             raise CommandFailed(self._failure(status))
+
+    def _cancelled(self) -> Aborted:
+        return Aborted(f"stopped while the command {self.label!r} ran: nothing was stored")
 
     def _failure(self, status: int) -> str:
         if status < 0:
@@ -235,6 +237,7 @@ class CommandOutput:
     def _stop(self) -> None:
         """SIGTERM to the command's process group (a pipeline's every process), SIGKILL
         if it lingers."""
+        self.stopped = True
         for sig in (signal.SIGTERM, signal.SIGKILL):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, sig)
