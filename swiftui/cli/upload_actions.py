@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from swiftui.cli.upload_output import Printer
+from swiftui.cli.output import Printer
 from swiftui.errors import UsageError
 from swiftui.swift import RateLimiter
 from swiftui.units import parse_delete_at, parse_duration, parse_rate, parse_size
@@ -27,6 +27,7 @@ from swiftui.upload import (
     Notice,
     SourceFile,
     StreamRequest,
+    UploadEvent,
     UploadPreview,
     UploadRequest,
     check_request,
@@ -43,8 +44,10 @@ from swiftui.upload.wording import files
 if TYPE_CHECKING:
     from swiftui.swift import SwiftService
 
-Action = Callable[["SwiftService", Printer, threading.Event], None]
-"""What the command does once connected: upload, or print a plan."""
+EventHandler = Callable[[UploadEvent], None]
+Action = Callable[["SwiftService", Printer[UploadEvent], EventHandler, threading.Event], None]
+"""What the command does once connected: upload (its events to the handler), or print a
+plan (with the printer's ``report``)."""
 
 STREAM_OPTIONS = (
     ("--expected-size", "expected_size"),
@@ -80,11 +83,16 @@ def _file_action(args: argparse.Namespace) -> Action:
     with SourceFile(path):
         pass
 
-    def upload(service: SwiftService, printer: Printer, cancel: threading.Event) -> None:
+    def upload(
+        service: SwiftService,
+        printer: Printer[UploadEvent],
+        on_event: EventHandler,
+        cancel: threading.Event,
+    ) -> None:
         if args.dry_run:
             _print_preview(printer, preview(service, request))
         else:
-            run_upload(service, request, on_event=printer.handle, cancel=cancel)
+            run_upload(service, request, on_event=on_event, cancel=cancel)
 
     return upload
 
@@ -110,11 +118,16 @@ def _stream_action(args: argparse.Namespace) -> Action:
     )
     check_request(request)
 
-    def upload(service: SwiftService, printer: Printer, cancel: threading.Event) -> None:
+    def upload(
+        service: SwiftService,
+        printer: Printer[UploadEvent],
+        on_event: EventHandler,
+        cancel: threading.Event,
+    ) -> None:
         # Standard input reopened as a BufferedReader, whose readinto the typing of
         # sys.stdin.buffer does not promise; the descriptor stays open.
         with open(sys.stdin.fileno(), "rb", closefd=False) as stdin:
-            run_stream_upload(service, request, stdin, on_event=printer.handle, cancel=cancel)
+            run_stream_upload(service, request, stdin, on_event=on_event, cancel=cancel)
 
     return upload
 
@@ -149,7 +162,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _print_preview(printer: Printer, upload: UploadPreview) -> None:
+def _print_preview(printer: Printer[UploadEvent], upload: UploadPreview) -> None:
     """``--dry-run``: the plan's lines (or one ``dry_run`` JSON event); nothing is sent."""
     plan = upload.decision.plan
     printer.report(
@@ -181,9 +194,14 @@ def _batch_action(args: argparse.Namespace) -> Action:
     for request in requests:
         check_request(request)
 
-    def upload(service: SwiftService, printer: Printer, cancel: threading.Event) -> None:
+    def upload(
+        service: SwiftService,
+        printer: Printer[UploadEvent],
+        on_event: EventHandler,
+        cancel: threading.Event,
+    ) -> None:
         for what in (*local.skipped, *(local.unreadable if args.skip_unreadable else ())):
-            printer.handle(Notice(f"skipped {what}"))
+            on_event(Notice(f"skipped {what}"))
         plan = plan_batch(service, requests)
         if args.dry_run:
             event = plan.event()
@@ -195,6 +213,6 @@ def _batch_action(args: argparse.Namespace) -> Action:
                 bytes_to_send=event.bytes_to_send,
             )
         else:
-            run_batch(service, plan, on_event=printer.handle, cancel=cancel)
+            run_batch(service, plan, on_event=on_event, cancel=cancel)
 
     return upload
