@@ -281,6 +281,29 @@ def test_a_run_killed_mid_upload_is_recorded_as_interrupted_and_the_next_run_res
     assert finished["result"] == "ok" and finished["bytes_sent"] == 3 * MIB
 
 
+def www_job(
+    tmp_path: Path,
+    sandbox: Sandbox,
+    container: str,
+    command: str,
+    webhook: WebhookReceiver,
+    *,
+    upload: str = "",
+) -> Path:
+    """Job ``www``: ``command`` (the [source] lines that say it) named ``www-%Y-%m.tar``,
+    1 MiB segments, keep_last 1, notifying ``webhook``."""
+    return write_job(
+        tmp_path,
+        sandbox,
+        "www",
+        container,
+        f'{command}\nobject_name = "www-%Y-%m.tar"',
+        extra=f'[jobs.www.upload]\nsegment_size = "1MiB"\n{upload}\n'
+        "[jobs.www.retention]\nkeep_last = 1\n\n"
+        f'[jobs.www.notify]\nwebhook = "{webhook.url}"\n',
+    )
+
+
 def test_a_commands_output_is_streamed_verified_and_pruned_and_not_run_again(
     sandbox: Sandbox, checker: swiftclient.Connection, container_name: str, tmp_path: Path
 ) -> None:
@@ -299,15 +322,13 @@ def test_a_commands_output_is_streamed_verified_and_pruned_and_not_run_again(
     )
     checker.put_object(container_name, "notes.txt", b"not an archive of the job")
     with WebhookReceiver() as webhook:
-        jobs = write_job(
+        jobs = www_job(
             tmp_path,
             sandbox,
-            "www",
             container_name,
-            f'command = "head -c {size} {site}"\nobject_name = "www-%Y-%m.tar"',
-            extra='[jobs.www.upload]\nsegment_size = "1MiB"\nlimit_rate = "64MiB/s"\n\n'
-            "[jobs.www.retention]\nkeep_last = 1\n\n"
-            f'[jobs.www.notify]\nwebhook = "{webhook.url}"\n',
+            f'command = "head -c {size} {site}"',
+            webhook,
+            upload='limit_rate = "64MiB/s"\n',
         )
         first = run_cli(job_env(), tmp_path, "job", "run", "www", "--jobs-file", str(jobs))
         assert first.returncode == 0, first.stderr + first.stdout
@@ -355,15 +376,8 @@ def test_a_failing_command_fails_the_run_with_exit_11_and_leaves_no_archive(
     checker.put_container(container_name)
     checker.put_object(container_name, "www-2020-01.tar", random_bytes(1000))
     with WebhookReceiver() as webhook:
-        jobs = write_job(
-            tmp_path,
-            sandbox,
-            "www",
-            container_name,
-            f'command = "{command}"\nshell = true\nobject_name = "www-%Y-%m.tar"',
-            extra='[jobs.www.upload]\nsegment_size = "1MiB"\n\n'
-            "[jobs.www.retention]\nkeep_last = 1\n\n"
-            f'[jobs.www.notify]\nwebhook = "{webhook.url}"\n',
+        jobs = www_job(
+            tmp_path, sandbox, container_name, f'command = "{command}"\nshell = true', webhook
         )
         result = run_cli(job_env(), tmp_path, "job", "run", "www", "--jobs-file", str(jobs))
         assert webhook.paths == ["/ping/abc/start", "/ping/abc/fail"]

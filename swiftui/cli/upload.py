@@ -17,7 +17,7 @@ from pathlib import Path
 
 from swiftui.cli.common import add_auth_options, auth_option, connect_args
 from swiftui.cli.output import Printer, Wording, printer, run_shown
-from swiftui.cli.upload_actions import choose_action, is_stream
+from swiftui.cli.upload_actions import Shown, choose_action, is_stream
 from swiftui.cli.wording import error_line, error_message
 from swiftui.errors import OperationCancelled, SwiftuiError
 from swiftui.units import MIB
@@ -184,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
                 shown.show(Notice(USE_SLO_NOTICE))
             error, resumable = run_shown(
                 shown,
-                lambda on_event, cancel: action(service, shown, on_event, cancel),
+                lambda on_event, cancel: action(service, Shown(shown, on_event, cancel)),
                 _resumable,
             )
         finally:

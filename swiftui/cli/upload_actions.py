@@ -16,6 +16,7 @@ import argparse
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from swiftui.cli.output import Printer
@@ -44,10 +45,19 @@ from swiftui.upload.wording import files
 if TYPE_CHECKING:
     from swiftui.swift import SwiftService
 
-EventHandler = Callable[[UploadEvent], None]
-Action = Callable[["SwiftService", Printer[UploadEvent], EventHandler, threading.Event], None]
-"""What the command does once connected: upload (its events to the handler), or print a
-plan (with the printer's ``report``)."""
+
+@dataclass(frozen=True)
+class Shown:
+    """What an action runs with: the printer (a dry run reports its plan on it), the
+    handler of the upload's events, and the cancel event (Ctrl-C, SIGTERM)."""
+
+    printer: Printer[UploadEvent]
+    on_event: Callable[[UploadEvent], None]
+    cancel: threading.Event
+
+
+Action = Callable[["SwiftService", Shown], None]
+"""What the command does once connected: upload, or print a plan."""
 
 STREAM_OPTIONS = (
     ("--expected-size", "expected_size"),
@@ -83,16 +93,11 @@ def _file_action(args: argparse.Namespace) -> Action:
     with SourceFile(path):
         pass
 
-    def upload(
-        service: SwiftService,
-        printer: Printer[UploadEvent],
-        on_event: EventHandler,
-        cancel: threading.Event,
-    ) -> None:
+    def upload(service: SwiftService, shown: Shown) -> None:
         if args.dry_run:
-            _print_preview(printer, preview(service, request))
+            _print_preview(shown.printer, preview(service, request))
         else:
-            run_upload(service, request, on_event=on_event, cancel=cancel)
+            run_upload(service, request, on_event=shown.on_event, cancel=shown.cancel)
 
     return upload
 
@@ -118,16 +123,11 @@ def _stream_action(args: argparse.Namespace) -> Action:
     )
     check_request(request)
 
-    def upload(
-        service: SwiftService,
-        printer: Printer[UploadEvent],
-        on_event: EventHandler,
-        cancel: threading.Event,
-    ) -> None:
+    def upload(service: SwiftService, shown: Shown) -> None:
         # Standard input reopened as a BufferedReader, whose readinto the typing of
         # sys.stdin.buffer does not promise; the descriptor stays open.
         with open(sys.stdin.fileno(), "rb", closefd=False) as stdin:
-            run_stream_upload(service, request, stdin, on_event=on_event, cancel=cancel)
+            run_stream_upload(service, request, stdin, on_event=shown.on_event, cancel=shown.cancel)
 
     return upload
 
@@ -194,18 +194,13 @@ def _batch_action(args: argparse.Namespace) -> Action:
     for request in requests:
         check_request(request)
 
-    def upload(
-        service: SwiftService,
-        printer: Printer[UploadEvent],
-        on_event: EventHandler,
-        cancel: threading.Event,
-    ) -> None:
+    def upload(service: SwiftService, shown: Shown) -> None:
         for what in (*local.skipped, *(local.unreadable if args.skip_unreadable else ())):
-            on_event(Notice(f"skipped {what}"))
+            shown.on_event(Notice(f"skipped {what}"))
         plan = plan_batch(service, requests)
         if args.dry_run:
             event = plan.event()
-            printer.report(
+            shown.printer.report(
                 "dry_run",
                 (describe(event) or "").splitlines(),
                 files=event.files,
@@ -213,6 +208,6 @@ def _batch_action(args: argparse.Namespace) -> Action:
                 bytes_to_send=event.bytes_to_send,
             )
         else:
-            run_batch(service, plan, on_event=on_event, cancel=cancel)
+            run_batch(service, plan, on_event=shown.on_event, cancel=shown.cancel)
 
     return upload
