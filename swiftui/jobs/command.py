@@ -171,8 +171,7 @@ class CommandOutput:
 
     def __exit__(self, *exc_info: object) -> None:
         self._over.set()
-        if self.process.poll() is None:
-            self._stop()
+        self._stop()
         self._stdout.close()
 
     def readinto(self, buffer: memoryview, /) -> int:
@@ -236,7 +235,9 @@ class CommandOutput:
 
     def _stop(self) -> None:
         """SIGTERM to the command's process group (a pipeline's every process), SIGKILL
-        if it lingers."""
+        if it lingers; nothing once it has ended."""
+        if self.process.poll() is not None:
+            return
         self.stopped = True
         for sig in (signal.SIGTERM, signal.SIGKILL):
             with contextlib.suppress(ProcessLookupError):

@@ -294,11 +294,11 @@ class _Run:
             redact=self.redact,
             cancel=self.cancel,
         )
-        request = stream_request(
-            self.job, item, f"the output of {output.label!r}", self.rate_limiter
-        )
         try:
             with output:
+                request = stream_request(
+                    self.job, item, f"the output of {output.label!r}", self.rate_limiter
+                )
                 result = run_stream_upload(
                     service, request, output, on_event=self.on_event, cancel=self.cancel
                 )
