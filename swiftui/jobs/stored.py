@@ -27,12 +27,11 @@ from typing import TYPE_CHECKING
 
 from swiftui.browse import segment_length, verify_manifest
 from swiftui.swift import expected_slo_etag, find_segments_by_name, is_slo, retrieval_from_headers
-from swiftui.upload import SourceFile
+from swiftui.upload import SHA256_HEADER, SourceFile
 
 if TYPE_CHECKING:
     from swiftui.swift import SwiftService
 
-SHA256_HEADER = "X-Object-Meta-Sha256"
 BLOCK = 1024 * 1024
 
 

@@ -32,6 +32,7 @@ from swiftui.jobs import (
     Job,
     JobsFile,
     RunRecord,
+    SourceKind,
     already_running,
     is_running,
     last_run,
@@ -229,6 +230,13 @@ class JobsScreen(SwiftuiScreen):
             return
         if is_running(job.name):
             self._say(str(already_running(job.name)), error=True)
+            return
+        if job.source.kind is SourceKind.COMMAND:
+            self._say(
+                f"Job {job.name} streams a command's output: run it with `swiftui job run "
+                f"{job.name}` (this screen runs file sources only, for now).",
+                error=True,
+            )
             return
         self._say(f"Job {job.name}: finding what it uploads, logging in…")
         self.prepare_run(job, self.swiftui_app.clock().astimezone(self.swiftui_app.zone))
