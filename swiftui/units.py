@@ -168,3 +168,8 @@ def format_eta(seconds: float | None) -> str:
     if minutes:
         return f"{minutes}m {secs:02d}s"
     return f"{secs}s"
+
+
+def plural(count: int, word: str) -> str:
+    """``1 segment``, ``2 segments``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

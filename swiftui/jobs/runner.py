@@ -25,7 +25,6 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from swiftui.deletion import plural
 from swiftui.errors import IntegrityError, OperationCancelled, SwiftuiError
 from swiftui.jobs.command import CommandOutput, Redactor
 from swiftui.jobs.events import (
@@ -63,6 +62,7 @@ from swiftui.jobs.sources import CommandItem, LocalItem, resolve_source
 from swiftui.jobs.stored import Presence, Remembered, check_intact, compare, verify_upload
 from swiftui.jobs.wording import finish_message, start_message
 from swiftui.swift import RateLimiter, SwiftService
+from swiftui.units import plural
 from swiftui.upload import UploadResult, run_stream_upload, run_upload
 
 logger = logging.getLogger(__name__)

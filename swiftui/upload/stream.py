@@ -29,7 +29,7 @@ from swiftui.swift import (
     segment_name,
     segment_prefix,
 )
-from swiftui.units import format_bytes
+from swiftui.units import format_bytes, plural
 from swiftui.upload.cleanup import delete_unused_segments, replaced_object
 from swiftui.upload.engine import report_outcome
 from swiftui.upload.events import (
@@ -341,8 +341,11 @@ class _StreamUpload:
         except SwiftError as error:
             return f"the segments written stay in {where} ({error}): {orphans} removes them"
         if report.left:
-            return f"{report.left} segments written could not be removed ({where}): {orphans}"
-        removed = f"removed the {report.gone} segments it had written" if report.gone else ""
+            left = plural(report.left, "segment")
+            return f"{left} written could not be removed ({where}): {orphans}"
+        removed = (
+            f"removed the {plural(report.gone, 'segment')} it had written" if report.gone else ""
+        )
         return (removed + in_flight).removeprefix("; ")
 
     def _stopped(self, cleaned: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from swiftui.units import format_bytes, format_eta, format_rate
+from swiftui.units import format_bytes, format_eta, format_rate, plural
 from swiftui.upload.events import (
     BatchFinished,
     BatchPlanReady,
@@ -75,7 +75,7 @@ def describe(event: UploadEvent) -> str | None:
 
 def files(count: int) -> str:
     """``1 file``, ``3 files``."""
-    return f"{count} file{'' if count == 1 else 's'}"
+    return plural(count, "file")
 
 
 def _describe_batch(event: UploadEvent) -> str | None:

@@ -26,7 +26,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker
 
 from swiftui.browse import format_age
-from swiftui.deletion import DeletionSummary, plural
+from swiftui.deletion import DeletionSummary
 from swiftui.orphans import (
     OrphanGroup,
     OrphanReport,
@@ -39,7 +39,7 @@ from swiftui.swift import SwiftService, archive_containers
 from swiftui.tui.deletion.screen import DeleteScreen
 from swiftui.tui.widgets.screens import SwiftuiScreen, redraw_as_time_passes
 from swiftui.tui.widgets.table import Column, ListingTable, Row
-from swiftui.units import format_bytes
+from swiftui.units import format_bytes, plural
 
 MARK = "● "
 UNMARKED = "  "

@@ -27,7 +27,6 @@ from textual.message import Message
 from textual.widgets import Footer, Static
 from textual.worker import Worker
 
-from swiftui.deletion import plural
 from swiftui.jobs import (
     Job,
     JobsFile,
@@ -50,6 +49,7 @@ from swiftui.tui.uploads.model import JobState, UploadModel, display_path
 from swiftui.tui.uploads.queue import UploadFinished, uploads_of
 from swiftui.tui.widgets.screens import SwiftuiScreen, redraw_as_time_passes
 from swiftui.tui.widgets.table import ListingTable
+from swiftui.units import plural
 from swiftui.upload import UploadRequest
 
 
