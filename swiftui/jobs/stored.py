@@ -26,8 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from swiftui.browse import segment_length, verify_manifest
-from swiftui.swift import expected_slo_etag, find_segments_by_name, is_slo, retrieval_from_headers
-from swiftui.upload import SHA256_HEADER, SourceFile
+from swiftui.swift import (
+    SHA256_HEADER,
+    expected_slo_etag,
+    find_segments_by_name,
+    is_slo,
+    retrieval_from_headers,
+)
+from swiftui.upload import SourceFile
 
 if TYPE_CHECKING:
     from swiftui.swift import SwiftService

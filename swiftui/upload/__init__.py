@@ -40,7 +40,6 @@ from swiftui.upload.events import (
     event_to_dict,
 )
 from swiftui.upload.local_files import LocalFiles, collect_files
-from swiftui.upload.manifest import SHA256_HEADER
 from swiftui.upload.plan import SegmentSpec, UploadPlan, make_plan
 from swiftui.upload.preview import (
     Destination,
@@ -73,7 +72,6 @@ __all__ = [
     "DEFAULT_SPOOL_MEMORY",
     "DEFAULT_THREADS",
     "MAX_THREADS",
-    "SHA256_HEADER",
     "BatchAction",
     "BatchEntry",
     "BatchFinished",

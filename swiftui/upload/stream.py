@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from swiftui.errors import OperationCancelled, SwiftError, SwiftuiError, UsageError
 from swiftui.swift import (
     INTERACTIVE_RETRY,
+    MTIME_HEADER,
     SEGMENT_CONTENT_TYPE,
     segment_name,
     segment_prefix,
@@ -40,7 +41,7 @@ from swiftui.upload.events import (
     UploadCancelled,
     UploadResult,
 )
-from swiftui.upload.manifest import MTIME_HEADER, write_manifest, write_sub_manifests
+from swiftui.upload.manifest import write_manifest, write_sub_manifests
 from swiftui.upload.plan import StreamPlan, plan_stream, sub_manifests_for
 from swiftui.upload.pool import EventHandler, Meter, WorkerPool
 from swiftui.upload.request import StreamRequest, check_names, check_request
