@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from threading import Event
+from typing import TYPE_CHECKING
 
-from swiftui.tui.uploads.model import JobState, Summary
-from swiftui.tui.uploads.queue import Runner, UploadJob
+from swiftui.tui.uploads.model import JobState, Summary, UploadModel
+from swiftui.tui.uploads.queue import Runner, UploadJob, Uploads
 from swiftui.upload import (
     BatchFinished,
     UploadEvent,
@@ -27,6 +28,9 @@ from swiftui.upload import (
     run_batch,
 )
 
+if TYPE_CHECKING:
+    from swiftui.swift import SwiftService
+
 
 @dataclass(eq=False)
 class BatchJob(UploadJob):
@@ -34,6 +38,14 @@ class BatchJob(UploadJob):
     the first, for what they share."""
 
     requests: tuple[UploadRequest, ...] = field(kw_only=True)
+
+    @classmethod
+    def of(
+        cls, uploads: Uploads, service: SwiftService, requests: tuple[UploadRequest, ...]
+    ) -> BatchJob:
+        """The next entry of ``uploads``: ``requests`` to ``service``'s region."""
+        model = UploadModel(uploads.clock)
+        return cls(uploads.next_number, service, requests[0], model, requests=requests)
 
     @property
     def file_name(self) -> str:

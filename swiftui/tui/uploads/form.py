@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import stat
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any, ClassVar
@@ -32,7 +31,6 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Input, Label, Static
 from textual.worker import Worker
 
-from swiftui.browse import format_moment
 from swiftui.errors import UsageError
 from swiftui.swift import SEGMENTS_SUFFIX, SwiftLimits, SwiftService
 from swiftui.tui.uploads.batch import BatchJob
@@ -41,7 +39,7 @@ from swiftui.tui.uploads.form_batch import (
     BatchKey,
     BatchPlanned,
     batch_key,
-    marked_text,
+    choice_text,
     plan_lines,
 )
 from swiftui.tui.uploads.form_plan import (
@@ -55,10 +53,8 @@ from swiftui.tui.uploads.form_plan import (
     unread_destination,
 )
 from swiftui.tui.uploads.live import show_uploads
-from swiftui.tui.uploads.model import UploadModel
 from swiftui.tui.uploads.queue import uploads_of
 from swiftui.tui.widgets.screens import SwiftuiScreen
-from swiftui.units import format_bytes
 from swiftui.upload import (
     DEFAULT_THREADS,
     BatchPlan,
@@ -165,7 +161,7 @@ class UploadFormScreen(SwiftuiScreen):
         """Every field is mounted: the plan can be drawn."""
         self.request: UploadRequest | None = None
         """What Start queues: set by every change of the form, None while it cannot start."""
-        self.batch: tuple[UploadRequest, ...] | None = None
+        self.batch_requests: tuple[UploadRequest, ...] | None = None
         """What Start queues while files are marked, once the engine has planned them."""
         self.batch_plans: dict[BatchKey, BatchPlan | UsageError] = {}
         self._check_timer: Timer | None = None
@@ -317,7 +313,9 @@ class UploadFormScreen(SwiftuiScreen):
 
     @on(FileTree.MarksChanged)
     def marks_changed(self) -> None:
-        self.query_one("#object", Input).disabled = bool(self._marked)
+        name = self.query_one("#object", Input)
+        name.disabled = bool(self._marked)
+        name.placeholder = "the files' names" if name.disabled else "the file's name"
         self._show_choice()
         self._refresh_plan()
 
@@ -326,22 +324,8 @@ class UploadFormScreen(SwiftuiScreen):
         return self.query_one(FileTree).marked
 
     def _show_choice(self) -> None:
-        """The marked files, else the file picked, else how to pick one."""
-        info = self.query_one("#file-info", Static)
-        chosen = self.chosen
-        if self._marked:
-            info.update(marked_text(self._marked))
-        elif chosen is None:
-            info.update(Text("Pick the file to upload in the tree (Enter; space marks).", "dim"))
-        else:
-            moment = datetime.fromtimestamp(chosen.mtime, UTC)
-            modified = format_moment(moment, self.swiftui_app.zone)
-            info.update(
-                Text.assemble(
-                    (chosen.path.name, "bold"),
-                    f"\n{format_bytes(chosen.size)} · modified {modified[:16]}",
-                )
-            )
+        choice = choice_text(self._marked, self.chosen, self.swiftui_app.zone)
+        self.query_one("#file-info", Static).update(choice)
 
     def pick(self, path: Path) -> None:
         try:
@@ -399,15 +383,15 @@ class UploadFormScreen(SwiftuiScreen):
 
     @property
     def can_start(self) -> bool:
-        return self.request is not None or self.batch is not None
+        return self.request is not None or self.batch_requests is not None
 
     def _refresh_plan(self) -> None:
         if not self.ready:
             return
         could_start = self.can_start
-        self.request, self.batch = None, None
+        self.request, self.batch_requests = None, None
         if self._marked:
-            self.batch, lines, refused = self._batch_preview()
+            self.batch_requests, lines, refused = self._batch_preview()
         else:
             self.request, lines, refused = self._preview()
         for field in self.query(".form-input"):
@@ -499,16 +483,8 @@ class UploadFormScreen(SwiftuiScreen):
 
     def action_start(self) -> None:
         uploads = uploads_of(self)
-        if self.batch is not None:
-            job = uploads.add(
-                BatchJob(
-                    uploads.next_number,
-                    self.service,
-                    self.batch[0],
-                    UploadModel(uploads.clock),
-                    requests=self.batch,
-                )
-            )
+        if self.batch_requests is not None:
+            job = uploads.add(BatchJob.of(uploads, self.service, self.batch_requests))
         elif self.request is not None:
             job = uploads.enqueue(self.service, self.request)
         else:

@@ -258,9 +258,15 @@ class UploadLiveScreen(SwiftuiScreen):
         outcome = summary.outcome
         if outcome is None and job.state is JobState.CANCELLED:
             return Text(job.advice(), style="yellow")
-        if outcome is None and summary.plan is not None and summary.phase == "uploading":
-            local = display_path(summary.plan.local_path)
-            return Text(f"uploading {local} → {job.region} › {job.target}", "cyan")
+        plan = summary.plan
+        if outcome is None and plan is not None and summary.phase == "uploading":
+            text = (
+                f"uploading {display_path(plan.local_path)} → {job.region} › "
+                f"{plan.container}/{plan.object_name}"
+            )
+            if summary.file is not None:
+                text = f"file {summary.file[0]} of {summary.file[1]}: {text}"
+            return Text(text, "cyan")
         if outcome is None:
             return Text(summary.phase)
         if outcome.state is JobState.DONE:
