@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 import swiftclient
+from textual.pilot import Pilot
 from textual.widgets import Input, Label
 from tui_support import drawn_lines, wait_for
-from tui_upload_support import shown
+from tui_upload_support import open_form, shown
 from upload_support import download_md5, write_random
 
 from swiftui.cloud import Cloud
@@ -28,18 +29,12 @@ from swiftui.tui.widgets.table import ListingTable
 from swiftui.units import KIB, MIB
 
 
-async def open_form(pilot, app: SwiftuiApp, container: str) -> UploadFormScreen:  # type: ignore[no-untyped-def]
+async def form_on(pilot: Pilot, container: str) -> UploadFormScreen:
     """u on ``container``; the form once the cluster's limits and the folder are read."""
-    containers = app.screen.query_one("#containers", ListingTable)
+    containers = pilot.app.screen.query_one("#containers", ListingTable)
     await wait_for(pilot, lambda: container in containers.keys, "the container")
     containers.move_cursor_to_key(container)
-    await pilot.press("u")
-    await wait_for(pilot, lambda: isinstance(app.screen, UploadFormScreen), "the upload form")
-    form = app.screen
-    assert isinstance(form, UploadFormScreen)
-    await wait_for(pilot, lambda: form.limits is not None, "the cluster's limits")
-    await wait_for(pilot, lambda: form.query_one("#files").root.children, "the folder")
-    return form
+    return await open_form(pilot)
 
 
 def log_text(app: SwiftuiApp) -> str:
@@ -66,7 +61,7 @@ async def test_marked_files_go_up_one_after_another_as_one_batch(
     monkeypatch.chdir(work)
     app = SwiftuiApp(cloud=cloud, region="GRA", environ={})
     async with app.run_test(size=(80, 24)) as pilot:
-        form = await open_form(pilot, app, container_name)
+        form = await form_on(pilot, container_name)
         # The root, then the files in name order; space marks and moves down.
         await pilot.press("down", "space", "space")
         assert list(form.query_one("#files").marked) == [first, second]  # type: ignore[attr-defined]
@@ -118,7 +113,7 @@ async def test_the_cap_is_set_in_the_form_shown_and_changed_while_the_upload_run
     monkeypatch.chdir(tmp_path)
     app = SwiftuiApp(cloud=cloud, region="GRA", environ={})
     async with app.run_test(size=(80, 24)) as pilot:
-        form = await open_form(pilot, app, container_name)
+        form = await form_on(pilot, container_name)
         await pilot.press("down", "enter")
         assert form.chosen is not None and form.chosen.path == source
         limit = form.query_one("#limit", Input)

@@ -28,7 +28,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Static
 from textual.worker import Worker
 
 from swiftui.errors import UsageError
@@ -42,6 +42,7 @@ from swiftui.tui.uploads.form_batch import (
     choice_text,
     plan_lines,
 )
+from swiftui.tui.uploads.form_fields import FormField, FormInput
 from swiftui.tui.uploads.form_plan import (
     FIELD_INPUTS,
     FormFields,
@@ -73,20 +74,6 @@ CHECK_DELAY_S = 0.3
 CONTAINER_SUGGESTIONS = 10_000
 
 
-class FormInput(Input):
-    """A field of the form. Tab into it selects its text, so typing replaces it, as in any
-    form; when the form moves the focus here itself (a file was picked), the cursor goes
-    after the text instead, and typing adds to it."""
-
-    def focus_at_end(self) -> None:
-        self.select_on_focus = False
-        self.cursor_position = len(self.value)
-        self.focus()
-
-    def on_blur(self) -> None:
-        self.select_on_focus = True
-
-
 class UploadFormScreen(SwiftuiScreen):
     DEFAULT_CSS = """
     UploadFormScreen {
@@ -101,12 +88,6 @@ class UploadFormScreen(SwiftuiScreen):
             &:focus-within { border: round $primary; }
         }
         #file-info { height: 2; margin-bottom: 1; }
-        .field { height: 1; }
-        .field-label { width: 14; color: $text-muted; }
-        .form-input { width: 1fr; }
-        .form-input:focus { background: $primary 30%; }
-        .form-input.-refused { color: $error; text-style: bold; }
-        .field:focus-within .field-label { color: $accent; text-style: bold; }
         #plan { height: auto; max-height: 7; margin: 1 0; overflow-y: auto; }
         #start-button { width: auto; }
     }
@@ -174,36 +155,20 @@ class UploadFormScreen(SwiftuiScreen):
             yield LocalFilePane(self.start_dir, id="local-pane")
             with Vertical(id="upload-form"):
                 yield Static(id="file-info")
-                yield from self._field("Container", "container", self.default_container)
-                yield from self._field("Object name", "object", "", placeholder="the file's name")
-                yield from self._field("Segment size", "segment-size", "", placeholder="auto")
-                yield from self._field("Threads", "threads", str(DEFAULT_THREADS), kind="integer")
-                yield from self._field(
+                yield FormField("Container", "container", self.default_container)
+                yield FormField("Object name", "object", "", placeholder="the file's name")
+                yield FormField("Segment size", "segment-size", "", placeholder="auto")
+                yield FormField("Threads", "threads", str(DEFAULT_THREADS), kind="integer")
+                yield FormField(
                     "Upload limit", "limit", "", placeholder="no cap (or 20MiB/s, 160Mbit)"
                 )
-                yield from self._field(
-                    "Expires after", "expiry", "", placeholder="never (or 90d, 12h…)"
-                )
-                yield from self._field(
+                yield FormField("Expires after", "expiry", "", placeholder="never (or 90d, 12h…)")
+                yield FormField(
                     "Segments in", "segment-container", "", placeholder="<container>_segments"
                 )
                 yield Static(id="plan")
                 yield Button("Start upload (ctrl+s)", id="start-button", compact=True)
         yield Footer(compact=True)
-
-    def _field(
-        self, label: str, field_id: str, value: str, *, placeholder: str = "", kind: str = "text"
-    ) -> ComposeResult:
-        with Horizontal(classes="field"):
-            yield Label(label, classes="field-label")
-            yield FormInput(
-                value,
-                id=field_id,
-                placeholder=placeholder,
-                compact=True,
-                type=kind,  # type: ignore[arg-type]
-                classes="form-input",
-            )
 
     def on_mount(self) -> None:
         self.query_one("#local-pane").border_title = "Local file"
