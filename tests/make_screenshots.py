@@ -194,7 +194,7 @@ async def shoot_uploads(sandbox: Sandbox, cloud: Cloud, out: Path, root: Path) -
         await pilot.press("u")
         await form_ready(pilot)
         await pilot.press("down", "down", "enter", "tab", "tab", "tab", "tab", "tab", "tab")
-        await pilot.press(*"365d", "tab", "tab")
+        await pilot.press(*"20MiB/s", "tab", *"365d", "tab", "tab")
         form = app.screen
         assert isinstance(form, UploadFormScreen)
         await wait_for(pilot, lambda: form.destination_read, "the destination read")
@@ -216,7 +216,7 @@ async def shoot_uploads(sandbox: Sandbox, cloud: Cloud, out: Path, root: Path) -
             await app.push_screen(UploadFormScreen(service, container="backups"))
             await form_ready(pilot)
             await pilot.press("down", "down", "down", "enter", "tab", "tab", "tab", "tab")
-            await pilot.press(*"4mib", "tab", "3", "ctrl+s")
+            await pilot.press(*"4mib", "tab", "3", "tab", *"20MiB/s", "ctrl+s")
             await wait_for(pilot, lambda: isinstance(app.screen, UploadLiveScreen), "live view")
             live = app.screen
             assert isinstance(live, UploadLiveScreen)

@@ -81,7 +81,7 @@ async def test_the_form_explains_an_impossible_plan_before_start(
         assert shown(app, "#plan").startswith("✗ threads must be between 1 and 32, not 0")
         assert refused(form) == ["threads"]
         # A duration goes through the CLI's parser, and says what is wrong in its words.
-        await pilot.press("backspace", "8", "tab", *"30x")
+        await pilot.press("backspace", "8", "tab", "tab", *"30x")  # past the upload limit
         assert shown(app, "#plan").startswith("✗ expires after: cannot read '30x' as a duration")
         assert refused(form) == ["expiry"]
         await pilot.press("backspace", "d")

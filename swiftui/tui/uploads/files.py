@@ -2,6 +2,7 @@
 hidden-files box; it remembers the last folder the user was in, across sessions.
 
 Plain marks instead of emoji, for any terminal over SSH; dot files stay hidden until asked.
+Space marks files (``●``, in any folder the tree shows): several files go up as one batch.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import os
 import stat
 from collections.abc import Iterable
 from pathlib import Path
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.suggester import Suggester
@@ -28,6 +31,8 @@ from swiftui.tui.uploads.model import display_path
 from swiftui.units import format_bytes
 
 LAST_FOLDER_FILE = "upload-folder.json"
+MARK = "● "
+MARK_STYLE = "bold yellow"
 
 
 def remembered_folder() -> Path | None:
@@ -53,11 +58,47 @@ class FileTree(DirectoryTree):
     ICON_NODE_EXPANDED = "▾ "
     ICON_FILE = "  "
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "space",
+            "mark",
+            "Mark",
+            id="mark",
+            tooltip="Mark or unmark a file: the marked files go up one after another",
+        ),
+    ]
+
+    class MarksChanged(Message):
+        """A file was marked or unmarked."""
+
     def __init__(self, path: Path, *, id: str | None = None) -> None:
         super().__init__(path, id=id)
         self.show_hidden = False
         self.sizes: dict[Path, int] = {}
+        self.marked: dict[Path, int] = {}
+        """The marked files and their sizes, in the order they were marked."""
         self.root.set_label(display_path(path))
+
+    def action_mark(self) -> None:
+        """Mark the file under the cursor, or unmark it; a folder opens or closes."""
+        node = self.cursor_node
+        if node is None or node.data is None:
+            return
+        if node.allow_expand:
+            self.action_toggle_node()
+            return
+        path = node.data.path
+        if self.marked.pop(path, None) is None:
+            self.marked[path] = self.sizes.get(path, 0)
+        node.refresh()
+        self.post_message(self.MarksChanged())
+        self.action_cursor_down()
+
+    def clear_marks(self) -> None:
+        self.marked.clear()
+        self.root.refresh()  # every line's cache depends on the root
+        self.refresh()
+        self.post_message(self.MarksChanged())
 
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
         """Runs in the tree's loading thread: the place to stat for sizes."""
@@ -76,6 +117,9 @@ class FileTree(DirectoryTree):
     def render_label(self, node: TreeNode[DirEntry], base_style: Style, style: Style) -> Text:
         label = super().render_label(node, base_style, style)
         if node.data is not None and not node.allow_expand:
+            if node.data.path in self.marked:
+                label = Text.assemble((MARK, MARK_STYLE), label[len(self.ICON_FILE) :])
+                label.stylize(MARK_STYLE, len(MARK))
             size = self.sizes.get(node.data.path)
             if size is not None:
                 label.append(f"  {format_bytes(size)}", style="dim")

@@ -37,6 +37,7 @@ from swiftui.tui.uploads.model import Changes, JobState, LogEntry, Summary, disp
 from swiftui.tui.uploads.queue import JobChanged, UploadFinished, UploadJob, Uploads, uploads_of
 from swiftui.tui.widgets.dialogs import ConfirmScreen
 from swiftui.tui.widgets.log_panel import LogPanel
+from swiftui.tui.widgets.rate_dialog import RateLimitScreen, cap_text
 from swiftui.tui.widgets.screens import SwiftuiScreen
 from swiftui.tui.widgets.status_line import StatusLine
 from swiftui.tui.widgets.table import ListingTable, Row
@@ -76,6 +77,13 @@ class UploadLiveScreen(SwiftuiScreen):
         Binding("i", "details", "Details", id="details", tooltip="The uploaded object, verified"),
         Binding(
             "f", "follow", "Follow", id="follow", tooltip="Keep the segments in flight in view"
+        ),
+        Binding(
+            "l",
+            "limit",
+            "Limit",
+            id="limit",
+            tooltip="Change or remove the bandwidth cap while the upload runs",
         ),
     ]
 
@@ -231,7 +239,8 @@ class UploadLiveScreen(SwiftuiScreen):
         done, total = summary.bytes_done
         self.query_one("#overall", ProgressBar).update(total=max(total, 1), progress=done)
         self.query_one("#rates", StatusLine).show(rates_line(summary, done, total))
-        self.query_one("#counters", StatusLine).show(counters_line(summary))
+        cap = job.limiter.rate if job.limiter is not None else None
+        self.query_one("#counters", StatusLine).show(counters_line(summary, cap))
         self.query_one("#phase", StatusLine).show(self._phase_text(job, summary))
         self.query_one("#segments", SegmentTable).follow(summary.first_in_flight)
         plan = summary.plan
@@ -250,9 +259,15 @@ class UploadLiveScreen(SwiftuiScreen):
         outcome = summary.outcome
         if outcome is None and job.state is JobState.CANCELLED:
             return Text(job.advice(), style="yellow")
-        if outcome is None and summary.plan is not None and summary.phase == "uploading":
-            local = display_path(summary.plan.local_path)
-            return Text(f"uploading {local} → {job.region} › {job.target}", "cyan")
+        plan = summary.plan
+        if outcome is None and plan is not None and summary.phase == "uploading":
+            text = (
+                f"uploading {display_path(plan.local_path)} → {job.region} › "
+                f"{plan.container}/{plan.object_name}"
+            )
+            if summary.file is not None:
+                text = f"file {summary.file[0]} of {summary.file[1]}: {text}"
+            return Text(text, "cyan")
         if outcome is None:
             return Text(summary.phase)
         if outcome.state is JobState.DONE:
@@ -325,6 +340,20 @@ class UploadLiveScreen(SwiftuiScreen):
             self.uploads.again(job)
             self.show_job(job)
 
+    def action_limit(self) -> None:
+        job = self.shown
+        if not self.check_action("limit", ()) or job is None or job.limiter is None:
+            return
+        limiter = job.limiter
+
+        def answered(changed: bool | None) -> None:
+            if changed:
+                job.model.log(f"bandwidth cap changed: {cap_text(limiter.rate)}")
+                if job is self.shown and self.drawable:
+                    self.apply_changes(job, job.model.take_changes())
+
+        self.app.push_screen(RateLimitScreen(limiter, what="upload"), answered)
+
     def action_details(self) -> None:
         job = self.shown
         outcome = job.model.summary().outcome if job else None
@@ -343,6 +372,12 @@ class UploadLiveScreen(SwiftuiScreen):
             return job is not None and job.state in (JobState.CANCELLED, JobState.FAILED)
         if action == "details":
             return job is not None and job.state is JobState.DONE
+        if action == "limit":
+            return (
+                job is not None
+                and job.limiter is not None
+                and job.state in (JobState.RUNNING, JobState.QUEUED)
+            )
         return True
 
     def palette_commands(self) -> Iterable[SystemCommand]:
@@ -350,6 +385,12 @@ class UploadLiveScreen(SwiftuiScreen):
             yield SystemCommand("Cancel upload", "Stop the upload shown (c)", self.action_cancel)
         if self.check_action("again", ()):
             yield SystemCommand("Resume upload", "Send what is missing (r)", self.action_again)
+        if self.check_action("limit", ()):
+            yield SystemCommand(
+                "Change the upload's bandwidth cap",
+                "Set, change or remove it while the upload runs (l)",
+                self.action_limit,
+            )
 
 
 def show_uploads(app: App[Any], job: UploadJob | None = None) -> None:

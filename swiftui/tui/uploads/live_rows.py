@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 
 from swiftui.tui.uploads.model import JobState, SegmentStatus, SegmentView, Summary
 from swiftui.tui.uploads.queue import UploadJob
+from swiftui.tui.widgets.rate_dialog import cap_text
 from swiftui.tui.widgets.table import Column, ListingTable, Row
 from swiftui.units import format_bytes, format_eta, format_rate
 
@@ -109,7 +110,9 @@ def rates_line(summary: Summary, done: int, total: int) -> str:
     return f"{line} · {format_rate(progress.rate_bps)} · ETA {format_eta(progress.eta_s)}"
 
 
-def counters_line(summary: Summary) -> str:
+def counters_line(summary: Summary, cap: int | None = None) -> str:
+    """``segments 2/6 done · 1 uploading · 2 queued · cap 20.0 MiB/s``: the cap while the
+    upload runs with one."""
     counts = summary.counts
     total = sum(counts.values())
     done = counts.get(SegmentStatus.DONE, 0) + counts.get(SegmentStatus.REUSED, 0)
@@ -125,6 +128,8 @@ def counters_line(summary: Summary) -> str:
             parts.append(f"{counts[status]} {label}")
     if summary.retries:
         parts.append(f"{summary.retries} {'retry' if summary.retries == 1 else 'retries'}")
+    if cap is not None and summary.outcome is None:
+        parts.append(cap_text(cap))
     return " · ".join(parts)
 
 

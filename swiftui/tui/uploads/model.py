@@ -19,6 +19,10 @@ from pathlib import Path
 
 from swiftui.upload import describe
 from swiftui.upload.events import (
+    BatchFinished,
+    BatchPlanReady,
+    FileSkipped,
+    FileStarted,
     ManifestWriting,
     Notice,
     OldSegmentsDeleted,
@@ -114,6 +118,8 @@ class Summary:
     retries: int
     first_in_flight: int | None
     outcome: Outcome | None
+    file: tuple[int, int] | None = None
+    """In a batch: the file being sent, from 1, and how many there are."""
 
     @property
     def bytes_done(self) -> tuple[int, int]:
@@ -157,6 +163,7 @@ class _State:
     outcome: Outcome | None = None
     cancelled: UploadCancelled | None = None
     resumable: bool = False
+    file: tuple[int, int] | None = None
 
 
 class UploadModel:
@@ -217,7 +224,12 @@ class UploadModel:
                     f"writing the manifest: Swift checks all {event.segment_count} segments"
                 )
                 self._log_event(event)
-            elif isinstance(event, OldSegmentsDeleted | UploadFinished):
+            elif isinstance(event, OldSegmentsDeleted | UploadFinished | BatchPlanReady):
+                self._log_event(event)
+            elif isinstance(event, FileStarted | FileSkipped):
+                self._next_file(event)
+            elif isinstance(event, BatchFinished):
+                state.file = None
                 self._log_event(event)
             elif isinstance(event, UploadCancelled):
                 state.cancelled = event
@@ -234,6 +246,11 @@ class UploadModel:
                 self._state.phase = lines[0]
             for line in lines:
                 self._add_log(line, level)
+
+    def log(self, text: str, level: str = "info") -> None:
+        """A line of the UI's own in the log (the cap changed), the phase untouched."""
+        with self._lock:
+            self._add_log(text, level)
 
     def end(
         self, outcome_state: JobState, message: str, result: UploadResult | None = None
@@ -274,6 +291,16 @@ class UploadModel:
         self._dirty.clear()
         self._replanned = True
         self._log_event(replace(event, local_path=display_path(event.local_path)))
+
+    def _next_file(self, event: FileStarted | FileSkipped) -> None:
+        """A batch moves on: the last file's progress goes, its segments stay until the
+        next plan replaces them."""
+        state = self._state
+        state.file = (event.number, event.count)
+        state.progress = None
+        text = describe(event) or ""
+        state.phase = text
+        self._add_log(text)
 
     def _update(self, index: int, **changes: object) -> None:
         view = self._state.segments.get(index)
@@ -338,6 +365,7 @@ class UploadModel:
             retries=state.retries,
             first_in_flight=min(state.in_flight) if state.in_flight else None,
             outcome=state.outcome,
+            file=state.file,
         )
 
     def segment(self, index: int) -> SegmentView:

@@ -41,7 +41,7 @@ from swiftui.units import format_bytes
 from swiftui.upload import UploadEvent, UploadRequest, UploadResult, run_upload, summary
 
 if TYPE_CHECKING:
-    from swiftui.swift import SwiftService
+    from swiftui.swift import RateLimiter, SwiftService
 
 RESUME_LATER = "ctrl+p › Resume interrupted uploads"
 
@@ -72,8 +72,18 @@ class UploadJob:
     def target(self) -> str:
         return f"{self.request.container}/{self.request.resolved_object_name}"
 
+    @property
+    def limiter(self) -> RateLimiter | None:
+        """The upload's bandwidth cap, changeable while it runs (None: it has none)."""
+        return self.request.rate_limiter
+
+    @property
+    def targets(self) -> frozenset[str]:
+        """Every ``container/object`` this entry writes."""
+        return frozenset({self.target})
+
     def same_target(self, other: UploadJob) -> bool:
-        return (self.region, self.target) == (other.region, other.target)
+        return self.region == other.region and bool(self.targets & other.targets)
 
     def work(
         self, runner: Runner, changed: Callable[[], None], cancel: Event
