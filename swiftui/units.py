@@ -91,7 +91,7 @@ def parse_rate(text: str, *, option: str) -> int:
     if rate <= 0:
         raise UsageError(
             f"{option}: a rate must be at least 1 byte per second, got {text!r} "
-            "(leave the option out for no cap)"
+            "(for no cap, leave it out)"
         )
     return rate
 
