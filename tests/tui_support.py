@@ -14,6 +14,7 @@ import re
 import tarfile
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,16 @@ from swiftui.sandbox import Sandbox
 WAIT_S = 20.0
 UPLOAD_GROUP = "upload"
 """The worker group of the app's uploads (:mod:`swiftui.tui.uploads.queue`)."""
+
+
+class Clock:
+    """A clock for the app that the test moves forward."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 async def wait_for(pilot: Pilot, condition: Callable[[], object], what: str) -> None:
