@@ -10,8 +10,7 @@ segments were found by name (its manifest is never read): the core's one line sa
 
 from __future__ import annotations
 
-import posixpath
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any, ClassVar
 
@@ -29,19 +28,27 @@ from swiftui.browse import (
     ObjectFacts,
     ObjectKind,
     SegmentCheck,
-    SegmentState,
     describe_object,
-    format_age,
-    format_moment,
     head_object,
     segment_length,
     verify_manifest,
 )
 from swiftui.download import Readiness, UnsealRequested, unseal_round
 from swiftui.swift import NOT_ARCHIVED, ManifestSegment, SwiftService
+from swiftui.tui.details.panels import (
+    CHECK_STYLES,
+    DLO_COLUMNS,
+    HEADER_COLUMNS,
+    MANIFEST_COLUMNS,
+    FactsPanel,
+    common_folder,
+    dlo_rows,
+    headers_rows,
+    manifest_row,
+    summary_rows,
+)
 from swiftui.tui.details.sealed import (
     SealTold,
-    seal_text,
     sealed_verdict,
     unseal_asked_text,
     unseal_question,
@@ -49,62 +56,20 @@ from swiftui.tui.details.sealed import (
 from swiftui.tui.widgets.dialogs import ConfirmScreen
 from swiftui.tui.widgets.facts import facts_grid
 from swiftui.tui.widgets.screens import SwiftuiScreen, redraw_as_time_passes
-from swiftui.tui.widgets.table import Column, ListingTable, Row
+from swiftui.tui.widgets.table import ListingTable, Row
 from swiftui.units import format_bytes
-from swiftui.upload import DEFAULT_THREADS, segment_label
+from swiftui.upload import DEFAULT_THREADS
 
-MANIFEST_COLUMNS = (
-    Column("index", "#", 5, "right"),
-    Column("segment", "Segment", min_width=10),
-    Column("size", "Size", 10, "right"),
-    Column("etag", "Etag", 32),
-    Column("check", "Check", 10),
-)
-DLO_COLUMNS = (
-    Column("segment", "Segment", min_width=12),
-    Column("size", "Size", 10, "right"),
-    Column("etag", "Etag", 32),
-)
-HEADER_COLUMNS = (Column("header", "Header", 30), Column("value", "Value", min_width=20))
-CHECK_STYLES = {SegmentState.OK: "green", SegmentState.MISSING: "bold red"}
 SEAL_TICK_S = 1.0
 """How often an unsealing object's time left counts down on screen."""
 SEAL_REFRESH_S = 60.0
 """How often a sealed or unsealing object's state is asked again of the server (a HEAD)."""
 
 
-def common_folder(paths: list[str]) -> str:
-    """The folder all ``paths`` share, ending with ``/`` (rows then show only the rest)."""
-    if not paths:
-        return ""
-    shared = posixpath.commonprefix(paths)
-    return shared[: shared.rfind("/") + 1]
-
-
-def headers_rows(headers: Mapping[str, str]) -> list[Row]:
-    return [
-        Row(name, (name, value))
-        for name, value in sorted(headers.items(), key=lambda item: item[0].lower())
-    ]
-
-
-class FactsPanel(Static):
-    """The framed summary at the top of a details screen."""
-
-    DEFAULT_CSS = """
-    FactsPanel {
-        height: auto;
-        max-height: 9;
-        border: round $primary 40%;
-        border-title-color: $text;
-        padding: 0 1;
-    }
-    """
-
-
 class ObjectDetailsScreen(SwiftuiScreen):
     DEFAULT_CSS = """
     ObjectDetailsScreen {
+        #summary { max-height: 10; }
         #detail-tabs { height: 1fr; }
         #detail-tabs TabPane { padding: 0; }
         #detail-tabs ListingTable { height: 1fr; }
@@ -220,16 +185,7 @@ class ObjectDetailsScreen(SwiftuiScreen):
         else:
             tabs.hide_tab("tab-manifest")
         if details.dlo is not None:
-            folder = details.dlo.prefix
-            self.query_one("#dlo", ListingTable).set_rows(
-                [
-                    Row(
-                        entry.name,
-                        (entry.name[len(folder) :], format_bytes(entry.bytes), entry.etag),
-                    )
-                    for entry in details.dlo.segments
-                ]
-            )
+            self.query_one("#dlo", ListingTable).set_rows(dlo_rows(details.dlo))
             tabs.show_tab("tab-dlo")
             tabs.active = "tab-dlo"
         else:
@@ -243,55 +199,9 @@ class ObjectDetailsScreen(SwiftuiScreen):
     def _show_summary(self) -> None:
         """Kind, size, dates (relative ones age), etag, metadata."""
         if self.details is not None:
-            self.query_one("#summary", Static).update(facts_grid(self._summary_rows(self.details)))
-
-    def _summary_rows(self, details: ObjectDetails) -> list[tuple[str, str | Text]]:
-        facts = details.facts
-        now = self.swiftui_app.clock()
-        zone = self.swiftui_app.zone
-        rows: list[tuple[str, str | Text]] = [("Kind", self._kind_text(details))]
-        if self.seal.retrieval.archived:
-            rows.append(("Archive", seal_text(self.seal.now(now.timestamp()))))
-        size = f"{format_bytes(facts.size)} ({facts.size:,} bytes)"
-        rows.append(("Size", size))
-        if details.manifest is not None and details.manifest_bytes != facts.size:
-            rows.append(
-                ("Manifest", Text(f"segments add up to {details.manifest_bytes:,} bytes", "red"))
-            )
-        modified = facts.last_modified
-        rows.append(("Modified", f"{format_moment(modified, zone)} ({format_age(modified, now)})"))
-        expiry = (
-            f"{format_moment(facts.delete_at, zone)} ({format_age(facts.delete_at, now)})"
-            if facts.delete_at
-            else "never"
-        )
-        rows.append(("Expires", expiry))
-        rows.append(("Etag", f"{facts.etag}  ({facts.content_type})"))
-        if facts.metadata:
-            rows.append(
-                ("Metadata", ", ".join(f"{k}={v}" for k, v in sorted(facts.metadata.items())))
-            )
-        return rows
-
-    def _kind_text(self, details: ObjectDetails) -> str:
-        facts = details.facts
-        if details.manifest is not None:
-            where = ", ".join(details.segment_containers) or "?"
-            return f"SLO: {len(details.manifest)} segments in {where}"
-        if details.dlo is not None:
-            more = "" if details.dlo.complete else "+"
-            return (
-                f"DLO: prefix {details.dlo.container}/{details.dlo.prefix}, "
-                f"{len(details.dlo.segments)}{more} segments, "
-                f"{format_bytes(details.dlo.total_bytes)}{more}"
-            )
-        if details.segment_of is not None:
-            upload = details.segment_of
-            return (
-                f"{segment_label(upload.index)} of {upload.object_name} (upload of "
-                f"{format_bytes(upload.file_size)} in {format_bytes(upload.segment_size)} segments)"
-            )
-        return str(facts.kind)
+            now, zone = self.swiftui_app.clock(), self.swiftui_app.zone
+            rows = summary_rows(self.details, self.seal.now(now.timestamp()), now, zone)
+            self.query_one("#summary", Static).update(facts_grid(rows))
 
     def _show_manifest(self, manifest: list[ManifestSegment]) -> None:
         self.folder = common_folder([segment.path for segment in manifest])
@@ -325,11 +235,7 @@ class ObjectDetailsScreen(SwiftuiScreen):
             verdict.update("")
 
     def _manifest_row(self, index: int, segment: ManifestSegment, check: Text | None) -> Row:
-        size = format_bytes(segment_length(segment))
-        name = segment.path[len(self.folder) :]
-        if segment.range:
-            name += f" [{segment.range}]"
-        return Row(str(index), (str(index), name, size, segment.etag, check or ""))
+        return manifest_row(index, segment, self.folder, check)
 
     # -- verification ----------------------------------------------------------------------
 
@@ -459,7 +365,12 @@ class ObjectDetailsScreen(SwiftuiScreen):
 
     @on(UnsealAsked)
     def unseal_asked_for(self, message: UnsealAsked) -> None:
-        self.unseal_asked = message.readiness.event(self._now())
+        readiness = message.readiness
+        event = readiness.event(self._now())
+        if all(resolution.layout is not None for resolution in readiness.resolutions):
+            # Its segments were found: the notes repeat what the Kind row tells.
+            event = replace(event, notes=())
+        self.unseal_asked = event
         self._show_verdict()
         self.load()  # its HEAD now tells it is unsealing
 
