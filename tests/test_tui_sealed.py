@@ -25,7 +25,7 @@ from swiftui.tui.deletion.orphans import OrphansScreen
 from swiftui.tui.deletion.screen import DeleteConfirmScreen, DeleteScreen, Stage
 from swiftui.tui.details import object as details_module
 from swiftui.tui.details.object import ObjectDetailsScreen
-from swiftui.tui.widgets.dialogs import ConfirmScreen
+from swiftui.tui.widgets.dialogs import ConfirmScreen, HelpScreen
 from swiftui.tui.widgets.table import ListingTable
 
 
@@ -133,6 +133,11 @@ async def test_details_of_a_sealed_slo_unseal_it_and_count_down(
             "the listing."
         )
         assert any("U Unseal" in line for line in drawn_lines(pilot))
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
+        help_text = text_of(app.screen.query_one("#help-body Static", Static))
+        assert "U Unseal: Ask Cloud Archive to make it readable: an SLO's manifest and" in help_text
+        await pilot.press("escape")
         archive.never_read()
 
         await pilot.press("U")
