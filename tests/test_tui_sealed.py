@@ -6,21 +6,18 @@ dialog keep. The server is checked with plain HTTP HEADs and python-swiftclient.
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from cloud_archive_support import ArchiveContainers, sealed_objects_read
 from deletion_support import make_slo, names, random_bytes
-from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static
-from tui_support import Clock, drawn_lines, settle, wait_for
+from tui_support import Clock, drawn_lines, open_container, screen_text, settle, text_of, wait_for
 
 from swiftui.cloud import Cloud
 from swiftui.tui.app import SwiftuiApp
-from swiftui.tui.browsing.container import ContainerScreen
 from swiftui.tui.deletion.orphans import OrphansScreen
 from swiftui.tui.deletion.screen import DeleteConfirmScreen, DeleteScreen, Stage
 from swiftui.tui.details import object as details_module
@@ -29,38 +26,9 @@ from swiftui.tui.widgets.dialogs import ConfirmScreen, HelpScreen
 from swiftui.tui.widgets.table import ListingTable
 
 
-def text_of(static: Static) -> str:
-    """What a Static shows, as plain text on one line."""
-    console = Console(width=200, file=io.StringIO(), record=True)
-    console.print(static.content)
-    return " ".join(console.export_text().split())
-
-
-def screen_text(app: SwiftuiApp) -> str:
-    return " ".join(text_of(static) for static in app.screen.query(Static).results(Static))
-
-
-async def open_container(pilot: Pilot, name: str) -> ContainerScreen:
-    app = pilot.app
-
-    def listed() -> bool:
-        return any(
-            name in table.keys for table in app.screen.query("#containers").results(ListingTable)
-        )
-
-    await wait_for(pilot, listed, f"container {name}")
-    app.screen.query_one("#containers", ListingTable).move_cursor_to_key(name)
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, ContainerScreen), "the objects")
-    screen = app.screen
-    assert isinstance(screen, ContainerScreen)
-    await wait_for(pilot, lambda: screen.listing.complete, "the listing")
-    await settle(pilot)
-    return screen
-
-
 async def open_details(pilot: Pilot, container: str, name: str) -> ObjectDetailsScreen:
-    screen = await open_container(pilot, container)
+    screen = await open_container(pilot, pilot.app, container)
+    await settle(pilot)
     screen.view.table.move_cursor_to_key(f"o:{name}")
     await pilot.press("i")
     app = pilot.app
@@ -70,6 +38,22 @@ async def open_details(pilot: Pilot, container: str, name: str) -> ObjectDetails
     await wait_for(pilot, lambda: details.details is not None, "the details loaded")
     await settle(pilot)
     return details
+
+
+def names_of(entries: list[dict[str, object]]) -> list[str]:
+    """The segments' names of manifest entries."""
+    return [str(entry["path"]).split("/", 2)[2] for entry in entries]
+
+
+def archive_missing_a_segment(archive: ArchiveContainers, missing: int) -> list[str]:
+    """``half.tar``, sealed, of 3 segments of which ``missing`` was deleted since (nothing
+    proves the other two are its own); all 3 segments' names."""
+    entries = make_slo(
+        archive.checker, archive.name, "half.tar", random_bytes(3000), segment_size=1000
+    )
+    segments = names_of(entries)
+    archive.checker.delete_object(archive.segments, segments[missing])
+    return segments
 
 
 def line_with(pilot: Pilot, name: str) -> str:
@@ -92,7 +76,8 @@ async def test_a_cloud_archive_listing_shows_each_objects_seal_state_in_80_colum
 
     app = SwiftuiApp(cloud=cloud, region="GRA", environ={})
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_container(pilot, pca)
+        await open_container(pilot, app, pca)
+        await settle(pilot)
 
         header = next(line for line in drawn_lines(pilot) if " Name " in line)
         assert re.search(r"Name +Size +Modified +Kind +Seal", header)
@@ -105,7 +90,8 @@ async def test_a_cloud_archive_listing_shows_each_objects_seal_state_in_80_colum
         await pilot.press("escape")
         await settle(pilot)
 
-        await open_container(pilot, plain)
+        await open_container(pilot, app, plain)
+        await settle(pilot)
 
         header = next(line for line in drawn_lines(pilot) if " Name " in line)
         assert re.search(r"Name +Size +Modified +Kind +Expires", header)
@@ -118,7 +104,7 @@ async def test_details_of_a_sealed_slo_unseal_it_and_count_down(
     monkeypatch.setattr(details_module, "SEAL_TICK_S", 0.05)
     pca, segments, checker, http = archive.name, archive.segments, archive.checker, archive.http
     entries = make_slo(checker, pca, "a.tar", random_bytes(3000))
-    segment_names = [str(entry["path"]).split("/", 2)[2] for entry in entries]
+    segment_names = names_of(entries)
     clock = Clock(datetime.now(UTC))
 
     app = SwiftuiApp(cloud=cloud, region="GRA", environ={}, clock=clock)
@@ -242,13 +228,12 @@ async def test_orphans_show_groups_a_sealed_manifest_may_use_as_kept(
     archive: ArchiveContainers, cloud: Cloud
 ) -> None:
     pca, segments, checker = archive.name, archive.segments, archive.checker
-    entries = make_slo(checker, pca, "half.tar", random_bytes(3000), segment_size=1000)
-    checker.delete_object(segments, str(entries[2]["path"]).split("/", 2)[2])
+    archive_missing_a_segment(archive, 2)
     left = names(checker, segments)
 
     app = SwiftuiApp(cloud=cloud, region="GRA", environ={})
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_container(pilot, pca)
+        await open_container(pilot, app, pca)
         await pilot.press("o")
         await wait_for(pilot, lambda: isinstance(app.screen, OrphansScreen), "the orphans")
         orphans = app.screen
@@ -280,13 +265,11 @@ async def test_the_delete_dialog_of_a_sealed_archive_says_what_is_kept_unproven(
     archive: ArchiveContainers, cloud: Cloud
 ) -> None:
     pca, segments, checker = archive.name, archive.segments, archive.checker
-    entries = make_slo(checker, pca, "half.tar", random_bytes(3000), segment_size=1000)
-    half = [str(entry["path"]).split("/", 2)[2] for entry in entries]
-    checker.delete_object(segments, half[1])
+    half = archive_missing_a_segment(archive, 1)
 
     app = SwiftuiApp(cloud=cloud, region="GRA", environ={})
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_container(pilot, pca)
+        screen = await open_container(pilot, app, pca)
         screen.view.table.move_cursor_to_key("o:half.tar")
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, DeleteConfirmScreen), "the dialog")
