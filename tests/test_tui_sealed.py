@@ -202,6 +202,37 @@ async def test_the_state_is_asked_again_of_the_server_now_and_then(
         )
 
 
+async def test_once_unsealed_the_details_read_the_manifest_as_any_other(
+    archive: ArchiveContainers, cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(details_module, "SEAL_REFRESH_S", 0.2)
+    pca, checker = archive.name, archive.checker
+    make_slo(checker, pca, "a.tar", random_bytes(3000))
+
+    app = SwiftuiApp(cloud=cloud, region="GRA", environ={})
+    async with app.run_test(size=(80, 24)) as pilot:
+        details = await open_details(pilot, pca, "a.tar")
+        with archive.sandbox.unseal_timing(delay_s=2):
+            await pilot.press("U", "y")
+            verdict = details.query_one("#verdict", Static)
+            await wait_for(
+                pilot, lambda: "unsealing asked for 4" in text_of(verdict), "the unsealing"
+            )
+            await wait_for(
+                pilot,
+                lambda: (
+                    "Archive unsealed (Cloud Archive, readable now)"
+                    in text_of(details.query_one("#summary", Static))
+                ),
+                "the manifest readable",
+            )
+        await wait_for(
+            pilot, lambda: text_of(verdict).endswith("Press v to verify them."), "the manifest"
+        )
+        assert text_of(verdict) == "3 segments, 2.9 KiB in all. Press v to verify them."
+        assert details.details is not None and not details.details.slo.by_name
+
+
 async def test_verify_of_a_sealed_slo_checks_the_listing_and_reads_nothing(
     archive: ArchiveContainers, cloud: Cloud
 ) -> None:
