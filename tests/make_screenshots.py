@@ -156,6 +156,12 @@ async def shoot_all(sandbox: Sandbox, cloud: Cloud, out: Path, work: Path) -> No
 
     await shoot(browser(), (120, 36), segments_of_sbg, out / "segments-120x36.svg")
 
+    async def sealed_archive(pilot: Pilot) -> None:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, BrowserScreen), "browser")
+        await presses("shift+tab", "down", "enter", "enter", "enter", "end", "i")(pilot)
+
+    await shoot(browser(), (80, 24), sealed_archive, out / "sealed-archive.svg")
+
     mark_two = ("enter", "down", "enter", "space", "space")
     await shoot(browser(), (80, 24), presses(*mark_two, "d"), out / "delete-confirm.svg")
     await shoot(browser(), (80, 24), presses("o"), out / "orphans.svg")
