@@ -162,8 +162,8 @@ def test_an_existing_file_is_kept_without_force(
         (("--limit-rate", "20"), "--limit-rate: 20: add a unit: 20MiB, 2MB/s or 160Mbit"),
         (
             ("--limit-rate", "0"),
-            "--limit-rate: a rate must be at least 1 byte per second, got '0' (leave the option "
-            "out for no cap)",
+            "--limit-rate: a rate must be at least 1 byte per second, got '0' (for no cap, "
+            "leave it out)",
         ),
         (("-o", "/nonexistent/dir/dump.tar"), "/nonexistent/dir: no such directory (for dump.tar)"),
     ],

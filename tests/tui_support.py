@@ -34,7 +34,9 @@ from swiftui.tui.app import SwiftuiApp
 from swiftui.tui.browsing.container import ContainerScreen
 from swiftui.tui.widgets.table import ListingTable
 
-WAIT_S = 20.0
+WAIT_S = 60.0
+"""How long a wait may last before it fails: generous, since a wait ends as soon as its
+condition holds and a loaded 2-core CI machine can be slow to log in or start a worker."""
 UPLOAD_GROUP = "upload"
 """The worker group of the app's uploads (:mod:`swiftui.tui.uploads.queue`)."""
 
@@ -50,7 +52,7 @@ class Clock:
 
 
 async def wait_for(pilot: Pilot, condition: Callable[[], object], what: str) -> None:
-    """Let the app run until ``condition()`` holds; fail naming ``what`` after 20 s."""
+    """Let the app run until ``condition()`` holds; fail naming ``what`` after WAIT_S."""
     deadline = time.monotonic() + WAIT_S
     while not condition():
         if time.monotonic() > deadline:
