@@ -15,10 +15,9 @@ from dataclasses import dataclass, replace
 from rich.text import Text
 
 from swiftui.browse import ObjectDetails, ObjectKind, segment_length
-from swiftui.units import plural
 from swiftui.download import UnsealRequested, unseal_text
 from swiftui.swift import Retrieval, SealState, seal_words
-from swiftui.units import format_bytes
+from swiftui.units import format_bytes, plural
 
 SEAL_STYLES = {
     SealState.SEALED: "bold yellow",
