@@ -37,7 +37,7 @@ from swiftui.tui.browsing.regions import BrowserScreen
 from swiftui.tui.jobs.form import JobFormScreen
 from swiftui.tui.uploads.form import UploadFormScreen
 from swiftui.tui.uploads.live import UploadLiveScreen
-from swiftui.tui.uploads.model import SegmentStatus
+from swiftui.tui.widgets.transfer_model import SegmentStatus
 from swiftui.units import MIB
 
 SEGMENT = MIB

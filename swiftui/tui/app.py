@@ -35,11 +35,13 @@ from swiftui.tui.deletion.screen import running_deletions
 from swiftui.tui.jobs.logins import JobLogins
 from swiftui.tui.jobs.screen import JobsScreen
 from swiftui.tui.uploads.form import UploadFormScreen
-from swiftui.tui.uploads.live import UploadLiveScreen, show_uploads
-from swiftui.tui.uploads.queue import JobEnded, Uploads
+from swiftui.tui.uploads.live import show_uploads
+from swiftui.tui.uploads.queue import Uploads
 from swiftui.tui.uploads.resume import Interrupted, ResumeScreen, find_interrupted
 from swiftui.tui.widgets.dialogs import ConfirmScreen, HelpScreen
 from swiftui.tui.widgets.screens import Connection, SwiftuiScreen, report_failure
+from swiftui.tui.widgets.transfer_live import TransferLiveScreen
+from swiftui.tui.widgets.transfer_queue import JobEnded
 
 
 def _utc_now() -> datetime:
@@ -130,10 +132,10 @@ class SwiftuiApp(App[int]):
         report_failure(self, event)
 
     @on(JobEnded)
-    def upload_ended(self, message: JobEnded) -> None:
+    def transfer_ended(self, message: JobEnded) -> None:
         screen = self.screen
-        on_view = isinstance(screen, UploadLiveScreen) and screen.shown is message.job
-        self.uploads.finish(message.job, tell=not on_view)
+        on_view = isinstance(screen, TransferLiveScreen) and screen.shown is message.job
+        message.queue.finish(message.job, tell=not on_view)
 
     def offer_interrupted(self) -> None:
         """At start: list interrupted uploads of this account, if any can be resumed."""

@@ -1,6 +1,6 @@
 """Pick a local file and say where it goes; the engine's plan is shown before Start.
 
-The left pane is a :class:`~swiftui.tui.uploads.files.FileTree` rooted at the working
+The left pane is a :class:`~swiftui.tui.widgets.files.FileTree` rooted at the working
 directory (sizes beside file names, dot files on ``.``) under a path input that jumps
 anywhere (and completes names with the right arrow). The right pane is the form:
 container, object name, segment size (filled in from the engine's plan until the user
@@ -32,7 +32,6 @@ from textual.worker import Worker
 from swiftui.browse import format_moment
 from swiftui.errors import UsageError
 from swiftui.swift import SEGMENTS_SUFFIX, SwiftLimits, SwiftService
-from swiftui.tui.uploads.files import LocalFilePane, remembered_folder
 from swiftui.tui.uploads.form_plan import (
     FIELD_INPUTS,
     FormFields,
@@ -44,6 +43,7 @@ from swiftui.tui.uploads.form_plan import (
 )
 from swiftui.tui.uploads.live import show_uploads
 from swiftui.tui.uploads.queue import uploads_of
+from swiftui.tui.widgets.files import LocalFilePane, remembered_folder
 from swiftui.tui.widgets.screens import SwiftuiScreen
 from swiftui.units import format_bytes
 from swiftui.upload import (
@@ -58,6 +58,8 @@ from swiftui.upload import (
 DestinationKey = tuple[str, str, str, Path]
 """Container, object name, segments container, local file: what a destination read is for."""
 
+FOLDER_MEMORY = "upload"
+"""The form opens in the folder it showed last (:func:`remembered_folder`)."""
 CHECK_DELAY_S = 0.3
 CONTAINER_SUGGESTIONS = 10_000
 
@@ -135,7 +137,7 @@ class UploadFormScreen(SwiftuiScreen):
         self.service = service
         self.default_container = container or ""
         self.prefix = prefix
-        self.start_dir = start or remembered_folder() or Path.cwd()
+        self.start_dir = start or remembered_folder(FOLDER_MEMORY) or Path.cwd()
         self.chosen: LocalFile | None = None
         self.limits: SwiftLimits | None = None
         self.containers: list[str] | None = None
@@ -157,7 +159,7 @@ class UploadFormScreen(SwiftuiScreen):
     def compose(self) -> ComposeResult:
         yield from self.header()
         with Horizontal(id="upload-panes"):
-            yield LocalFilePane(self.start_dir, id="local-pane")
+            yield LocalFilePane(self.start_dir, use=FOLDER_MEMORY, id="local-pane")
             with Vertical(id="upload-form"):
                 yield Static(
                     Text("Pick the file to upload in the tree (Enter).", "dim"), id="file-info"

@@ -1,5 +1,6 @@
-"""The upload form's left pane: a path line, a directory tree with file sizes, and the
-hidden-files box; it remembers the last folder the user was in, across sessions.
+"""A local folder pane: a path line, a directory tree with file sizes, and the hidden-files
+box; it remembers the last folder the user was in, across sessions (one memory per use:
+the upload form's files, the download's destination).
 
 Plain marks instead of emoji, for any terminal over SSH; dot files stay hidden until asked.
 """
@@ -24,25 +25,36 @@ from textual.widgets.directory_tree import DirEntry
 from textual.widgets.tree import TreeNode
 
 from swiftui.paths import state_dir, write_private_file
-from swiftui.tui.uploads.model import display_path
 from swiftui.units import format_bytes
 
-LAST_FOLDER_FILE = "upload-folder.json"
 
-
-def remembered_folder() -> Path | None:
-    """The folder the upload form showed last (this session or an earlier one), if it is
-    still there."""
+def display_path(path: Path | str) -> str:
+    """``~/dumps/db.dump`` for a path under the home directory, the path itself otherwise:
+    shorter over SSH."""
     try:
-        saved = json.loads((state_dir() / LAST_FOLDER_FILE).read_text())
+        rest = Path(path).relative_to(Path.home())
+    except ValueError:
+        return str(path)
+    return "~" if rest == Path() else f"~/{rest}"
+
+
+def _memory_file(use: str) -> Path:
+    return state_dir() / f"{use}-folder.json"
+
+
+def remembered_folder(use: str) -> Path | None:
+    """The folder a pane for ``use`` (``upload``, ``download``) showed last, in this session
+    or an earlier one, if it is still there."""
+    try:
+        saved = json.loads(_memory_file(use).read_text())
         folder = Path(saved["folder"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return folder if folder.is_dir() else None
 
 
-def remember_folder(folder: Path) -> None:
-    write_private_file(state_dir() / LAST_FOLDER_FILE, json.dumps({"folder": str(folder)}))
+def remember_folder(use: str, folder: Path) -> None:
+    write_private_file(_memory_file(use), json.dumps({"folder": str(folder)}))
 
 
 class FileTree(DirectoryTree):
@@ -152,9 +164,11 @@ class LocalFilePane(Vertical):
             super().__init__()
             self.problem = problem
 
-    def __init__(self, start: Path, *, id: str | None = None) -> None:
+    def __init__(self, start: Path, *, use: str, id: str | None = None) -> None:
+        """``use`` names the memory of the last folder shown (see :func:`remembered_folder`)."""
         super().__init__(id=id)
         self.start = start
+        self.use = use
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -218,6 +232,6 @@ class LocalFilePane(Vertical):
     def _remember(self, folder: Path) -> None:
         """For the next form; a state directory that cannot be written only costs that."""
         try:
-            remember_folder(folder)
+            remember_folder(self.use, folder)
         except OSError as error:
-            self.log.warning(f"cannot remember the upload folder: {error}")
+            self.log.warning(f"cannot remember the {self.use} folder: {error}")
