@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from threading import Event
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from textual.app import App
@@ -23,9 +22,9 @@ from textual.worker import Worker
 
 from swiftui.tui.uploads.model import UploadModel
 from swiftui.tui.widgets.transfer_model import JobState, Outcome
-from swiftui.tui.widgets.transfer_queue import Runner, TransferJob, TransferQueue
+from swiftui.tui.widgets.transfer_queue import TransferJob, TransferQueue
 from swiftui.units import format_bytes
-from swiftui.upload import UploadEvent, UploadRequest, UploadResult, run_upload, summary
+from swiftui.upload import UploadRequest, UploadResult, run_upload, summary
 
 if TYPE_CHECKING:
     from swiftui.swift import SwiftService
@@ -47,10 +46,6 @@ class UploadJob(TransferJob):
     active_word: ClassVar[str] = "uploading"
 
     @property
-    def region(self) -> str:
-        return self.service.region
-
-    @property
     def file_name(self) -> str:
         return Path(self.request.local_path).name
 
@@ -64,28 +59,16 @@ class UploadJob(TransferJob):
 
     @property
     def where(self) -> str:
-        return self.target
+        return f"{self.region} › {self.target}"
 
     @property
     def activity(self) -> str:
         return f"upload of {self.file_name} to {self.target}"
 
-    def work(
-        self, runner: Runner, changed: Callable[[], None], cancel: Event
-    ) -> tuple[str, UploadResult | None]:
-        def on_event(event: UploadEvent) -> None:
-            self.model.apply(event)
-            changed()
+    def summary_of(self, result: UploadResult) -> str:
+        return summary(result)
 
-        result = runner(self.service, self.request, on_event=on_event, cancel=cancel)
-        return summary(result), result
-
-    def advice(self) -> str:
-        outcome = self.model.summary().outcome
-        if self.state is JobState.CANCELLED and outcome is None:
-            return "Taken out of the queue before it started: r puts it back."
-        if outcome is None or outcome.state is JobState.DONE:
-            return ""
+    def stopped_advice(self, outcome: Outcome[Any]) -> str:
         resume = f"r resumes it, now or later ({RESUME_LATER}): only missing segments are sent."
         if outcome.state is JobState.CANCELLED:
             return resume

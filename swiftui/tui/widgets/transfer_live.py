@@ -89,6 +89,8 @@ class TransferLiveScreen(SwiftuiScreen):
     """The queue list's first column: ``File``, ``Object``."""
     nothing_yet: ClassVar[str]
     """The phase line while the queue is empty."""
+    state_width: ClassVar[int] = 15
+    """The queue list's State column: as wide as the longest state the kind shows."""
 
     def __init__(self, job: TransferJob | None = None) -> None:
         super().__init__()
@@ -120,7 +122,7 @@ class TransferLiveScreen(SwiftuiScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.header()
-        yield ListingTable(job_columns(self.what_column), id="jobs")
+        yield ListingTable(job_columns(self.what_column, self.state_width), id="jobs")
         with Horizontal(id="overall-line"):
             yield ProgressBar(id="overall", show_eta=False)
             yield StatusLine(id="rates")

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from threading import Event
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from textual.app import App
 from textual.message import Message
@@ -32,15 +32,21 @@ from textual.worker import Worker, get_current_worker
 from swiftui.errors import OperationCancelled, SwiftuiError
 from swiftui.tui.widgets.transfer_model import JobState, Outcome, Summary, TransferModel
 
+if TYPE_CHECKING:
+    from swiftui.swift import SwiftService
+
 Runner = Callable[..., Any]
 """The engine: (service, request, *, on_event, cancel) -> its result."""
 
 
 class TransferJob(ABC):
     """One transfer the user asked for, from the queue to its outcome; a subclass is a
-    dataclass that holds these attributes and the request."""
+    dataclass that holds these attributes."""
 
     number: int
+    service: SwiftService
+    request: Any
+    """What the engine is asked (an upload's, a download's request)."""
     model: TransferModel[Any, Any, Any]
     state: JobState
     worker: Worker[None] | None
@@ -48,8 +54,8 @@ class TransferJob(ABC):
     """``uploading``, ``downloading``: the queue row's word while bytes move."""
 
     @property
-    @abstractmethod
-    def region(self) -> str: ...
+    def region(self) -> str:
+        return self.service.region
 
     @property
     @abstractmethod
@@ -59,7 +65,8 @@ class TransferJob(ABC):
     @property
     @abstractmethod
     def where(self) -> str:
-        """The queue row's second column: where it goes."""
+        """The queue row's second column: where it goes; two unfinished transfers to the
+        same place are one too many."""
 
     @property
     @abstractmethod
@@ -67,13 +74,32 @@ class TransferJob(ABC):
         """``upload of db.dump to backups/db.dump``: what runs, for the question at quit."""
 
     @abstractmethod
+    def summary_of(self, result: Any) -> str:
+        """The line that says how the engine's run went, in the engine's words."""
+
+    @abstractmethod
+    def stopped_advice(self, outcome: Outcome[Any]) -> str:
+        """What the user can do after a cancel or a failure."""
+
     def work(self, runner: Runner, changed: Callable[[], None], cancel: Event) -> tuple[str, Any]:
         """Run the engine on the worker's thread, its events into the model (``changed``
         after each): the line that says how it ended, and its result."""
 
-    @abstractmethod
+        def on_event(event: Any) -> None:
+            self.model.apply(event)
+            changed()
+
+        result = runner(self.service, self.request, on_event=on_event, cancel=cancel)
+        return self.summary_of(result), result
+
     def advice(self) -> str:
         """What the user can do now that this transfer stopped (empty when it succeeded)."""
+        outcome = self.model.summary().outcome
+        if self.state is JobState.CANCELLED and outcome is None:
+            return "Taken out of the queue before it started: r puts it back."
+        if outcome is None or outcome.state is JobState.DONE:
+            return ""
+        return self.stopped_advice(outcome)
 
     def same_target(self, other: TransferJob) -> bool:
         return (self.region, self.where) == (other.region, other.where)

@@ -59,13 +59,13 @@ class SegmentWords:
     """The same in the counters line: ``2 already in Swift``."""
 
 
-def job_columns(what: str) -> tuple[Column, ...]:
+def job_columns(what: str, state_width: int) -> tuple[Column, ...]:
     """The queue list's columns; ``what`` heads the first (``File``, ``Object``)."""
     return (
         Column("number", "#", 3, "right"),
         Column("what", what, 18, keep_end=True),
         Column("where", "To", min_width=14, keep_end=True),
-        Column("state", "State", 15),
+        Column("state", "State", state_width),
     )
 
 
@@ -112,7 +112,7 @@ def job_row(job: TransferJob, summary: Summary[Any, Any]) -> Row:
         (
             str(job.number),
             job.what,
-            f"{job.region} › {job.where}",
+            job.where,
             Text(job.status_text(summary), style=JOB_STYLES.get(job.state, "")),
         ),
     )
