@@ -28,8 +28,9 @@ from textual.worker import WorkerCancelled
 from swiftui.sandbox import Sandbox
 
 WAIT_S = 20.0
-UPLOAD_GROUP = "upload"
-"""The worker group of the app's uploads (:mod:`swiftui.tui.uploads.queue`)."""
+TRANSFER_GROUPS = ("upload", "download")
+"""The worker groups of the app's uploads and downloads (:mod:`swiftui.tui.uploads.queue`,
+:mod:`swiftui.tui.downloads.queue`)."""
 
 
 async def wait_for(pilot: Pilot, condition: Callable[[], object], what: str) -> None:
@@ -57,13 +58,14 @@ def drawn_lines(pilot: Pilot) -> list[str]:
 async def settle(pilot: Pilot) -> None:
     """Let the app finish what it started: its messages, its workers, and its own short
     timers that start more (the HEADs of the rows just shown, a filter typed, the next
-    redraw). Waits on those, never a fixed time; fails after 20 s. An upload runs as long
-    as it takes: its worker is not waited for (wait for its job's state instead)."""
+    redraw). Waits on those, never a fixed time; fails after 20 s. An upload or a download
+    runs as long as it takes: its worker is not waited for (wait for its job's state
+    instead)."""
     app = pilot.app
     deadline = time.monotonic() + WAIT_S
     while True:
         await pilot.pause()
-        busy = [w for w in app.workers if w.is_running and w.group != UPLOAD_GROUP]
+        busy = [w for w in app.workers if w.is_running and w.group not in TRANSFER_GROUPS]
         if busy:
             with contextlib.suppress(WorkerCancelled):
                 await asyncio.wait_for(

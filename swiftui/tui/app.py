@@ -80,7 +80,7 @@ class SwiftuiApp(App[int]):
     TITLE = "swiftui"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="quit", tooltip="Quit (asks first if an upload runs)"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit (asks first while a transfer runs)"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Keys and terms"),
     ]
 

@@ -44,13 +44,21 @@ class ContainerScreen(SwiftuiScreen):
             "download",
             "Download",
             id="download",
-            tooltip="Download the selection (marked, or highlighted) to this computer",
+            tooltip="Download the selection to this computer",
         ),
         ORPHANS,
         JOBS,
         Binding("escape", "back", "Back", tooltip="Clear the filter, go up a folder, or leave"),
         Binding("slash", "filter", "Filter", id="filter", tooltip="Show names containing…"),
-        Binding("s", "sort", "Sort", id="sort", tooltip="Sort by name, size, date, kind, expiry"),
+        # Not in the footer (80 columns hold D Download and i Details only without it).
+        Binding(
+            "s",
+            "sort",
+            "Sort",
+            id="sort",
+            show=False,
+            tooltip="Sort by name, size, date, kind, expiry",
+        ),
         Binding("S", "reverse", "Reverse", show=False, tooltip="Reverse the sort order"),
         Binding("i", "details", "Details", id="details", tooltip="Headers, manifest, verify"),
         Binding(

@@ -18,7 +18,7 @@ from swiftui.tui.downloads.model import DOWNLOADING, DownloadSummary
 from swiftui.tui.downloads.queue import DownloadJob, Downloads, DownloadStopped, downloads_of
 from swiftui.tui.widgets.files import display_path
 from swiftui.tui.widgets.transfer_live import FOLLOW, TransferLiveScreen, live_bindings, show_live
-from swiftui.tui.widgets.transfer_rows import SegmentWords
+from swiftui.tui.widgets.transfer_rows import SegmentWords, job_columns
 from swiftui.units import format_bytes, format_eta
 
 RESUME_HINT = "Fetch what is missing"
@@ -35,9 +35,8 @@ class DownloadLiveScreen(TransferLiveScreen):
     )
     kind = "download"
     resume_hint = RESUME_HINT
-    what_column = "Object"
+    queue_columns = job_columns("Object", what_width=None, where_width=26, state_width=17)
     nothing_yet = "No downloads yet: press D on an object to download it."
-    state_width = 17
 
     @property
     def queue(self) -> Downloads:
@@ -68,7 +67,7 @@ class DownloadLiveScreen(TransferLiveScreen):
         if isinstance(stage, Verifying):
             return Text(summary.phase, "cyan")
         if summary.plan is not None and summary.phase == DOWNLOADING:
-            return Text(f"downloading {job.what} → {job.where}", "cyan")
+            return Text(f"downloading {job.region} › {job.source} → {job.where}", "cyan")
         return None
 
     def _moment(self, timestamp: float) -> str:

@@ -67,7 +67,7 @@ class DownloadJob(TransferJob):
 
     @property
     def what(self) -> str:
-        return f"{self.region} › {self.source}"
+        return self.source
 
     @property
     def where(self) -> str:
@@ -75,7 +75,7 @@ class DownloadJob(TransferJob):
 
     @property
     def activity(self) -> str:
-        return f"download of {self.source} to {self.where}"
+        return f"download of {self.source} ({self.region}) to {self.where}"
 
     def summary_of(self, result: DownloadResult) -> str:
         return summary(result)

@@ -24,7 +24,7 @@ from swiftui.tui.widgets.transfer_live import (
     show_live,
 )
 from swiftui.tui.widgets.transfer_model import JobState
-from swiftui.tui.widgets.transfer_rows import SegmentWords
+from swiftui.tui.widgets.transfer_rows import SegmentWords, job_columns
 from swiftui.units import format_bytes
 
 RESUME_HINT = "Send what is missing"
@@ -45,7 +45,7 @@ class UploadLiveScreen(TransferLiveScreen):
     )
     kind = "upload"
     resume_hint = RESUME_HINT
-    what_column = "File"
+    queue_columns = job_columns("File", what_width=18, where_width=None, state_width=15)
     nothing_yet = "No uploads yet: press u on a region or a container to start one."
 
     @property

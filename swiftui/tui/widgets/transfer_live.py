@@ -27,7 +27,7 @@ from swiftui.tui.widgets.dialogs import ConfirmScreen
 from swiftui.tui.widgets.log_panel import LogPanel
 from swiftui.tui.widgets.screens import SwiftuiScreen
 from swiftui.tui.widgets.status_line import StatusLine
-from swiftui.tui.widgets.table import ListingTable, Row
+from swiftui.tui.widgets.table import Column, ListingTable, Row
 from swiftui.tui.widgets.transfer_model import Changes, JobState, LogEntry, Summary
 from swiftui.tui.widgets.transfer_queue import JobChanged, TransferJob, TransferQueue
 from swiftui.tui.widgets.transfer_rows import (
@@ -36,7 +36,6 @@ from swiftui.tui.widgets.transfer_rows import (
     SegmentTable,
     SegmentWords,
     counters_line,
-    job_columns,
     job_row,
     rates_line,
     segment_row,
@@ -85,12 +84,10 @@ class TransferLiveScreen(SwiftuiScreen):
     """``upload``, ``download``: how the screen's texts name one transfer."""
     resume_hint: ClassVar[str]
     """What ``r`` does: ``Send what is missing``."""
-    what_column: ClassVar[str]
-    """The queue list's first column: ``File``, ``Object``."""
+    queue_columns: ClassVar[tuple[Column, ...]]
+    """The queue list's columns (:func:`job_columns`)."""
     nothing_yet: ClassVar[str]
     """The phase line while the queue is empty."""
-    state_width: ClassVar[int] = 15
-    """The queue list's State column: as wide as the longest state the kind shows."""
 
     def __init__(self, job: TransferJob | None = None) -> None:
         super().__init__()
@@ -122,7 +119,7 @@ class TransferLiveScreen(SwiftuiScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.header()
-        yield ListingTable(job_columns(self.what_column, self.state_width), id="jobs")
+        yield ListingTable(self.queue_columns, id="jobs")
         with Horizontal(id="overall-line"):
             yield ProgressBar(id="overall", show_eta=False)
             yield StatusLine(id="rates")

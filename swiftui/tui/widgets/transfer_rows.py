@@ -59,12 +59,15 @@ class SegmentWords:
     """The same in the counters line: ``2 already in Swift``."""
 
 
-def job_columns(what: str, state_width: int) -> tuple[Column, ...]:
-    """The queue list's columns; ``what`` heads the first (``File``, ``Object``)."""
+def job_columns(
+    what: str, *, what_width: int | None, where_width: int | None, state_width: int
+) -> tuple[Column, ...]:
+    """The queue list's columns; ``what`` heads the first (``File``, ``Object``); one of
+    the two widths is None: that column takes the room left."""
     return (
         Column("number", "#", 3, "right"),
-        Column("what", what, 18, keep_end=True),
-        Column("where", "To", min_width=14, keep_end=True),
+        Column("what", what, what_width, keep_end=True, min_width=14),
+        Column("where", "To", where_width, keep_end=True, min_width=14),
         Column("state", "State", state_width),
     )
 
@@ -130,8 +133,11 @@ def rates_line(summary: Summary[Any, Any], done: int, total: int) -> str:
 
 
 def counters_line(summary: Summary[Any, Any], words: SegmentWords) -> str:
+    """``segments 3/6 done · 1 uploading · …``; empty while no segment is known."""
     counts = summary.counts
     total = sum(counts.values())
+    if not total:
+        return ""
     done = counts.get(SegmentStatus.DONE, 0) + counts.get(SegmentStatus.REUSED, 0)
     parts = [f"segments {done}/{total} done"]
     for status, label in (
