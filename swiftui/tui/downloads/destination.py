@@ -19,11 +19,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DirectoryTree, Footer, Input, Label, Static
+from textual.widgets.directory_tree import DirEntry
 
 from swiftui.download import DownloadRequest, destination, interrupted_downloads
 from swiftui.errors import UsageError
 from swiftui.tui.downloads.start import existing_targets, start_downloads
 from swiftui.tui.widgets.files import (
+    FOLDER_KEYS,
     LocalFilePane,
     display_path,
     remember_folder,
@@ -63,9 +65,7 @@ class DestinationScreen(SwiftuiScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Back"),
         Binding("ctrl+s", "start", "Download", id="start", tooltip="Download to the file shown"),
-        Binding("full_stop", "toggle_hidden", "Hidden", id="hidden", tooltip="Show dot files"),
-        Binding("slash", "goto_path", "Go to", id="goto", tooltip="Type a path to jump to"),
-        Binding("backspace", "parent", "Up", id="parent", tooltip="Show the parent folder"),
+        *FOLDER_KEYS,
     ]
 
     def __init__(
@@ -127,10 +127,11 @@ class DestinationScreen(SwiftuiScreen):
     # -- the folder and the name -----------------------------------------------------------
 
     @on(DirectoryTree.NodeHighlighted, "#files")
-    def node_highlighted(self, message: DirectoryTree.NodeHighlighted[object]) -> None:
+    def node_highlighted(self, message: DirectoryTree.NodeHighlighted[DirEntry]) -> None:
+        """The highlighted folder (a file's folder) is where the download goes."""
         entry = message.node.data
-        path = getattr(entry, "path", None)
-        if isinstance(path, Path):
+        if entry is not None:
+            path = Path(entry.path)
             self._go(path if path.is_dir() else path.parent)
 
     @on(LocalFilePane.Moved)

@@ -51,6 +51,7 @@ class DownloadModel(TransferModel[DownloadEvent, DownloadPlanned, DownloadResult
         elif isinstance(event, DownloadFinished):
             self.log_event(event)
         elif isinstance(event, DownloadCancelled):
-            self.stopped(kept_bytes=event.bytes_done, resumable=event.resumable)
+            kept = event.bytes_done if event.resumable else None
+            self.stopped(kept_bytes=kept, resumable=event.resumable)
         elif isinstance(event, DownloadFailed):
             self.stopped(resumable=event.resumable)

@@ -11,7 +11,7 @@ offered at start, fetches only the missing parts.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
@@ -78,7 +78,8 @@ class DownloadJob(TransferJob):
         return f"download of {self.source} ({self.region}) to {self.where}"
 
     def summary_of(self, result: DownloadResult) -> str:
-        return summary(result)
+        """The engine's summary with the file under ``~``; the SHA-256 is in the log."""
+        return summary(replace(result, path=display_path(result.path), sha256=None))
 
     def status_text(self, summary: Summary[Any, Any]) -> str:
         """The queue cell: ``unsealing 41s`` and ``verifying`` besides the shared ones."""
@@ -92,17 +93,14 @@ class DownloadJob(TransferJob):
         return super().status_text(summary)
 
     def stopped_advice(self, outcome: Outcome[Any]) -> str:
+        if not outcome.resumable and outcome.state is JobState.CANCELLED:
+            return "Nothing was fetched yet: r starts it again, now or later (D on the object)."
+        if not outcome.resumable:
+            return "Nothing was kept: fix the cause, then r starts it again."
         resume = f"r resumes it, now or later ({RESUME_LATER}): only missing parts are fetched."
-        if outcome.state is JobState.CANCELLED and not outcome.kept_bytes:
-            return (
-                "Cloud Archive goes on unsealing what was asked for: r carries on, now or "
-                f"later ({RESUME_LATER})."
-            )
         if outcome.state is JobState.CANCELLED:
             return resume
-        if outcome.resumable:
-            return f"The parts fetched are kept. Once the cause is fixed, {resume}"
-        return "Nothing was kept: fix the cause, then r starts it again."
+        return f"The parts fetched are kept. Once the cause is fixed, {resume}"
 
 
 class DownloadStopped(Message, bubble=False):

@@ -43,7 +43,7 @@ from swiftui.tui.uploads.form_plan import (
 )
 from swiftui.tui.uploads.live import show_uploads
 from swiftui.tui.uploads.queue import uploads_of
-from swiftui.tui.widgets.files import LocalFilePane, remembered_folder
+from swiftui.tui.widgets.files import FOLDER_KEYS, LocalFilePane, remembered_folder
 from swiftui.tui.widgets.screens import SwiftuiScreen
 from swiftui.units import format_bytes
 from swiftui.upload import (
@@ -106,9 +106,7 @@ class UploadFormScreen(SwiftuiScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Back"),
         Binding("ctrl+s", "start", "Start", id="start", tooltip="Queue the upload and watch it"),
-        Binding("full_stop", "toggle_hidden", "Hidden", id="hidden", tooltip="Show dot files"),
-        Binding("slash", "goto_path", "Go to", id="goto", tooltip="Type a path to jump to"),
-        Binding("backspace", "parent", "Up", id="parent", tooltip="Show the parent folder"),
+        *FOLDER_KEYS,
     ]
 
     class TargetLoaded(Message):

@@ -17,6 +17,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.suggester import Suggester
@@ -26,6 +27,14 @@ from textual.widgets.tree import TreeNode
 
 from swiftui.paths import state_dir, write_private_file
 from swiftui.units import format_bytes
+
+FOLDER_KEYS: list[BindingType] = [
+    Binding("full_stop", "toggle_hidden", "Hidden", id="hidden", tooltip="Show dot files"),
+    Binding("slash", "goto_path", "Go to", id="goto", tooltip="Type a path to jump to"),
+    Binding("backspace", "parent", "Up", id="parent", tooltip="Show the parent folder"),
+]
+"""The keys of a screen that holds a :class:`LocalFilePane`; the screen's actions
+``toggle_hidden``, ``goto_path`` and ``parent`` call the pane's."""
 
 
 def display_path(path: Path | str) -> str:
