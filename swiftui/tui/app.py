@@ -165,7 +165,7 @@ class SwiftuiApp(App[int]):
             if any(item.problem is None for item in downloads):
                 self.open_download_resume(downloads)
 
-        self.run_worker(look(), group="upload-offer", exit_on_error=False)
+        self.run_worker(look(), group="transfer-offer", exit_on_error=False)
 
     def open_resume(self, interrupted: list[Interrupted] | None = None) -> None:
         if self.cloud is not None and not isinstance(self.screen, ResumeScreen):

@@ -53,17 +53,17 @@ class DownloadJob(TransferJob):
     model: DownloadModel
     state: JobState = JobState.QUEUED
     worker: Worker[None] | None = field(default=None, repr=False)
+    target: Path = field(init=False, repr=False)
+    """The local file (the engine's rule for a folder or a file)."""
 
     active_word: ClassVar[str] = "downloading"
+
+    def __post_init__(self) -> None:
+        self.target = destination(self.request.output, self.request.object_name)
 
     @property
     def source(self) -> str:
         return f"{self.request.container}/{self.request.object_name}"
-
-    @property
-    def target(self) -> Path:
-        """The local file (the engine's rule for a folder or a file)."""
-        return destination(self.request.output, self.request.object_name)
 
     @property
     def what(self) -> str:
