@@ -101,8 +101,8 @@ class DestinationScreen(SwiftuiScreen):
             with Horizontal(classes="field"):
                 yield Label("Save as", classes="field-label")
                 if self.single:
-                    base = PurePosixPath(self.names[0]).name
-                    yield Input(base, id="file-name", compact=True, placeholder="a file name")
+                    name = destination(self.folder, self.names[0]).name
+                    yield Input(name, id="file-name", compact=True, placeholder="a file name")
                 else:
                     yield Label("each object under its own name", classes="hint")
             yield Static(id="target-info")
