@@ -26,6 +26,7 @@ from swiftui.errors import UsageError
 from swiftui.tui.downloads.start import existing_targets, start_downloads
 from swiftui.tui.widgets.files import (
     FOLDER_KEYS,
+    FolderKeysActions,
     LocalFilePane,
     display_path,
     remember_folder,
@@ -41,7 +42,7 @@ FOLDER_MEMORY = "download"
 """The picker opens in the folder it showed last (:func:`remembered_folder`)."""
 
 
-class DestinationScreen(SwiftuiScreen):
+class DestinationScreen(FolderKeysActions, SwiftuiScreen):
     DEFAULT_CSS = """
     DestinationScreen {
         #download-form {
@@ -167,15 +168,6 @@ class DestinationScreen(SwiftuiScreen):
             self.folder = folder
             self.problem = ""
             self._show_target()
-
-    def action_parent(self) -> None:
-        self.query_one(LocalFilePane).go_up()
-
-    def action_goto_path(self) -> None:
-        self.query_one(LocalFilePane).edit_path()
-
-    def action_toggle_hidden(self) -> None:
-        self.query_one(LocalFilePane).toggle_hidden()
 
     # -- what the engine will do -----------------------------------------------------------
 

@@ -43,7 +43,12 @@ from swiftui.tui.uploads.form_plan import (
 )
 from swiftui.tui.uploads.live import show_uploads
 from swiftui.tui.uploads.queue import uploads_of
-from swiftui.tui.widgets.files import FOLDER_KEYS, LocalFilePane, remembered_folder
+from swiftui.tui.widgets.files import (
+    FOLDER_KEYS,
+    FolderKeysActions,
+    LocalFilePane,
+    remembered_folder,
+)
 from swiftui.tui.widgets.screens import SwiftuiScreen
 from swiftui.units import format_bytes
 from swiftui.upload import (
@@ -78,7 +83,7 @@ class FormInput(Input):
         self.select_on_focus = True
 
 
-class UploadFormScreen(SwiftuiScreen):
+class UploadFormScreen(FolderKeysActions, SwiftuiScreen):
     DEFAULT_CSS = """
     UploadFormScreen {
         #upload-panes { height: 1fr; }
@@ -303,15 +308,6 @@ class UploadFormScreen(SwiftuiScreen):
     def _say(self, problem: str) -> None:
         self.problem = problem
         self._refresh_plan()
-
-    def action_parent(self) -> None:
-        self.query_one(LocalFilePane).go_up()
-
-    def action_goto_path(self) -> None:
-        self.query_one(LocalFilePane).edit_path()
-
-    def action_toggle_hidden(self) -> None:
-        self.query_one(LocalFilePane).toggle_hidden()
 
     # -- the form --------------------------------------------------------------------------
 

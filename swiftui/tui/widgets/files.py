@@ -19,6 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Checkbox, DirectoryTree, Input
@@ -33,8 +34,8 @@ FOLDER_KEYS: list[BindingType] = [
     Binding("slash", "goto_path", "Go to", id="goto", tooltip="Type a path to jump to"),
     Binding("backspace", "parent", "Up", id="parent", tooltip="Show the parent folder"),
 ]
-"""The keys of a screen that holds a :class:`LocalFilePane`; the screen's actions
-``toggle_hidden``, ``goto_path`` and ``parent`` call the pane's."""
+"""The keys of a screen that holds a :class:`LocalFilePane` (its actions are
+:class:`FolderKeysActions`')."""
 
 
 def display_path(path: Path | str) -> str:
@@ -244,3 +245,21 @@ class LocalFilePane(Vertical):
             remember_folder(self.use, folder)
         except OSError as error:
             self.log.warning(f"cannot remember the {self.use} folder: {error}")
+
+
+class FolderKeysActions:
+    """The actions of :data:`FOLDER_KEYS`, for a screen that holds one
+    :class:`LocalFilePane` (a base class before the screen's own)."""
+
+    def _pane(self) -> LocalFilePane:
+        assert isinstance(self, DOMNode)
+        return self.query_one(LocalFilePane)
+
+    def action_parent(self) -> None:
+        self._pane().go_up()
+
+    def action_goto_path(self) -> None:
+        self._pane().edit_path()
+
+    def action_toggle_hidden(self) -> None:
+        self._pane().toggle_hidden()
