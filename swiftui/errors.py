@@ -89,6 +89,13 @@ class AlreadyRunning(SwiftuiError):
     exit_code = 10
 
 
+class CommandFailed(SwiftuiError):
+    """A job's command could not start, or exited with a non-zero status: its output is
+    not kept as an archive."""
+
+    exit_code = 11
+
+
 class OperationCancelled(SwiftuiError):
     """The user stopped an operation; what was done is kept and can be resumed."""
 

@@ -19,6 +19,7 @@ from requests.structures import CaseInsensitiveDict
 from swiftui.browse import ObjectFacts, ObjectKind, listing_kind, object_facts
 from swiftui.errors import SwiftError, UsageError
 from swiftui.swift import (
+    SHA256_META,
     ObjectEntry,
     Retrieval,
     SwiftService,
@@ -78,7 +79,7 @@ class ObjectStatus:
 
     @property
     def sha256(self) -> str | None:
-        return self.facts.metadata.get("sha256") or None
+        return self.facts.metadata.get(SHA256_META) or None
 
 
 def object_status(swift: SwiftService, container: str, name: str) -> ObjectStatus:

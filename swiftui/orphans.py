@@ -32,13 +32,12 @@ from swiftui.deletion import (
     DeletionSummary,
     StoredObject,
     plan_segments_deletion,
-    plural,
 )
 from swiftui.errors import UsageError
 from swiftui.references import build_reference_index, label, parallel_map
 from swiftui.retention import format_date, format_duration, listing_timestamp
 from swiftui.swift import archive_containers, parse_segment_name, parse_submanifest_name
-from swiftui.units import format_bytes
+from swiftui.units import format_bytes, plural
 from swiftui.upload.journal import list_journals
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ import humanize
 
 from swiftui.errors import UsageError
 from swiftui.references import parallel_map
-from swiftui.swift import parse_listing_time
+from swiftui.swift import MTIME_HEADER, parse_listing_time
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -90,7 +90,7 @@ def list_archives(service: SwiftService, container: str, *, prefix: str = "") ->
             name=entry.name,
             size=entry.bytes,
             last_modified=listing_timestamp(entry.last_modified),
-            mtime=parse_mtime(headers.get("X-Object-Meta-Mtime")),
+            mtime=parse_mtime(headers.get(MTIME_HEADER)),
         )
         for entry, headers in zip(entries, heads, strict=True)
         if headers is not None

@@ -91,7 +91,7 @@ def parse_rate(text: str, *, option: str) -> int:
     if rate <= 0:
         raise UsageError(
             f"{option}: a rate must be at least 1 byte per second, got {text!r} "
-            "(leave the option out for no cap)"
+            "(for no cap, leave it out)"
         )
     return rate
 
@@ -168,3 +168,8 @@ def format_eta(seconds: float | None) -> str:
     if minutes:
         return f"{minutes}m {secs:02d}s"
     return f"{secs}s"
+
+
+def plural(count: int, word: str) -> str:
+    """``1 segment``, ``2 segments``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

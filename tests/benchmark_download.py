@@ -13,10 +13,12 @@ per tool: medians of wall time, MB/s, client CPU seconds and peak RSS (from ``wa
 through the same launcher as ``benchmark_upload.py``); then swiftui / swift ratios. Every
 downloaded file is compared with the source (md5), deleted and the disk synced outside the
 timed part. The machine's load average is printed: on a shared 2-core machine the servers,
-the client and everything else compete for the same cores.
+the client and everything else compete for the same cores. Last, ``--limit-rate`` is held
+for ``--cap-seconds``: an object of that many seconds' worth is downloaded at the cap, and
+the rate the download reports is compared with it.
 
 By hand:  python tests/benchmark_download.py [--size 4GiB] [--segment-size 256MiB]
-          [--threads 4] [--runs 3] [--no-sha256]
+          [--threads 4] [--runs 3] [--no-sha256] [--cap 20MiB] [--cap-seconds 60] [--no-cap]
 With pytest: python -m pytest tests/benchmark_download.py -m benchmark -s
 """
 
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -38,7 +41,7 @@ import pytest
 from benchmark_upload import Run, connection, generate, measure, median_run, runs_line
 
 from swiftui.sandbox import Sandbox
-from swiftui.units import GIB, MIB, parse_size
+from swiftui.units import GIB, MIB, parse_rate, parse_size
 from swiftui.upload import DEFAULT_THREADS
 
 CONTAINER = "bench"
@@ -115,6 +118,11 @@ def main(argv: list[str] | None = None) -> int:
         "--no-sha256", action="store_true", help="upload without X-Object-Meta-Sha256"
     )
     parser.add_argument("--dir", type=Path, help="work directory (default: a temporary one)")
+    parser.add_argument("--cap", default="20MiB", help="the --limit-rate to check (20MiB)")
+    parser.add_argument(
+        "--cap-seconds", type=int, default=60, help="how long the cap is held (default 60)"
+    )
+    parser.add_argument("--no-cap", action="store_true", help="skip the cap's check")
     args = parser.parse_args(argv)
     size = parse_size(args.size, option="--size")
     segment_size = parse_size(args.segment_size, option="--segment-size")
@@ -163,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
                         command_for(tool, output, args.threads),
                         env,
                         work / f"{tool}-{number}.log",
+                        None,
                     )
                     flush_s = flush_time(output)
                     if tool == "swift":
@@ -188,8 +197,41 @@ def main(argv: list[str] | None = None) -> int:
                     f"x{ratio:.2f}",
                     flush=True,
                 )
+            if not args.no_cap:
+                cap = parse_rate(args.cap, option="--cap")
+                print(measure_cap(cap, args.cap_seconds, args.threads, work, env), flush=True)
             print(f"load average at the end: {os.getloadavg()}", flush=True)
     return 0
+
+
+def measure_cap(cap: int, seconds: int, threads: int, work: Path, env: dict[str, str]) -> str:
+    """Download ``seconds`` worth of data at ``--limit-rate cap``; the rate the download
+    itself reports (its ``done:`` line: bytes fetched over its elapsed time, start-up
+    excluded) and the wall-clock one, against the cap."""
+    source = work / "capped.bin"
+    size = cap * seconds
+    generate(source, size)
+    subprocess.run(
+        [sys.executable, "-m", "swiftui", "upload", CONTAINER, str(source),
+         "--segment-size", str(64 * MIB)],
+        env=env, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    output = work / "capped-out.bin"
+    command = [
+        sys.executable, "-m", "swiftui", "download", CONTAINER, source.name,
+        "-o", str(output), "--threads", str(threads), "--limit-rate", f"{cap}B/s",
+    ]  # fmt: skip
+    log = work / "capped.log"
+    run = measure(command, env, log, None)
+    assert file_digests(output) == file_digests(source), "the capped download differs"
+    elapsed = float(re.findall(r"done: .* fetched .* in ([0-9.]+) s", log.read_text())[-1])
+    achieved = size / elapsed
+    return (
+        f"cap {cap / MIB:.1f} MiB/s over {size / GIB:.2f} GiB, {threads} threads: the download "
+        f"reports {achieved / MIB:.2f} MiB/s in {elapsed:.1f} s "
+        f"({100 * (achieved / cap - 1):+.1f}% of the cap); wall {run.wall_s:.1f} s with "
+        f"start-up, {run.cpu_s:.1f} CPU s, {run.peak_rss / MIB:.0f} MiB"
+    )
 
 
 @pytest.mark.benchmark

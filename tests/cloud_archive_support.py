@@ -1,4 +1,5 @@
-"""Plain HTTP to the sandbox's Cloud Archive emulation, and unsealing objects for a test.
+"""Plain HTTP to the sandbox's Cloud Archive emulation, and unsealing objects for a test;
+the Cloud Archive containers of a test (the ``archive`` fixture of ``conftest.py``).
 
 python-swiftclient retries a 429 on its own (ignoring ``Retry-After``), so the protocol's
 answers are checked with plain ``requests`` carrying the token swiftclient obtained.
@@ -6,17 +7,24 @@ answers are checked with plain ``requests`` carrying the token swiftclient obtai
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 import requests
 import swiftclient
+from deletion_support import random_bytes
+from tui_support import upload_slo
 
 from swiftui.sandbox import Sandbox
 
 WAIT_S = 20.0
+HOUR_S = 3600
+"""An unsealing delay of OVHcloud's order: a test never waits for it."""
 
 
 def sealed_objects_read(sandbox: Sandbox, *containers: str, region: str = "GRA") -> list[str]:
@@ -84,3 +92,32 @@ class ArchiveHttp:
             response.close()
             assert response.status_code in (200, 429), response.status_code
         self.wait_for_state(container, names, "unsealed")
+
+
+@dataclass(frozen=True)
+class ArchiveContainers:
+    """A Cloud Archive container and its segments container (policy PCA), and the views of
+    them a test checks with."""
+
+    sandbox: Sandbox
+    checker: swiftclient.Connection
+    http: ArchiveHttp
+    name: str
+
+    @property
+    def segments(self) -> str:
+        return f"{self.name}_segments"
+
+    def swift_upload(self, local: Path, size: int, mtime: float) -> None:
+        """A file of ``size`` random bytes dated ``mtime``, uploaded by python-swiftclient's
+        own ``swift upload --use-slo -S 1000`` (the swift CLI's segment names)."""
+        local.write_bytes(random_bytes(size))
+        os.utime(local, (mtime, mtime))
+        upload_slo(self.sandbox, self.name, local.name, local, segment_size=1000)
+
+    def never_read(self) -> None:
+        """No GET reached a sealed object of either container, and every object left is
+        still sealed (any GET would have started its unsealing)."""
+        assert sealed_objects_read(self.sandbox, self.name, self.segments) == []
+        for where in (self.name, self.segments):
+            assert set(self.http.states(where).values()) <= {"sealed"}, where

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import swiftclient
+from cloud_archive_support import HOUR_S, ArchiveContainers, ArchiveHttp
 
 from swiftui.cloud import Cloud, connect
 from swiftui.credentials import load_credentials
@@ -89,3 +90,19 @@ def checker(sandbox: Sandbox) -> swiftclient.Connection:
 def container_name() -> str:
     """A container name of its own for each test."""
     return f"t-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def archive(
+    sandbox: Sandbox,
+    sandbox_env: dict[str, str],
+    checker: swiftclient.Connection,
+    container_name: str,
+) -> Iterator[ArchiveContainers]:
+    """Cloud Archive containers whose objects take an hour to unseal, as on OVHcloud; the
+    sandbox user's credentials are in the environment for the CLI."""
+    containers = ArchiveContainers(sandbox, checker, ArchiveHttp(checker), container_name)
+    for name in (containers.name, containers.segments):
+        checker.put_container(name, headers={"X-Storage-Policy": "PCA"})
+    with sandbox.unseal_timing(delay_s=HOUR_S):
+        yield containers

@@ -22,6 +22,15 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from swiftui.sandbox import Sandbox
 
 
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie waiting to be reaped does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
 def write_secrets(path: Path, password: str, *, mode: int = 0o600) -> Path:
     path.write_text(f'OS_PASSWORD = "{password}"\n')
     os.chmod(path, mode)

@@ -159,6 +159,12 @@ async def shoot_all(sandbox: Sandbox, cloud: Cloud, out: Path, work: Path) -> No
 
     await shoot(browser(), (120, 36), segments_of_sbg, out / "segments-120x36.svg")
 
+    async def sealed_archive(pilot: Pilot) -> None:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, BrowserScreen), "browser")
+        await presses("shift+tab", "down", "enter", "enter", "enter", "end", "i")(pilot)
+
+    await shoot(browser(), (80, 24), sealed_archive, out / "sealed-archive.svg")
+
     mark_two = ("enter", "down", "enter", "space", "space")
     await shoot(browser(), (80, 24), presses(*mark_two, "d"), out / "delete-confirm.svg")
     await shoot(browser(), (80, 24), presses("o"), out / "orphans.svg")
@@ -197,7 +203,7 @@ async def shoot_uploads(sandbox: Sandbox, cloud: Cloud, out: Path, root: Path) -
         await pilot.press("u")
         await form_ready(pilot)
         await pilot.press("down", "down", "enter", "tab", "tab", "tab", "tab", "tab", "tab")
-        await pilot.press(*"365d", "tab", "tab")
+        await pilot.press(*"20MiB/s", "tab", *"365d", "tab", "tab")
         form = app.screen
         assert isinstance(form, UploadFormScreen)
         await wait_for(pilot, lambda: form.destination_read, "the destination read")
@@ -219,7 +225,7 @@ async def shoot_uploads(sandbox: Sandbox, cloud: Cloud, out: Path, root: Path) -
             await app.push_screen(UploadFormScreen(service, container="backups"))
             await form_ready(pilot)
             await pilot.press("down", "down", "down", "enter", "tab", "tab", "tab", "tab")
-            await pilot.press(*"4mib", "tab", "3", "ctrl+s")
+            await pilot.press(*"4mib", "tab", "3", "tab", *"20MiB/s", "ctrl+s")
             await wait_for(pilot, lambda: isinstance(app.screen, UploadLiveScreen), "live view")
             live = app.screen
             assert isinstance(live, UploadLiveScreen)

@@ -159,6 +159,12 @@ def test_an_existing_file_is_kept_without_force(
     ("argv", "message"),
     [
         (("--threads", "0"), "--threads must be between 1 and 32, not 0"),
+        (("--limit-rate", "20"), "--limit-rate: 20: add a unit: 20MiB, 2MB/s or 160Mbit"),
+        (
+            ("--limit-rate", "0"),
+            "--limit-rate: a rate must be at least 1 byte per second, got '0' (for no cap, "
+            "leave it out)",
+        ),
         (("-o", "/nonexistent/dir/dump.tar"), "/nonexistent/dir: no such directory (for dump.tar)"),
     ],
 )

@@ -87,6 +87,25 @@ def jobs_cli(tmp_path: Path, jobs: Path, *args: str) -> subprocess.CompletedProc
             "source.object_name: is missing",
         ),
         (
+            GOOD.replace(
+                'glob = "/var/lib/psa/dumps/*.tar"',
+                'command = "pg_dumpall | gzip"\nobject_name = "db.gz"',
+            ),
+            "source.command: 'pg_dumpall | gzip' uses '|', which only a shell understands: "
+            "add shell = true",
+        ),
+        (
+            GOOD.replace(
+                'glob = "/var/lib/psa/dumps/*.tar"',
+                'command = "tar c \'/var/www"\nobject_name = "www.tar"',
+            ),
+            'source.command: "tar c \'/var/www": No closing quotation',
+        ),
+        (
+            GOOD + "shell = true\n",
+            "source.shell: only a command source takes it",
+        ),
+        (
             GOOD.replace('openrc = "/root/openrc.sh"', 'openrc = "openrc.sh"'),
             "openrc: 'openrc.sh' must be an absolute path",
         ),
@@ -145,7 +164,8 @@ def test_job_add_writes_a_checked_job_and_keeps_the_rest_of_the_file(tmp_path: P
         jobs,
         *args,
         "--command",
-        "tar c /var/www",
+        "tar c /var/www | gzip",
+        "--shell",
         "--object-name",
         "www-%Y-%m.tar",
         "--keep-last",
@@ -157,6 +177,7 @@ def test_job_add_writes_a_checked_job_and_keeps_the_rest_of_the_file(tmp_path: P
     text = jobs.read_text()
     assert text.startswith(GOOD)  # comments and the other job untouched
     assert "[jobs.www.retention]\nkeep_last = 6\n" in text
+    assert 'command = "tar c /var/www | gzip"\nobject_name = "www-%Y-%m.tar"\nshell = true' in text
     assert oct(jobs.stat().st_mode & 0o777) == "0o600"
 
     again = jobs_cli(tmp_path, jobs, *args, "--file", str(openrc))
@@ -185,6 +206,7 @@ def test_job_add_writes_a_checked_job_and_keeps_the_rest_of_the_file(tmp_path: P
     shown = jobs_cli(tmp_path, jobs, "show", "www")
     assert f'file = "{Path.cwd()}/dump.tar"' in shown.stdout  # made absolute
     assert "keep_last" not in shown.stdout and "command" not in shown.stdout
+    assert "shell" not in shown.stdout
     assert "Never run" in shown.stdout
     assert jobs.read_text().startswith(GOOD)
 

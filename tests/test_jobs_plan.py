@@ -51,7 +51,7 @@ def test_upload_requests_are_the_newest_match_or_each_file_with_the_jobs_setting
     with pytest.raises(UsageError, match=r"no file matches .*\*\.dump"):
         upload_requests(job({"glob": f"{dumps}/*.dump"}), now=LATER)
     command = job({"command": "pg_dump shop", "object_name": "shop-%Y.dump"})
-    with pytest.raises(UsageError, match=r"^shop-2031\.dump: command sources need the pipe"):
+    with pytest.raises(UsageError, match=r"^shop-2031\.dump: a command's output is streamed"):
         upload_requests(command, now=LATER)
 
 

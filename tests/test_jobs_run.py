@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 from pathlib import Path
 
@@ -17,8 +18,15 @@ import swiftclient
 from deletion_support import make_slo, names, random_bytes
 from fault_support import one_line_error, run_cli, start_cli, wait_for
 from faultproxy import Fault, FaultProxy
-from jobs_support import WebhookReceiver, smtp_sink, write_job
-from upload_support import download_md5, file_md5, journal_segments, segment_put, write_random
+from jobs_support import WebhookReceiver, process_alive, smtp_sink, write_job
+from upload_support import (
+    download_md5,
+    file_md5,
+    file_sha256,
+    journal_segments,
+    segment_put,
+    write_random,
+)
 
 from swiftui.jobs.history import history_path
 from swiftui.jobs.lock import JobLock
@@ -134,17 +142,26 @@ def test_a_stored_archive_without_a_remembered_upload_is_compared_by_its_checksu
     same_size_other_bytes = random_bytes(2 * MIB + 5)
     checker.put_container(container_name)
     checker.put_object(container_name, "full.tar", same_size_other_bytes)
-    jobs = write_job(tmp_path, sandbox, "full", container_name, f'file = "{dump}"')
+    jobs = write_job(
+        tmp_path,
+        sandbox,
+        "full",
+        container_name,
+        f'file = "{dump}"',
+        extra='[jobs.full.upload]\nlimit_rate = "64MiB/s"\n',
+    )
 
     replaced = run_cli(job_env(), tmp_path, "job", "run", "full", "--jobs-file", str(jobs))
     assert replaced.returncode == 0, replaced.stderr
+    assert "at most 64.0 MiB/s" in replaced.stdout  # the job's limit_rate, on its limiter
     assert "same size but another Etag (md5) than the file: replacing it" in replaced.stdout
     assert download_md5(checker, container_name, "full.tar") == file_md5(dump)
 
     history_path("full").unlink()  # forget the upload: the next run must read the file
     skipped = run_cli(job_env(), tmp_path, "job", "run", "full", "--jobs-file", str(jobs))
     assert skipped.returncode == 0, skipped.stderr
-    assert "same size and Etag (md5) as the file): skipped" in skipped.stdout
+    # The upload stored the file's SHA-256: the stronger checksum is the one compared.
+    assert "same size and SHA-256 as the file): skipped" in skipped.stdout
 
 
 def test_a_wrong_password_is_recorded_pinged_at_fail_and_mailed(
@@ -264,22 +281,147 @@ def test_a_run_killed_mid_upload_is_recorded_as_interrupted_and_the_next_run_res
     assert finished["result"] == "ok" and finished["bytes_sent"] == 3 * MIB
 
 
-def test_a_command_source_is_refused_at_run_time_until_the_pipe_upload_lands(
+def www_job(
+    tmp_path: Path,
+    sandbox: Sandbox,
+    container: str,
+    command: str,
+    webhook: WebhookReceiver,
+    *,
+    upload: str = "",
+) -> Path:
+    """Job ``www``: ``command`` (the [source] lines that say it) named ``www-%Y-%m.tar``,
+    1 MiB segments, keep_last 1, notifying ``webhook``."""
+    return write_job(
+        tmp_path,
+        sandbox,
+        "www",
+        container,
+        f'{command}\nobject_name = "www-%Y-%m.tar"',
+        extra=f'[jobs.www.upload]\nsegment_size = "1MiB"\n{upload}\n'
+        "[jobs.www.retention]\nkeep_last = 1\n\n"
+        f'[jobs.www.notify]\nwebhook = "{webhook.url}"\n',
+    )
+
+
+def test_a_commands_output_is_streamed_verified_and_pruned_and_not_run_again(
     sandbox: Sandbox, checker: swiftclient.Connection, container_name: str, tmp_path: Path
 ) -> None:
-    marker = tmp_path / "ran"
+    """No shell: the command line is split and run as is; its output, byte for byte, is the
+    archive (3 segments of 1 MiB), under the job's rate cap; retention and the history work
+    as for a file; the next run finds this month's archive and does not run the command."""
+    site = tmp_path / "site.tar"
+    size = 2 * MIB + 12345
+    write_random(site, size)
+    checker.put_container(container_name)
+    checker.put_object(
+        container_name,
+        "www-2020-01.tar",
+        random_bytes(1000),
+        headers={"X-Object-Meta-Mtime": f"{NOW - 365 * DAY:f}"},
+    )
+    checker.put_object(container_name, "notes.txt", b"not an archive of the job")
+    with WebhookReceiver() as webhook:
+        jobs = www_job(
+            tmp_path,
+            sandbox,
+            container_name,
+            f'command = "head -c {size} {site}"',
+            webhook,
+            upload='limit_rate = "64MiB/s"\n',
+        )
+        first = run_cli(job_env(), tmp_path, "job", "run", "www", "--jobs-file", str(jobs))
+        assert first.returncode == 0, first.stderr + first.stdout
+        assert webhook.paths == ["/ping/abc/start", "/ping/abc"]
+
+    [record] = history("www")
+    [item] = record["items"]
+    name = item["object_name"]
+    assert re.fullmatch(r"www-\d{4}-\d{2}\.tar", name)
+    _headers, stored = checker.get_object(container_name, name)
+    assert stored == site.read_bytes()
+    headers = checker.head_object(container_name, name)
+    assert headers["x-static-large-object"] == "True"
+    assert headers["x-object-meta-sha256"] == file_sha256(site)
+    assert len(names(checker, f"{container_name}_segments")) == 3
+    assert f"the output of 'head -c {size} {site}'" in first.stdout
+    assert "at most 64.0 MiB/s" in first.stdout  # the job's limit_rate, on its limiter
+    assert "verified: " in first.stdout
+    assert names(checker, container_name) == ["notes.txt", name]
+    assert record["result"] == "ok" and record["exit_code"] == 0
+    assert (item["action"], item["size"], record["bytes_sent"]) == ("uploaded", size, size)
+    assert record["pruned"] == ["www-2020-01.tar"]
+
+    second = run_cli(job_env(), tmp_path, "job", "run", "www", "--jobs-file", str(jobs))
+    assert second.returncode == 0, second.stderr
+    assert f"{name}: already in Swift, whole (already in Swift): skipped" in second.stdout
+    last = history("www")[-1]
+    assert last["bytes_sent"] == 0 and [i["action"] for i in last["items"]] == ["skipped"]
+
+
+def test_a_failing_command_fails_the_run_with_exit_11_and_leaves_no_archive(
+    sandbox: Sandbox, checker: swiftclient.Connection, container_name: str, tmp_path: Path
+) -> None:
+    """The command (through a shell, as the job asks) writes 2 MiB, a secret and an error
+    on stderr, and exits 2: the run fails naming it, its status and its last error lines,
+    the secret masked; what it sent is removed, no object bears its name, retention is
+    not applied, the history and the webhook say it failed."""
+    site = tmp_path / "site.tar"
+    write_random(site, 2 * MIB + 5)
+    secrets = tmp_path / "secrets.toml"
+    command = (
+        f"head -c {2 * MIB + 5} {site}; cat {secrets} >&2; "
+        "echo 'tar: /var/www/private: Cannot open: Permission denied' >&2; exit 2"
+    )
+    checker.put_container(container_name)
+    checker.put_object(container_name, "www-2020-01.tar", random_bytes(1000))
+    with WebhookReceiver() as webhook:
+        jobs = www_job(
+            tmp_path, sandbox, container_name, f'command = "{command}"\nshell = true', webhook
+        )
+        result = run_cli(job_env(), tmp_path, "job", "run", "www", "--jobs-file", str(jobs))
+        assert webhook.paths == ["/ping/abc/start", "/ping/abc/fail"]
+    assert result.returncode == 11, result.stderr + result.stdout
+    line = one_line_error(result.stderr)
+    assert line.startswith(f"swiftui: job www: command {command!r} exited with status 2; ")
+    assert line.endswith(
+        'its standard error ended with: OS_PASSWORD = "***" | '
+        "tar: /var/www/private: Cannot open: Permission denied; nothing was stored in its name"
+    )
+    assert sandbox.password not in result.stdout + result.stderr
+    assert sandbox.password not in history_path("www").read_text()
+    assert names(checker, container_name) == ["www-2020-01.tar"]
+    assert names(checker, f"{container_name}_segments") == []
+    [record] = history("www")
+    assert record["result"] == "failed" and record["exit_code"] == 11
+    assert "exited with status 2" in record["error"]
+    assert record["items"] == [] and record["pruned"] == []
+
+
+def test_a_command_job_stopped_by_sigterm_stops_its_command_and_is_interrupted(
+    sandbox: Sandbox, checker: swiftclient.Connection, container_name: str, tmp_path: Path
+) -> None:
+    """cron's or systemd's stop while the command still works: the command (its whole
+    pipeline) is stopped, nothing is stored, the run is recorded as interrupted (130)."""
+    started, sleeper = tmp_path / "started", tmp_path / "sleeper.pid"
     jobs = write_job(
         tmp_path,
         sandbox,
         "www",
         container_name,
-        f'command = "touch {marker}; tar c /etc/hostname"\nobject_name = "www-%Y-%m.tar"',
+        f'command = "head -c 100000 /dev/zero; sleep 60 & echo $! > {sleeper}; '
+        f'touch {started}; wait"\nshell = true\nobject_name = "www-%Y-%m.tar"',
     )
-    result = run_cli(job_env(), tmp_path, "job", "run", "www", "--jobs-file", str(jobs))
-    assert result.returncode == 2
-    assert "command sources need the pipe upload (coming)" in one_line_error(result.stderr)
-    assert not marker.exists()
-    assert history("www")[0]["result"] == "failed"
+    process = start_cli(job_env(), tmp_path, "job", "run", "www", "--jobs-file", str(jobs))
+    wait_for(started.exists, "the command to be running")
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "stopped the command 'head -c 100000 /dev/zero; sleep 60" in stdout
+    wait_for(lambda: not process_alive(int(sleeper.read_text())), "the pipeline's sleep to end")
+    assert [name for name in names(checker, container_name) if name.startswith("www-")] == []
+    [record] = history("www")
+    assert record["result"] == "interrupted" and record["exit_code"] == 130
 
 
 @pytest.mark.parametrize("mode", [0o640, 0o604])

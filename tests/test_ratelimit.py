@@ -1,18 +1,24 @@
 """The bandwidth cap: its arithmetic on a simulated clock (exact, instant), and an upload
-capped and uncapped against the sandbox in one test, with generous margins (the exact
-figures are in ``tests/benchmark_upload.py``)."""
+and a download, each capped and uncapped against the sandbox in one test, with generous
+margins (the exact figures are in ``tests/benchmark_upload.py`` and
+``tests/benchmark_download.py``)."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import swiftclient
+from deletion_support import random_bytes
+from download_support import archived_slo, download
 from upload_support import Recorder, download_md5, upload, write_random
 
 from swiftui.cloud import Cloud
+from swiftui.download import DownloadPlanned
+from swiftui.download import describe as describe_download
 from swiftui.errors import Aborted
 from swiftui.swift import RateLimiter
 from swiftui.swift.ratelimit import BURST_S
@@ -92,15 +98,37 @@ def test_a_cancel_stops_a_wait_and_no_cap_never_waits() -> None:
         free.set_rate(0)
 
 
+SIZE = 4 * MIB
+Timed = Callable[..., float]
+"""``timed(name, limiter, threads, recorder=None)``: seconds one transfer of SIZE took."""
+
+
+def check_the_cap(timed: Timed) -> None:
+    """The same transfer uncapped, capped at 1 MiB/s over four threads, and capped at
+    256 KiB/s until its first segment is in, then lifted."""
+    uncapped = timed("free.bin", None, 4)
+    cap = 1 * MIB
+    capped = timed("capped.bin", RateLimiter(cap), 4)
+    # Never faster than the cap (less its quarter-second burst), over all four threads;
+    # and not much slower than the cap asks, whatever the machine's load.
+    assert capped >= (SIZE - cap * BURST_S) / cap * 0.9
+    assert capped <= SIZE / cap * 2 + uncapped * 2
+
+    # Lifted once the first segment is in: the rest goes at full speed.
+    limiter = RateLimiter(256 * KIB)
+    lift = Recorder(then=lambda event: isinstance(event, SegmentDone) and limiter.set_rate(None))
+    lifted = timed("lifted.bin", limiter, 1, recorder=lift)
+    assert lifted < SIZE / (256 * KIB) / 2  # 16 s at the first cap
+
+
 def test_a_capped_upload_keeps_to_its_cap_and_a_lifted_cap_finishes_fast(
     cloud: Cloud, checker: swiftclient.Connection, container_name: str, tmp_path: Path
 ) -> None:
-    size = 4 * MIB
     service = cloud.service("GRA")
 
     def timed(name: str, limiter: RateLimiter | None, threads: int, **recorder: object) -> float:
         path = tmp_path / name
-        md5 = write_random(path, size)  # new bytes each time: nothing to reuse
+        md5 = write_random(path, SIZE)  # new bytes each time: nothing to reuse
         capped_at_start = limiter is not None and limiter.rate is not None
         started = time.monotonic()
         request = UploadRequest(
@@ -113,16 +141,34 @@ def test_a_capped_upload_keeps_to_its_cap_and_a_lifted_cap_finishes_fast(
         assert (", at most" in plan_line) == capped_at_start
         return took
 
-    uncapped = timed("free.bin", None, 4)
-    cap = 1 * MIB
-    capped = timed("capped.bin", RateLimiter(cap), 4)
-    # Never faster than the cap (less its quarter-second burst), over all four threads;
-    # and not much slower than the cap asks, whatever the machine's load.
-    assert capped >= (size - cap * BURST_S) / cap * 0.9
-    assert capped <= size / cap * 2 + uncapped * 2
+    check_the_cap(timed)
 
-    # Lifted once the first segment is in: the rest goes at full speed.
-    limiter = RateLimiter(256 * KIB)
-    lift = Recorder(then=lambda event: isinstance(event, SegmentDone) and limiter.set_rate(None))
-    lifted = timed("lifted.bin", limiter, 1, recorder=lift)
-    assert lifted < size / (256 * KIB) / 2  # 16 s at the first cap
+
+def test_a_capped_download_keeps_to_its_cap_and_a_lifted_cap_finishes_fast(
+    cloud: Cloud, checker: swiftclient.Connection, container_name: str, tmp_path: Path
+) -> None:
+    data = random_bytes(SIZE)
+    checker.put_container(container_name)
+    archived_slo(checker, container_name, "archive.bin", data, segment_size=MIB)
+    service = cloud.service("GRA")
+
+    def timed(name: str, limiter: RateLimiter | None, threads: int, **recorder: object) -> float:
+        output = tmp_path / name
+        capped_at_start = limiter is not None and limiter.rate is not None
+        started = time.monotonic()
+        _result, events = download(
+            service,
+            container_name,
+            "archive.bin",
+            output,
+            threads=threads,
+            rate_limiter=limiter,
+            **recorder,  # type: ignore[arg-type]
+        )
+        took = time.monotonic() - started
+        assert output.read_bytes() == data
+        plan_line = describe_download(events.of(DownloadPlanned)[0]) or ""
+        assert ("; at most" in plan_line) == capped_at_start
+        return took
+
+    check_the_cap(timed)

@@ -10,15 +10,11 @@ every GET it answers with 429, and what is left is still sealed).
 from __future__ import annotations
 
 import json
-import os
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import swiftclient
-from cloud_archive_support import ArchiveHttp, sealed_objects_read
+from cloud_archive_support import HOUR_S, ArchiveContainers, sealed_objects_read
 from deletion_support import (
     expire_in_two_hours,
     make_slo,
@@ -27,61 +23,12 @@ from deletion_support import (
     segment_prefix,
     wait_until_gone,
 )
-from tui_support import upload_slo
 from upload_support import download_md5, file_md5
 
 from swiftui.browse import describe_object, verify_manifest
 from swiftui.cli import main
 from swiftui.cloud import Cloud
-from swiftui.sandbox import Sandbox
 from swiftui.swift import SealState, segments_of
-
-HOUR_S = 3600
-
-
-@dataclass(frozen=True)
-class ArchiveContainers:
-    """A Cloud Archive container and its segments container (policy PCA), and the views of
-    them a test checks with."""
-
-    sandbox: Sandbox
-    checker: swiftclient.Connection
-    http: ArchiveHttp
-    name: str
-
-    @property
-    def segments(self) -> str:
-        return f"{self.name}_segments"
-
-    def swift_upload(self, local: Path, size: int, mtime: float) -> None:
-        """A file of ``size`` random bytes dated ``mtime``, uploaded by python-swiftclient's
-        own ``swift upload --use-slo -S 1000`` (the swift CLI's segment names)."""
-        local.write_bytes(random_bytes(size))
-        os.utime(local, (mtime, mtime))
-        upload_slo(self.sandbox, self.name, local.name, local, segment_size=1000)
-
-    def never_read(self) -> None:
-        """No GET reached a sealed object of either container, and every object left is
-        still sealed (any GET would have started its unsealing)."""
-        assert sealed_objects_read(self.sandbox, self.name, self.segments) == []
-        for where in (self.name, self.segments):
-            assert set(self.http.states(where).values()) <= {"sealed"}, where
-
-
-@pytest.fixture
-def archive(
-    sandbox: Sandbox,
-    sandbox_env: dict[str, str],
-    checker: swiftclient.Connection,
-    container_name: str,
-) -> Iterator[ArchiveContainers]:
-    """Cloud Archive containers whose objects take an hour to unseal, as on OVHcloud; the
-    sandbox user's credentials are in the environment for the CLI."""
-    containers = ArchiveContainers(sandbox, checker, ArchiveHttp(checker), container_name)
-    for name in (containers.name, containers.segments):
-        checker.put_container(name, headers={"X-Storage-Policy": "PCA"})
-    with sandbox.unseal_timing(delay_s=HOUR_S):
-        yield containers
 
 
 def segment_names(entries: list[dict[str, object]]) -> list[str]:

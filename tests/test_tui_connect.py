@@ -86,7 +86,7 @@ def browsed_region(app: SwiftuiApp) -> str:
 
 def picker_ready(app: SwiftuiApp) -> bool:
     """The region picker is on screen with its list mounted and focused (keys reach it)."""
-    return isinstance(app.screen, RegionScreen) and app.screen.choices.has_focus
+    return isinstance(app.screen, RegionScreen) and app.screen.regions.has_focus
 
 
 async def test_an_unknown_region_asked_for_is_picked_from_the_catalog(sandbox: Sandbox) -> None:

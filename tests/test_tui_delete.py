@@ -7,7 +7,6 @@ the server holds afterwards; the app is driven with keys and read from its scree
 from __future__ import annotations
 
 import hashlib
-import io
 import time
 from collections.abc import Callable
 from typing import Any
@@ -23,11 +22,9 @@ from deletion_support import (
     segment_prefix,
 )
 from faultproxy import Fault, FaultProxy
-from rich.console import Console
 from textual.pilot import Pilot
-from textual.widget import Widget
 from textual.widgets import Label, ProgressBar, Static
-from tui_support import settle, wait_for
+from tui_support import keys_of, open_container, screen_text, settle, text_of, wait_for
 
 from swiftui.cloud import Cloud
 from swiftui.sandbox import Sandbox
@@ -51,35 +48,8 @@ def make_app(cloud: Cloud) -> Callable[[], SwiftuiApp]:
     return make
 
 
-def keys_of(app: SwiftuiApp, selector: str) -> list[str]:
-    return [key for found in app.screen.query(selector).results(ListingTable) for key in found.keys]
-
-
-def text_of(widget: Widget) -> str:
-    """What a Static shows, as plain text (rich renderables included)."""
-    assert isinstance(widget, Static)
-    console = Console(width=200, file=io.StringIO(), record=True)
-    console.print(widget.content)
-    return " ".join(console.export_text().split())
-
-
-def screen_text(app: SwiftuiApp) -> str:
-    return " ".join(text_of(static) for static in app.screen.query(Static).results(Static))
-
-
 def subtitle(app: SwiftuiApp, selector: str) -> str:
     return str(app.screen.query_one(selector, ListingTable).border_subtitle)
-
-
-async def open_container(pilot: Pilot, app: SwiftuiApp, name: str) -> ContainerScreen:
-    await wait_for(pilot, lambda: name in keys_of(app, "#containers"), f"container {name}")
-    app.screen.query_one("#containers", ListingTable).move_cursor_to_key(name)
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, ContainerScreen), "the objects")
-    screen = app.screen
-    assert isinstance(screen, ContainerScreen)
-    await wait_for(pilot, lambda: screen.listing.complete, "the listing")
-    return screen
 
 
 def confirm_title(app: SwiftuiApp) -> str | None:

@@ -4,14 +4,14 @@ help lists it), and relative dates move on while the screen stays open."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static, TabbedContent
 from tui_data import NOW, demo_cloud
-from tui_support import settle, wait_for
+from tui_support import Clock, settle, wait_for
 
 from swiftui.tui.app import SwiftuiApp
 from swiftui.tui.details.object import ObjectDetailsScreen
@@ -20,16 +20,6 @@ from swiftui.tui.widgets.dialogs import HelpScreen
 
 # Open backups, then db/, then the last dump there: an SLO.
 TO_AN_SLO = ("enter", "down", "enter", "end", "enter")
-
-
-class Clock:
-    """A clock the test moves forward."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def shown(static: Static) -> str:

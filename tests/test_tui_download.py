@@ -19,7 +19,7 @@ from download_support import MTIME, archive_containers, archived_slo, segment_ge
 from faultproxy import Fault, FaultProxy
 from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 from tui_download_support import open_picker
 from tui_support import wait_for
 
@@ -34,6 +34,8 @@ from swiftui.tui.downloads.live import DownloadLiveScreen
 from swiftui.tui.downloads.queue import DownloadJob
 from swiftui.tui.downloads.resume import InterruptedDownloadsScreen
 from swiftui.tui.widgets.dialogs import ConfirmScreen
+from swiftui.tui.widgets.log_panel import LogPanel
+from swiftui.tui.widgets.rate_dialog import RateLimitScreen
 from swiftui.tui.widgets.table import ListingTable
 from swiftui.tui.widgets.transfer_model import JobState, SegmentStatus
 from swiftui.units import KIB
@@ -78,6 +80,12 @@ async def live_job(pilot: Pilot, app: SwiftuiApp) -> DownloadJob:
     screen = app.screen
     assert isinstance(screen, DownloadLiveScreen) and isinstance(screen.shown, DownloadJob)
     return screen.shown
+
+
+def log_text(app: SwiftuiApp) -> str:
+    """The download view's log, as drawn."""
+    log = app.screen.query_one("#transfer-log", LogPanel)
+    return " ".join(strip.text.rstrip() for strip in log.lines)
 
 
 def result_of(job: DownloadJob) -> DownloadResult:
@@ -221,6 +229,57 @@ async def test_cancel_keeps_the_parts_and_starting_again_fetches_only_the_missin
     assert sorted(name.rsplit("/", 1)[1] for name in fetched) == [f"{i:08d}" for i in range(2, 6)]
     assert target.read_bytes() == stored(checker, container_name, "pg.dump") == data
     assert interrupted_downloads() == []
+
+
+async def test_l_caps_a_running_download_then_lifts_the_cap(
+    cloud: Cloud,
+    sandbox: Sandbox,
+    checker: swiftclient.Connection,
+    container_name: str,
+    home: Path,
+) -> None:
+    data = os.urandom(PARTS * SEGMENT)
+    archived_slo(checker, container_name, "pg.dump", data, segment_size=SEGMENT)
+    app = SwiftuiApp(cloud=cloud, region="GRA", environ={})
+    async with app.run_test(size=(80, 24)) as pilot:
+        with FaultProxy(sandbox.proxy_url("GRA")) as proxy:
+            proxy.add(Fault(match=segment_get(2), action="hold", times=1))
+            service = proxied(cloud, sandbox, proxy)
+            await app.push_screen(
+                DestinationScreen(service, container_name, ["pg.dump"], len(data))
+            )
+            await open_picker(pilot, entries=0)
+            await pilot.press("ctrl+s")
+            job = await live_job(pilot, app)
+            limiter = job.limiter
+            assert limiter is not None and limiter.rate is None
+            await wait_for(
+                pilot, lambda: shown(app, "#counters").startswith("segments "), "the parts"
+            )
+            assert "cap" not in shown(app, "#counters")
+
+            await pilot.press("l")
+            await wait_for(pilot, lambda: isinstance(app.screen, RateLimitScreen), "the dialog")
+            app.screen.query_one("#rate", Input).value = "256KiB/s"
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, DownloadLiveScreen), "back")
+            assert limiter.rate == 256 * KIB
+            await wait_for(
+                pilot, lambda: shown(app, "#counters").rstrip().endswith("cap 256.0 KiB/s"), "cap"
+            )
+            assert "bandwidth cap changed: cap 256.0 KiB/s" in log_text(app)
+
+            await pilot.press("l")
+            await wait_for(pilot, lambda: isinstance(app.screen, RateLimitScreen), "again")
+            app.screen.query_one("#rate", Input).value = ""
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: limiter.rate is None, "the cap lifted")
+            proxy.release()
+            await wait_for(pilot, lambda: job.state is JobState.DONE, "the download")
+        assert "cap" not in shown(app, "#counters")
+        assert "bandwidth cap changed: no cap" in log_text(app)
+
+    assert (home / "pg.dump").read_bytes() == data
 
 
 async def test_a_sealed_archive_counts_down_then_downloads(

@@ -96,6 +96,16 @@ async def run_now(pilot: Pilot) -> tuple[UploadLiveScreen, JobRun]:
     return live, run
 
 
+async def run_now_refused(pilot: Pilot) -> str:
+    """R on the highlighted job, refused: the Jobs screen stays, nothing is queued; returns
+    what the screen says."""
+    app = pilot.app
+    await pilot.press("R")
+    assert isinstance(app.screen, JobsScreen)
+    assert not app.uploads.jobs
+    return shown(app, "#jobs-status")
+
+
 def has_line(pilot: Pilot, text: str) -> Callable[[], bool]:
     return lambda: any(text in line for line in drawn_lines(pilot))
 
@@ -176,12 +186,29 @@ async def test_a_job_running_elsewhere_is_said_so_and_not_run(
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await open_jobs(pilot)
             assert "running now" in row_of(screen, "plesk")
-            await pilot.press("R")
-            status = shown(app, "#jobs-status")
+            status = await run_now_refused(pilot)
             assert "job 'plesk' is already running (another swiftui holds" in status
-            assert isinstance(app.screen, JobsScreen)
-            assert not app.uploads.jobs
     assert read_history("plesk") == []
+
+
+async def test_a_command_job_is_not_run_here_and_the_screen_says_how_to_run_it(
+    sandbox: Sandbox, cloud: Cloud, container_name: str, tmp_path: Path
+) -> None:
+    written = write_job(
+        tmp_path,
+        sandbox,
+        "www",
+        container_name,
+        'command = "tar c /var/www"\nobject_name = "www-%Y-%m.tar"',
+    )
+    jobs_file().parent.mkdir(parents=True)
+    written.rename(jobs_file())
+    app = jobs_app(cloud)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_jobs(pilot)
+        status = await run_now_refused(pilot)
+        assert "Job www streams a command's output: run it with `swiftui job run www`" in status
+    assert read_history("www") == []
 
 
 async def open_form(pilot: Pilot) -> JobFormScreen:

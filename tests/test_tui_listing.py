@@ -1,10 +1,12 @@
 """The container listing model on its own (no Textual, no Swift): which rows show in which
-order, what is marked, what the status line says, and that a late page is ignored."""
+order, what is marked, what the status line says, that a late page is ignored, and how
+Cloud Archive's seal states read as time passes."""
 
 from __future__ import annotations
 
-from swiftui.swift import ContainerInfo, ObjectEntry
+from swiftui.swift import ContainerInfo, ObjectEntry, Retrieval, SealState
 from swiftui.tui.browsing.listing import ObjectListing, SortKey
+from swiftui.tui.browsing.object_rows import seal_cell
 from swiftui.units import MIB
 
 INFO = ContainerInfo("backups", 4, 0, "")
@@ -65,3 +67,24 @@ def test_filter_sort_and_marks_read_as_the_status_line_says() -> None:
     assert list(listing.marked) == ["pg-2026-02.dump"]
     listing.unmark_all()
     assert [e.name for e in listing.pointed_at("o:README.txt")] == ["README.txt"]
+
+
+def test_seal_states_count_down_from_when_the_listing_told_them() -> None:
+    listing = ObjectListing(INFO)
+    listing.next_page()
+    sealed = ObjectEntry("a.tar", retrieval=Retrieval(SealState.SEALED))
+    asked = ObjectEntry("b.tar", retrieval=Retrieval(SealState.UNSEALING, 2 * 3600 + 5))
+    listing.add_page(0, [entry("c/"), sealed, asked], complete=True, at=1000.0)
+    assert listing.archived
+
+    assert str(seal_cell(listing.retrieval(sealed, 9000.0))) == "sealed"
+    assert str(seal_cell(listing.retrieval(asked, 1000.0))) == "unsealing 2h 01m"
+    assert str(seal_cell(listing.retrieval(asked, 1000.0 + 3600))) == "unsealing 1h 01m"
+    assert str(seal_cell(listing.retrieval(asked, 1000.0 + 7000))) == "unsealing 4m"
+    assert str(seal_cell(listing.retrieval(asked, 1000.0 + 9000))) == "unsealing 1m"
+    assert str(seal_cell(Retrieval(SealState.UNSEALED))) == "unsealed"
+    assert str(seal_cell(Retrieval())) == ""
+
+    listing.set_sort(SortKey.SIZE)
+    listing.sort_by_column("seal")  # no sort key: the order stays
+    assert listing.sort_key is SortKey.SIZE

@@ -213,6 +213,10 @@ async def test_the_form_shows_the_engines_decision_to_resume_an_interrupted_uplo
     sent = object_names(checker, f"{container_name}_segments")
     app = upload_app(cloud)
     async with app.run_test(size=(80, 24)) as pilot:
+        # The interrupted upload is offered at start, as to a user: go past the offer.
+        await wait_for(pilot, is_screen(app, ResumeScreen), "the interrupted upload offered")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ResumeScreen), "the offer gone")
         await app.push_screen(UploadFormScreen(service, container=container_name))
         form = app.screen
         assert isinstance(form, UploadFormScreen)

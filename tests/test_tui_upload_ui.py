@@ -83,7 +83,7 @@ async def test_the_form_explains_an_impossible_plan_before_start(
         assert shown(app, "#plan").startswith("✗ threads must be between 1 and 32, not 0")
         assert refused(form) == ["threads"]
         # A duration goes through the CLI's parser, and says what is wrong in its words.
-        await pilot.press("backspace", "8", "tab", *"30x")
+        await pilot.press("backspace", "8", "tab", "tab", *"30x")  # past the upload limit
         assert shown(app, "#plan").startswith("✗ expires after: cannot read '30x' as a duration")
         assert refused(form) == ["expiry"]
         await pilot.press("backspace", "d")
@@ -172,6 +172,9 @@ async def test_uploads_queue_one_at_a_time_and_cancel_asks(
 
         await pilot.press("up", "c")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        question = shown(app, "#question")
+        assert "2 of 6 segments" in question and "are kept in Swift" in question
+        assert "unfinished segment" in question and "will be sent again" in question
         await pilot.press("n")
         assert first.state is JobState.RUNNING
         await pilot.press("c", "y")

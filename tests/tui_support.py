@@ -14,27 +14,46 @@ import re
 import tarfile
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import requests
 import swiftclient
+from rich.console import Console
 from swiftclient.service import SwiftService, SwiftUploadObject
 from textual.app import App
 from textual.message_pump import MessagePump
 from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import Static
 from textual.worker import WorkerCancelled
 
 from swiftui.sandbox import Sandbox
+from swiftui.tui.app import SwiftuiApp
+from swiftui.tui.browsing.container import ContainerScreen
+from swiftui.tui.widgets.table import ListingTable
 
-WAIT_S = 20.0
+WAIT_S = 60.0
+"""How long a wait may last before it fails: generous, since a wait ends as soon as its
+condition holds and a loaded 2-core CI machine can be slow to log in or start a worker."""
 TRANSFER_GROUPS = ("upload", "download")
 """The worker groups of the app's uploads and downloads (:mod:`swiftui.tui.uploads.queue`,
 :mod:`swiftui.tui.downloads.queue`)."""
 
 
+class Clock:
+    """A clock for the app that the test moves forward."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 async def wait_for(pilot: Pilot, condition: Callable[[], object], what: str) -> None:
-    """Let the app run until ``condition()`` holds; fail naming ``what`` after 20 s."""
+    """Let the app run until ``condition()`` holds; fail naming ``what`` after WAIT_S."""
     deadline = time.monotonic() + WAIT_S
     while not condition():
         if time.monotonic() > deadline:
@@ -151,3 +170,34 @@ def bulk_create(checker: swiftclient.Connection, container: str, names: list[str
         result = response.json()
         if response.status_code != 200 or result.get("Errors"):
             raise AssertionError(f"extract-archive failed: {response.status_code} {result}")
+
+
+# -- reading what the app shows ---------------------------------------------------------
+
+
+def keys_of(app: SwiftuiApp, selector: str) -> list[str]:
+    """The row keys of the tables ``selector`` finds on the screen."""
+    return [key for found in app.screen.query(selector).results(ListingTable) for key in found.keys]
+
+
+def text_of(widget: Widget) -> str:
+    """What a Static shows, as plain text (rich renderables included)."""
+    assert isinstance(widget, Static)
+    console = Console(width=200, file=io.StringIO(), record=True)
+    console.print(widget.content)
+    return " ".join(console.export_text().split())
+
+
+def screen_text(app: SwiftuiApp) -> str:
+    return " ".join(text_of(static) for static in app.screen.query(Static).results(Static))
+
+
+async def open_container(pilot: Pilot, app: SwiftuiApp, name: str) -> ContainerScreen:
+    await wait_for(pilot, lambda: name in keys_of(app, "#containers"), f"container {name}")
+    app.screen.query_one("#containers", ListingTable).move_cursor_to_key(name)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, ContainerScreen), "the objects")
+    screen = app.screen
+    assert isinstance(screen, ContainerScreen)
+    await wait_for(pilot, lambda: screen.listing.complete, "the listing")
+    return screen

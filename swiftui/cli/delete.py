@@ -23,7 +23,6 @@ from swiftui.deletion import (
     describe_summary,
     execute_deletion,
     plan_deletion,
-    plural,
 )
 from swiftui.errors import OperationCancelled, SwiftError, UsageError
 from swiftui.orphans import (
@@ -39,7 +38,7 @@ from swiftui.retention import (
     list_archives,
     select_for_prune,
 )
-from swiftui.units import format_bytes, parse_duration
+from swiftui.units import format_bytes, parse_duration, plural
 
 if TYPE_CHECKING:
     from swiftui.swift import SwiftService

@@ -41,6 +41,8 @@ from swiftui.download import (
     unseal_round,
 )
 from swiftui.errors import NotReadyError, SwiftuiError, UsageError
+from swiftui.swift import RateLimiter
+from swiftui.units import parse_rate
 from swiftui.upload import DEFAULT_THREADS, Progress, SegmentDone, status_line
 
 COUNTDOWN_LOG_EVERY_S = 60.0
@@ -71,6 +73,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=int,
         default=DEFAULT_THREADS,
         help=f"parts fetched in parallel (default: {DEFAULT_THREADS})",
+    )
+    download.add_argument(
+        "--limit-rate",
+        metavar="RATE",
+        help="receive at most this much per second over all threads: 20MiB, 2.5MB/s, 160Mbit "
+        "(default: no cap)",
     )
     download.add_argument("--force", action="store_true", help="replace an existing file")
     download.add_argument(
@@ -123,6 +131,11 @@ def run(args: argparse.Namespace) -> int:
         threads=args.threads,
         force=args.force,
         wait=not args.no_wait,
+        rate_limiter=(
+            RateLimiter(parse_rate(args.limit_rate, option="--limit-rate"))
+            if args.limit_rate
+            else None
+        ),
     )
     # Bad options, an existing or unwritable target: refused before asking for a password.
     check_request(request, to_file=not to_stdout)

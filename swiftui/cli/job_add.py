@@ -37,6 +37,11 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--object-name", metavar="NAME", help="a command's object name (strftime: www-%%Y-%%m.tar)"
     )
+    parser.add_argument(
+        "--shell",
+        action="store_true",
+        help="run the command by /bin/sh -c (pipes, redirections; default: no shell)",
+    )
     parser.add_argument("--prefix", metavar="P", help="put before every object name")
     parser.add_argument("--segment-size", metavar="SIZE", help="e.g. 1GiB")
     parser.add_argument("--threads", metavar="N", type=int)
@@ -64,6 +69,7 @@ def job_table_from_args(args: argparse.Namespace) -> dict[str, Any]:
     table["source"] = _present(
         **{kind: _absolute(location) if kind in PATH_SOURCES else location},
         object_name=args.object_name,
+        shell=args.shell or None,
         prefix=args.prefix,
     )
     for key, values in (

@@ -1,9 +1,12 @@
-"""How long-running commands (upload, download) show their events, and stop on signals.
+"""How long-running commands (upload, download, job run) show their events, and stop on
+signals.
 
 On a terminal: lines for what happens and one live status line kept current. Without one
 (cron, nohup, a pipe): a timestamped line per thing that happened (per finished segment,
-numbered) and no control characters. ``--json``: one JSON event per line. Each command
-brings its :class:`Wording`; a closed output never stops the work.
+counted: ``segment #3 sent ...; 4 of 8 done``) and no control characters. ``--json``: one
+JSON event per line, status events (progress) at most once a second, and a failed run
+ends with an ``error`` event. Each command brings its :class:`Wording`; a closed output
+never stops the work.
 """
 
 from __future__ import annotations
@@ -14,15 +17,20 @@ import shutil
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TextIO, TypeVar
 
 from swiftui.cli.common import stop_on_signals
+from swiftui.cli.wording import error_event
 from swiftui.errors import SwiftuiError
 
 E = TypeVar("E")
+
+JSON_STATUS_EVERY_S = 1.0
+"""A 250 GB upload must not print 10 progress events a second: JSON status events come at
+most this often (segment events always come)."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,8 @@ class Wording(Generic[E]):
     segment_done: Callable[[E], bool]
     """A finished segment: a numbered line in logs, nothing on a live terminal."""
     every_s: Callable[[E], float | None] = lambda event: None
-    """Status events that logs and JSON show too, at most once per this many seconds."""
+    """Status events that logs show too, and JSON no more often, at most once per this
+    many seconds."""
 
 
 class Printer(ABC, Generic[E]):
@@ -50,6 +59,15 @@ class Printer(ABC, Generic[E]):
 
     @abstractmethod
     def show(self, event: E) -> None: ...
+
+    def report(self, kind: str, lines: Sequence[str], **fields: Any) -> None:
+        """A result of the command's own (a dry run's plan): its lines, or one JSON event."""
+        for text in lines:
+            self.line(text)
+
+    def fail(self, message: str, exit_code: int) -> None:
+        """The run ended with an error, whose line goes to stderr (JSON: an event too)."""
+        self.close()
 
     def close(self) -> None:
         self.write("")
@@ -68,9 +86,8 @@ class Printer(ABC, Generic[E]):
             with contextlib.suppress(OSError):
                 self.out.close()
 
-    def _due(self, event: E) -> bool:
-        """For a throttled status event: whether to show this one."""
-        every = self.wording.every_s(event)
+    def _due(self, event: E, every: float | None) -> bool:
+        """For an event shown at most once per ``every`` seconds: whether to show this one."""
         if every is None:
             return True
         now = time.monotonic()
@@ -82,8 +99,20 @@ class Printer(ABC, Generic[E]):
 
 class JsonPrinter(Printer[E]):
     def show(self, event: E) -> None:
-        if self._due(event):
-            self.line(json.dumps(self.wording.to_dict(event), separators=(",", ":")))
+        every = self.wording.every_s(event)
+        if every is None and self.wording.status(event) is not None:
+            every = JSON_STATUS_EVERY_S
+        if self._due(event, every):
+            self._emit(self.wording.to_dict(event))
+
+    def report(self, kind: str, lines: Sequence[str], **fields: Any) -> None:
+        self._emit({"event": kind, "lines": list(lines), **fields})
+
+    def fail(self, message: str, exit_code: int) -> None:
+        self.line(error_event(message, exit_code))
+
+    def _emit(self, data: dict[str, Any]) -> None:
+        self.line(json.dumps(data, separators=(",", ":")))
 
 
 class LogPrinter(Printer[E]):
@@ -101,14 +130,16 @@ class LogPrinter(Printer[E]):
 
     def show(self, event: E) -> None:
         total = self.wording.segment_total(event)
-        if total is not None:
-            self._segments_total = total
+        if total is not None:  # a new plan (each file of a batch has its own)
+            self._segments_total, self._segments_done = total, 0
         text = self.wording.describe(event)
-        if text is None and self.wording.every_s(event) is not None and self._due(event):
+        every = self.wording.every_s(event)
+        if text is None and every is not None and self._due(event, every):
             text = self.wording.status(event)
         if text and self.wording.segment_done(event):
             self._segments_done += 1
-            text = f"[{self._segments_done}/{self._segments_total}] {text}"
+            total_text = f" of {self._segments_total}" if self._segments_total else ""
+            text = f"{text}; {self._segments_done}{total_text} done"
         if text:
             self.line(text)
 

@@ -1,8 +1,9 @@
 """``swiftui upload``: large files, directories or a pipe to Swift, with progress.
 
-What each form of the command does is in :mod:`swiftui.cli.upload_actions`, how it is
-shown in :mod:`swiftui.cli.upload_output`. Ctrl-C (or SIGTERM) stops within about a
-second, keeps what was sent and prints the command that resumes. ``--dry-run`` prints the
+What each form of the command does is in :mod:`swiftui.cli.upload_actions`; it is shown
+as every long command's events are (:mod:`swiftui.cli.output`), in the upload's words.
+Ctrl-C (or SIGTERM) stops within about a second, keeps what was sent and prints the
+command that resumes. ``--dry-run`` prints the
 plan and sends nothing. The ``swift upload`` habits ``-S SIZE`` and ``--use-slo`` are
 accepted.
 """
@@ -12,16 +13,28 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-import threading
 from pathlib import Path
 
-from swiftui.cli.common import add_auth_options, auth_option, connect_args, stop_on_signals
-from swiftui.cli.upload_actions import choose_action, is_stream
-from swiftui.cli.upload_output import make_printer
+from swiftui.cli.common import add_auth_options, auth_option, connect_args
+from swiftui.cli.output import Printer, Wording, printer, run_shown
+from swiftui.cli.upload_actions import Shown, choose_action, is_stream
 from swiftui.cli.wording import error_line, error_message
 from swiftui.errors import OperationCancelled, SwiftuiError
 from swiftui.units import MIB
-from swiftui.upload import DEFAULT_SPOOL_MEMORY, DEFAULT_THREADS, Notice
+from swiftui.upload import (
+    DEFAULT_SPOOL_MEMORY,
+    DEFAULT_THREADS,
+    Notice,
+    PlanReady,
+    Progress,
+    SegmentDone,
+    UploadCancelled,
+    UploadEvent,
+    UploadFailed,
+    describe,
+    event_to_dict,
+    status_line,
+)
 
 USE_SLO_NOTICE = (
     "--use-slo: swiftui always uploads a file larger than one segment as a Static Large "
@@ -139,9 +152,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
+def _describe(event: UploadEvent) -> str | None:
+    """The upload's words, but a cancel: the error line on stderr says it."""
+    return None if isinstance(event, UploadCancelled) else describe(event)
+
+
+WORDING: Wording[UploadEvent] = Wording(
+    describe=_describe,
+    status=lambda event: status_line(event) if isinstance(event, Progress) else None,
+    to_dict=event_to_dict,
+    segment_total=lambda event: event.segment_count if isinstance(event, PlanReady) else None,
+    segment_done=lambda event: isinstance(event, SegmentDone),
+)
+
+
+def _resumable(event: UploadEvent) -> bool | None:
+    return event.resumable if isinstance(event, UploadFailed | UploadCancelled) else None
+
+
 def run(args: argparse.Namespace) -> int:
     """Every failure is one line on stderr (and, with ``--json``, a last ``error`` event)."""
-    printer = make_printer(args.json, sys.stdout)
+    shown = printer(args.json, sys.stdout, WORDING)
     region: str | None = None
     try:
         # Bad options, unreadable files, a terminal for a pipe: refused before the password.
@@ -150,25 +181,41 @@ def run(args: argparse.Namespace) -> int:
         try:
             service = cloud.service(region)
             if args.use_slo:
-                printer.handle(Notice(USE_SLO_NOTICE))
-            cancel = threading.Event()
-            with stop_on_signals(cancel):
-                action(service, printer, cancel)
+                shown.show(Notice(USE_SLO_NOTICE))
+            error, resumable = run_shown(
+                shown,
+                lambda on_event, cancel: action(service, Shown(shown, on_event, cancel)),
+                _resumable,
+            )
         finally:
             cloud.close()
-    except SwiftuiError as error:
-        printer.fail(error_message(error), error.exit_code)
-        print(error_line(error), file=sys.stderr)
-        resumable = isinstance(error, OperationCancelled) or printer.resumable
-        if region is not None and resumable and not is_stream(args):
-            print(f"swiftui: resume with: {resume_command(args, region)}", file=sys.stderr)
-        return error.exit_code
+    except SwiftuiError as refused:
+        return _failed(args, shown, refused, region, resumable=False)
     except KeyboardInterrupt:
-        printer.fail("interrupted", 130)
+        shown.fail("interrupted", 130)
         print("swiftui: interrupted", file=sys.stderr)
         return 130
-    printer.close()
+    if error is not None:
+        return _failed(args, shown, error, region, resumable=resumable)
+    shown.close()
     return 0
+
+
+def _failed(
+    args: argparse.Namespace,
+    shown: Printer[UploadEvent],
+    error: SwiftuiError,
+    region: str | None,
+    *,
+    resumable: bool,
+) -> int:
+    """The error's line (and JSON event), and the command that resumes when one does."""
+    shown.fail(error_message(error), error.exit_code)
+    print(error_line(error), file=sys.stderr)
+    resumable = resumable or isinstance(error, OperationCancelled)
+    if region is not None and resumable and not is_stream(args):
+        print(f"swiftui: resume with: {resume_command(args, region)}", file=sys.stderr)
+    return error.exit_code
 
 
 def resume_command(args: argparse.Namespace, region: str) -> str:

@@ -16,9 +16,10 @@ import argparse
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from swiftui.cli.upload_output import Printer
+from swiftui.cli.output import Printer
 from swiftui.errors import UsageError
 from swiftui.swift import RateLimiter
 from swiftui.units import parse_delete_at, parse_duration, parse_rate, parse_size
@@ -27,6 +28,7 @@ from swiftui.upload import (
     Notice,
     SourceFile,
     StreamRequest,
+    UploadEvent,
     UploadPreview,
     UploadRequest,
     check_request,
@@ -43,7 +45,18 @@ from swiftui.upload.wording import files
 if TYPE_CHECKING:
     from swiftui.swift import SwiftService
 
-Action = Callable[["SwiftService", Printer, threading.Event], None]
+
+@dataclass(frozen=True)
+class Shown:
+    """What an action runs with: the printer (a dry run reports its plan on it), the
+    handler of the upload's events, and the cancel event (Ctrl-C, SIGTERM)."""
+
+    printer: Printer[UploadEvent]
+    on_event: Callable[[UploadEvent], None]
+    cancel: threading.Event
+
+
+Action = Callable[["SwiftService", Shown], None]
 """What the command does once connected: upload, or print a plan."""
 
 STREAM_OPTIONS = (
@@ -80,11 +93,11 @@ def _file_action(args: argparse.Namespace) -> Action:
     with SourceFile(path):
         pass
 
-    def upload(service: SwiftService, printer: Printer, cancel: threading.Event) -> None:
+    def upload(service: SwiftService, shown: Shown) -> None:
         if args.dry_run:
-            _print_preview(printer, preview(service, request))
+            _print_preview(shown.printer, preview(service, request))
         else:
-            run_upload(service, request, on_event=printer.handle, cancel=cancel)
+            run_upload(service, request, on_event=shown.on_event, cancel=shown.cancel)
 
     return upload
 
@@ -110,11 +123,11 @@ def _stream_action(args: argparse.Namespace) -> Action:
     )
     check_request(request)
 
-    def upload(service: SwiftService, printer: Printer, cancel: threading.Event) -> None:
+    def upload(service: SwiftService, shown: Shown) -> None:
         # Standard input reopened as a BufferedReader, whose readinto the typing of
         # sys.stdin.buffer does not promise; the descriptor stays open.
         with open(sys.stdin.fileno(), "rb", closefd=False) as stdin:
-            run_stream_upload(service, request, stdin, on_event=printer.handle, cancel=cancel)
+            run_stream_upload(service, request, stdin, on_event=shown.on_event, cancel=shown.cancel)
 
     return upload
 
@@ -149,7 +162,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _print_preview(printer: Printer, upload: UploadPreview) -> None:
+def _print_preview(printer: Printer[UploadEvent], upload: UploadPreview) -> None:
     """``--dry-run``: the plan's lines (or one ``dry_run`` JSON event); nothing is sent."""
     plan = upload.decision.plan
     printer.report(
@@ -181,13 +194,13 @@ def _batch_action(args: argparse.Namespace) -> Action:
     for request in requests:
         check_request(request)
 
-    def upload(service: SwiftService, printer: Printer, cancel: threading.Event) -> None:
+    def upload(service: SwiftService, shown: Shown) -> None:
         for what in (*local.skipped, *(local.unreadable if args.skip_unreadable else ())):
-            printer.handle(Notice(f"skipped {what}"))
+            shown.on_event(Notice(f"skipped {what}"))
         plan = plan_batch(service, requests)
         if args.dry_run:
             event = plan.event()
-            printer.report(
+            shown.printer.report(
                 "dry_run",
                 (describe(event) or "").splitlines(),
                 files=event.files,
@@ -195,6 +208,6 @@ def _batch_action(args: argparse.Namespace) -> Action:
                 bytes_to_send=event.bytes_to_send,
             )
         else:
-            run_batch(service, plan, on_event=printer.handle, cancel=cancel)
+            run_batch(service, plan, on_event=shown.on_event, cancel=shown.cancel)
 
     return upload

@@ -25,7 +25,6 @@ from swiftui.deletion.wording import (
     describe_plan,
     describe_summary,
     plan_total,
-    plural,
 )
 
 __all__ = [
@@ -45,5 +44,4 @@ __all__ = [
     "plan_deletion",
     "plan_segments_deletion",
     "plan_total",
-    "plural",
 ]

@@ -340,17 +340,23 @@ def _slo_draft(
             StoredObject(where, entry.name, entry.bytes) for entry in archive.candidates
         ]
         return draft
-    nested: dict[ObjectKey, StoredObject] = {}
+    nested: list[ObjectKey] = []
     leaves: dict[ObjectKey, StoredObject] = {}
     for item in expand_manifest(service, archive.segments, cache=manifest_cache):
         key = (item.segment.container, item.segment.name)
         if item.segment.sub_slo:
-            stored = manifest_cache.get(key)
-            stored_bytes = stored.stored_bytes if stored else 0
-            nested.setdefault(key, StoredObject(*key, stored_bytes, is_manifest=True))
+            nested.append(key)
         else:
             leaves.setdefault(key, StoredObject(*key, item.segment.bytes))
-    draft.segments = [*nested.values(), *leaves.values()]
+    # A nested manifest is read (and the size of its JSON known) once expanding goes past it.
+    stored = {key: manifest_cache.get(key) for key in dict.fromkeys(nested)}
+    draft.segments = [
+        *(
+            StoredObject(*key, found.stored_bytes if found else 0, is_manifest=True)
+            for key, found in stored.items()
+        ),
+        *leaves.values(),
+    ]
     return draft
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from swiftui.units import format_bytes
+from swiftui.units import format_bytes, plural
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -13,11 +13,6 @@ if TYPE_CHECKING:
     from swiftui.deletion.plan import DeletionPlan, KeptObject, PlannedDeletion
 
 _KIND_NAMES = {"slo": "SLO", "dlo": "DLO", "plain": "object", "orphans": "orphaned segments"}
-
-
-def plural(count: int, word: str) -> str:
-    """``1 segment``, ``2 segments``."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def describe_item(item: PlannedDeletion) -> str:

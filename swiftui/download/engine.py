@@ -228,6 +228,7 @@ class _Download:
                 parts_done=len(done),
                 checks=layout.checks(resolution.sha256 is not None),
                 notes=tuple(notes),
+                rate_limit=self.request.rate_limit,
             )
         )
         hashes = [
@@ -287,6 +288,7 @@ class _Download:
             pool.emit,
             pool.meter,
             pool.abort,
+            self.request.rate_limiter,
         )
 
         def handle(part: Part, buffer: bytearray) -> None:

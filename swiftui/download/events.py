@@ -65,6 +65,8 @@ class DownloadPlanned:
     """What will be verified, in words."""
     notes: tuple[str, ...]
     """Resume decisions, how a sealed manifest's segments were found, not resumable."""
+    rate_limit: int | None = None
+    """The bandwidth cap (bytes per second) when the download started, or None."""
 
 
 @dataclass(frozen=True)

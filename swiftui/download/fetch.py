@@ -8,6 +8,9 @@ again once, then the download fails. A connection that breaks mid-body resumes w
 ``Range`` from the byte where it stopped (the md5 carries on), with the upload's retry
 policy. A 429 on Cloud Archive means the segment was sealed again (its readable window
 closed): its unsealing is asked for again and the part waits for it, then carries on.
+Under a bandwidth cap (the upload's :class:`~swiftui.swift.RateLimiter`, shared by every
+thread) a block is read only once the cap lets its bytes in: reading slower is what slows
+the server, through TCP's window.
 """
 
 from __future__ import annotations
@@ -21,12 +24,14 @@ from swiftui.errors import Aborted, IntegrityError, SwiftError
 from swiftui.swift import (
     DATA_TIMEOUT,
     BodyInterrupted,
+    RateLimiter,
     RetryNotice,
     RetryPolicy,
     object_path,
     read_blocks,
     retry_after_seconds,
 )
+from swiftui.swift.ratelimit import MIN_SLICE, SLICE_S
 from swiftui.units import format_eta
 from swiftui.upload.events import SegmentRetrying, SegmentStarted, UploadEvent
 
@@ -55,6 +60,7 @@ class PartFetcher:
         emit: Callable[[UploadEvent], None],
         meter: Meter,
         abort: threading.Event,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.swift = swift
         """A view whose cancel event is ``abort``: a failure elsewhere stops us."""
@@ -62,6 +68,7 @@ class PartFetcher:
         self.emit = emit
         self.meter = meter
         self.abort = abort
+        self.limiter = limiter
 
     def fetch(self, part: Part, sink: Sink, buffer: bytearray, *, refetch: bool) -> str:
         """Stream ``part`` into ``sink`` through ``buffer``; return the md5 of its bytes
@@ -92,12 +99,15 @@ class PartFetcher:
         while True:
             response = self._open(part, received)
             self._check_response(part, response, received)
+            reading = self._reading_buffer(buffer)
             try:
-                for block in read_blocks(response, part.label, buffer, self.abort):
+                for block in read_blocks(response, part.label, reading, self.abort):
                     sink(block, received)
                     digest.update(block)
                     received += len(block)
                     self.meter.sending(part.index, received, part.length)
+                    if self.limiter is not None:
+                        self.limiter.take(len(block), self.abort)
             except BodyInterrupted as error:
                 failures += 1
                 if failures >= self.policy.attempts:
@@ -110,6 +120,15 @@ class PartFetcher:
             if received != part.length:
                 raise SwiftError(f"{part.label}: {received} bytes received, {part.length} expected")
             return digest.hexdigest()
+
+    def _reading_buffer(self, buffer: bytearray) -> bytearray:
+        """Under a cap, reads of a slice's worth (as the upload sends): the rate holds
+        within a block, and the server never waits long for the next read."""
+        rate = self.limiter.rate if self.limiter is not None else None
+        if rate is None:
+            return buffer
+        size = max(MIN_SLICE, int(rate * SLICE_S))
+        return buffer if size >= len(buffer) else bytearray(size)
 
     def _open(self, part: Part, received: int) -> requests.Response:
         """The GET of the part's bytes from ``received`` on, once its segment is readable."""

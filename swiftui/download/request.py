@@ -11,7 +11,7 @@ from pathlib import Path
 
 from swiftui.download.local import check_destination, destination
 from swiftui.errors import UsageError
-from swiftui.swift import RetryPolicy
+from swiftui.swift import RateLimiter, RetryPolicy
 from swiftui.upload import DEFAULT_THREADS, check_threads
 
 
@@ -29,6 +29,14 @@ class DownloadRequest:
     wait: bool = True
     """Wait for Cloud Archive to unseal; False stops with exit 8 once it is asked."""
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    rate_limiter: RateLimiter | None = None
+    """The bandwidth cap over all threads (the upload's kind); its ``set_rate`` changes it
+    while the download runs."""
+
+    @property
+    def rate_limit(self) -> int | None:
+        """The cap now, in bytes per second (None: none)."""
+        return self.rate_limiter.rate if self.rate_limiter is not None else None
 
 
 def check_request(request: DownloadRequest, *, to_file: bool = True) -> Path | None:

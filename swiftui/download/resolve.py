@@ -23,6 +23,7 @@ from swiftui.browse import ObjectFacts, ObjectKind, object_facts
 from swiftui.download.layout import Layout, Part, dlo_layout, plain_layout, slo_layout
 from swiftui.errors import SwiftError, UsageError
 from swiftui.swift import (
+    SHA256_META,
     ManifestSegment,
     Retrieval,
     SealState,
@@ -35,7 +36,6 @@ from swiftui.swift import (
     retry_after_seconds,
 )
 
-SHA256_KEY = "sha256"
 MTIME_KEY = "mtime"
 
 
@@ -77,7 +77,7 @@ class Resolution:
 
     @property
     def sha256(self) -> str | None:
-        value = self.facts.metadata.get(SHA256_KEY, "").strip().lower()
+        value = self.facts.metadata.get(SHA256_META, "").strip().lower()
         return value or None
 
     @property

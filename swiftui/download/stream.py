@@ -111,6 +111,7 @@ def _stream(
             parts_done=0,
             checks=checks,
             notes=(*resolution.notes, NOT_RESUMABLE),
+            rate_limit=request.rate_limit,
         )
     )
     sha256 = hashlib.sha256() if resolution.sha256 else None
@@ -134,7 +135,12 @@ def _stream(
 
     pool.meter = Meter(layout.size, len(layout.parts))
     fetcher = PartFetcher(
-        swift.configured(cancel=pool.abort), request.retry, pool.emit, pool.meter, pool.abort
+        swift.configured(cancel=pool.abort),
+        request.retry,
+        pool.emit,
+        pool.meter,
+        pool.abort,
+        request.rate_limiter,
     )
 
     def handle(part: Part, buffer: bytearray) -> None:

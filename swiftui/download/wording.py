@@ -62,6 +62,8 @@ def plan_text(event: DownloadPlanned) -> str:
         f"downloading {where} ({event.kind}, {format_bytes(event.size)}, {parts}) to {to}; "
         f"checking {', '.join(event.checks)}"
     )
+    if event.rate_limit is not None:
+        text += f"; at most {format_rate(event.rate_limit)}"
     return "\n".join([text, *(f"  {note}" for note in event.notes)])
 
 

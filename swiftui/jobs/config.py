@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from swiftui.errors import UsageError
+from swiftui.jobs.command import command_argv
 from swiftui.jobs.model import (
     JOB_NAME,
     CredentialsSource,
@@ -177,18 +178,25 @@ def _source(table: _Table) -> Source:
         raise table.fail("", "give one of file, glob, directory or command")
     kind = kinds[0]
     prefix = table.text("prefix") or ""
+    shell = False
     if kind is SourceKind.COMMAND:
         location = table.text("command") or ""
         object_name = table.text("object_name", required=True)
+        shell = bool(table.get("shell", bool, "true or false"))
+        try:
+            command_argv(location, shell=shell)
+        except UsageError as error:
+            raise table.fail("command", str(error)) from None
     else:
         location = str(table.path(kind))
         object_name = None
-        if "object_name" in table.data:
-            raise table.fail("object_name", "only a command's output needs a name")
+        for key in ("object_name", "shell"):
+            if key in table.data:
+                raise table.fail(key, "only a command source takes it")
     if kind is SourceKind.GLOB and not any(char in location for char in GLOB_CHARACTERS):
         raise table.fail("glob", f"{location!r} has no wildcard (*, ? or [...]): use file")
     table.done()
-    return Source(kind, location, prefix, object_name)
+    return Source(kind, location, prefix, object_name, shell)
 
 
 def _upload(table: _Table) -> UploadSettings:

@@ -41,6 +41,7 @@ def job_table(job: Job) -> dict[str, Any]:
     table["source"] = _present(
         **{str(job.source.kind): job.source.location},
         object_name=job.source.object_name,
+        shell=job.source.shell or None,
         prefix=job.source.prefix or None,
     )
     upload = job.upload

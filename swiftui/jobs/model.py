@@ -52,11 +52,14 @@ class SourceKind(StrEnum):
 class Source:
     kind: SourceKind
     location: str
-    """The path, the pattern, the directory, or the command line (run by ``/bin/sh -c``)."""
+    """The path, the pattern, the directory, or the command line (split as a shell splits
+    words, run without one unless :attr:`shell`)."""
     prefix: str = ""
     """Put before every object name (``monthly/``)."""
     object_name: str | None = None
     """The object's name for a command (``strftime`` fields: ``www-%Y-%m.tar``)."""
+    shell: bool = False
+    """Run the command line by ``/bin/sh -c`` (pipes, redirections, variables)."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ class UploadSettings:
     segment_size: Quantity | None = None
     threads: int | None = None
     limit_rate: Quantity | None = None
-    """Bytes per second; kept and checked, applied once the upload has a rate limiter."""
+    """Bytes per second over all of a run's uploads and threads."""
     delete_after: Quantity | None = None
     """Expiry of each uploaded archive, counted from its upload."""
 

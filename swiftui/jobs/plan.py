@@ -13,17 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from swiftui.errors import UsageError
 from swiftui.jobs.model import Job
 from swiftui.jobs.pruning import decide, job_archives
-from swiftui.jobs.sources import COMMAND_NEEDS_PIPE, Item, LocalItem, resolve_source
+from swiftui.jobs.sources import COMMAND_IS_STREAMED, CommandItem, Item, LocalItem, resolve_source
 from swiftui.retention import Archive, PruneSelection
-from swiftui.upload import DEFAULT_THREADS, UploadPreview, UploadRequest, preview
+from swiftui.upload import DEFAULT_THREADS, StreamRequest, UploadPreview, UploadRequest, preview
 
 if TYPE_CHECKING:
-    from swiftui.swift import SwiftService
+    from swiftui.swift import RateLimiter, SwiftService
 
 
 @dataclass(frozen=True)
@@ -66,26 +66,44 @@ def plan_job(service: SwiftService, job: Job, *, now: datetime) -> JobPlan:
 def upload_requests(job: Job, *, now: datetime) -> list[UploadRequest]:
     """The uploads a run of ``job`` would make now, one per local file, in order: what a
     front end shows before the run starts. :class:`UsageError` when the source gives
-    nothing, or a command's output (it needs the pipe upload)."""
+    nothing, or a command's output (a stream, which the run starts itself)."""
     requests = []
     for item in resolve_source(job.source, now=now):
         if not isinstance(item, LocalItem):
-            raise UsageError(f"{item.object_name}: {COMMAND_NEEDS_PIPE}")
+            raise UsageError(f"{item.object_name}: {COMMAND_IS_STREAMED}")
         requests.append(upload_request(job, item))
     return requests
 
 
-def upload_request(job: Job, item: LocalItem) -> UploadRequest:
+def upload_request(
+    job: Job, item: LocalItem, rate_limiter: RateLimiter | None = None
+) -> UploadRequest:
     """The upload a job makes of one local file, with the job's settings."""
-    settings = job.upload
     return UploadRequest(
-        local_path=item.path,
-        container=job.container,
-        object_name=item.object_name,
-        segment_size=settings.segment_size.value if settings.segment_size else None,
-        threads=settings.threads or DEFAULT_THREADS,
-        delete_after=settings.delete_after.value if settings.delete_after else None,
+        local_path=item.path, object_name=item.object_name, **_settings(job, rate_limiter)
     )
+
+
+def stream_request(
+    job: Job, item: CommandItem, source_name: str, rate_limiter: RateLimiter | None = None
+) -> StreamRequest:
+    """The upload a job makes of a command's output, with the job's settings."""
+    return StreamRequest(
+        object_name=item.object_name, source_name=source_name, **_settings(job, rate_limiter)
+    )
+
+
+def _settings(job: Job, rate_limiter: RateLimiter | None) -> dict[str, Any]:
+    """What the job asks of every upload, a file's or a command's; one ``rate_limiter``
+    caps a whole run (its :attr:`~swiftui.jobs.model.UploadSettings.limit_rate`)."""
+    settings = job.upload
+    return {
+        "rate_limiter": rate_limiter,
+        "container": job.container,
+        "segment_size": settings.segment_size.value if settings.segment_size else None,
+        "threads": settings.threads or DEFAULT_THREADS,
+        "delete_after": settings.delete_after.value if settings.delete_after else None,
+    }
 
 
 def _item_plan(service: SwiftService, job: Job, item: Item, now: datetime) -> ItemPlan:

@@ -25,7 +25,8 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from swiftui.errors import IntegrityError, OperationCancelled, SwiftuiError, UsageError
+from swiftui.errors import IntegrityError, OperationCancelled, SwiftuiError
+from swiftui.jobs.command import CommandOutput, Redactor
 from swiftui.jobs.events import (
     ArchivesPruned,
     ItemChecked,
@@ -53,14 +54,16 @@ from swiftui.jobs.lock import JobLock
 from swiftui.jobs.login import connect_job
 from swiftui.jobs.model import Job
 from swiftui.jobs.notify import Message, notify
-from swiftui.jobs.plan import upload_request
+from swiftui.jobs.plan import stream_request, upload_request
 from swiftui.jobs.pruning import decide, delete_archives, job_archives
+from swiftui.jobs.secrets import KNOWN as SECRET_NAMES
 from swiftui.jobs.secrets import SMTP_PASSWORD, read_secrets
-from swiftui.jobs.sources import COMMAND_NEEDS_PIPE, CommandItem, LocalItem, resolve_source
+from swiftui.jobs.sources import CommandItem, LocalItem, resolve_source
 from swiftui.jobs.stored import Presence, Remembered, check_intact, compare, verify_upload
 from swiftui.jobs.wording import finish_message, start_message
-from swiftui.swift import SwiftService
-from swiftui.upload import run_upload
+from swiftui.swift import RateLimiter, SwiftService
+from swiftui.units import plural
+from swiftui.upload import UploadResult, run_stream_upload, run_upload
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +133,10 @@ class _Run:
         self.pruned: tuple[str, ...] = ()
         self.notifications: list[NotificationRecord] = []
         self.smtp_password = environ.get(SMTP_PASSWORD)
+        self.redact = Redactor(environ.get(name, "") for name in SECRET_NAMES)
+        limit = job.upload.limit_rate
+        self.rate_limiter = RateLimiter(limit.value) if limit is not None else None
+        """One cap for every upload and thread of the run."""
         self.record: RunRecord | None = None
         """Set once the run has ended, however it ended (a bug too)."""
 
@@ -143,6 +150,7 @@ class _Run:
             except SwiftuiError as unreadable:
                 problem = unreadable
         self.smtp_password = secrets.get(SMTP_PASSWORD, self.smtp_password)
+        self.redact = Redactor([*self.redact.secrets, *secrets.values()])
         self._notify(start_message(self.job, self.started))
         try:
             if problem is None:
@@ -189,13 +197,6 @@ class _Run:
             for note in notes:
                 self.on_event(JobNotice(note))
             service = cloud.service(region)
-            if self.job.upload.limit_rate is not None:
-                self.on_event(
-                    JobNotice(
-                        f"limit_rate {self.job.upload.limit_rate.text} is not applied yet: this "
-                        "swiftui's upload has no rate limiter"
-                    )
-                )
             remembered = remembered_uploads(read_history(self.job.name))
             for item in resolve_source(self.job.source, now=datetime.now()):
                 self._check_cancel()
@@ -240,7 +241,7 @@ class _Run:
                 )
             )
             return
-        request = upload_request(self.job, item)
+        request = upload_request(self.job, item, self.rate_limiter)
         result = run_upload(service, request, on_event=self.on_event, cancel=self.cancel)
         # Remembered only for the file that was compared: one rewritten meanwhile is read
         # again next time.
@@ -256,17 +257,20 @@ class _Run:
                 result.etag,
             )
         )
+        self._verify(service, result)
+
+    def _verify(self, service: SwiftService, result: UploadResult) -> None:
         verdict = verify_upload(
             service,
-            container,
-            item.object_name,
+            self.job.container,
+            result.object_name,
             size=result.size,
             etag=result.etag,
             cancel=self.cancel,
         )
         if not verdict.ok:
             raise IntegrityError(f"verification after the upload failed: {verdict.summary}")
-        self.on_event(ItemVerified(item.object_name, verdict.summary))
+        self.on_event(ItemVerified(result.object_name, verdict.summary))
 
     def _command(self, service: SwiftService, item: CommandItem) -> None:
         """A command's archive is named for its date: once that name is whole in Swift the
@@ -283,7 +287,35 @@ class _Run:
             self.on_event(ItemChecked(item.object_name, Presence.DAMAGED, intact.summary))
         else:
             self.on_event(ItemChecked(item.object_name, Presence.NEW, "not in Swift yet"))
-        send_command_output(service, item)
+        output = CommandOutput(
+            item.command,
+            shell=item.shell,
+            environ=self.environ,
+            redact=self.redact,
+            cancel=self.cancel,
+        )
+        try:
+            with output:
+                request = stream_request(
+                    self.job, item, f"the output of {output.label!r}", self.rate_limiter
+                )
+                result = run_stream_upload(
+                    service, request, output, on_event=self.on_event, cancel=self.cancel
+                )
+        finally:
+            if output.stopped:
+                self.on_event(JobNotice(f"stopped the command {output.label!r}"))
+        if output.stderr_lines:
+            self.on_event(
+                JobNotice(
+                    f"the command wrote {plural(output.stderr_lines, 'line')} on its standard "
+                    f"error, ending with: {output.stderr_tail}"
+                )
+            )
+        self.items.append(
+            ItemRecord(item.object_name, Action.UPLOADED, result.size, result.bytes_sent)
+        )
+        self._verify(service, result)
 
     # -- retention -----------------------------------------------------------------------------
 
@@ -302,16 +334,6 @@ class _Run:
         self.on_event(ArchivesPruned(pruned.names, pruned.bytes_freed))
         if pruned.error is not None:
             raise pruned.error
-
-
-def send_command_output(service: SwiftService, item: CommandItem) -> None:
-    """Upload a command's standard output as ``item.object_name``, streamed.
-
-    Today's upload takes a regular file, whose size is known before the first byte; a
-    stream needs the pipe upload, and spooling a 250 GB dump to a temporary file is what
-    the pipe upload exists to avoid. The command is not run, so nothing is dumped in vain.
-    """
-    raise UsageError(f"{item.object_name}: {COMMAND_NEEDS_PIPE}")
 
 
 def _mtime(path: Path) -> float | None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from swiftui.errors import UsageError
 from swiftui.jobs.model import Source, SourceKind
 
-COMMAND_NEEDS_PIPE = "command sources need the pipe upload (coming)"
+COMMAND_IS_STREAMED = "a command's output is streamed by the run, not uploaded as a file"
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class CommandItem:
 
     command: str
     object_name: str
+    shell: bool = False
 
 
 Item = LocalItem | CommandItem
@@ -46,7 +47,7 @@ def resolve_source(source: Source, *, now: datetime) -> list[Item]:
     """The items of this run, in upload order; :class:`UsageError` when there is nothing."""
     if source.kind is SourceKind.COMMAND:
         name = source.prefix + now.strftime(source.object_name or "")
-        return [CommandItem(source.location, name)]
+        return [CommandItem(source.location, name, source.shell)]
     location = Path(source.location)
     if source.kind is SourceKind.FILE:
         _check_file(location)

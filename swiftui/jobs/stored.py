@@ -26,13 +26,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from swiftui.browse import segment_length, verify_manifest
-from swiftui.swift import expected_slo_etag, find_segments_by_name, is_slo, retrieval_from_headers
+from swiftui.swift import (
+    SHA256_HEADER,
+    expected_slo_etag,
+    find_segments_by_name,
+    is_slo,
+    retrieval_from_headers,
+)
 from swiftui.upload import SourceFile
 
 if TYPE_CHECKING:
     from swiftui.swift import SwiftService
 
-SHA256_HEADER = "X-Object-Meta-Sha256"
 BLOCK = 1024 * 1024
 
 

@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from swiftui.deletion import plural
 from swiftui.jobs.events import (
     ArchivesPruned,
     ItemChecked,
@@ -29,7 +28,7 @@ from swiftui.jobs.notify import Message
 from swiftui.jobs.plan import JobPlan
 from swiftui.jobs.stored import Presence
 from swiftui.retention import PruneDecision, format_date
-from swiftui.units import format_bytes, format_eta
+from swiftui.units import format_bytes, format_eta, plural
 from swiftui.upload import describe as describe_upload
 
 

@@ -44,8 +44,11 @@ from swiftui.swift.seal import (
 from swiftui.swift.sealed import FoundSegments, SegmentListing, find_segments_by_name
 from swiftui.swift.segments import ArchiveSegments, seal_words, segments_of
 from swiftui.swift.slo import (
+    MTIME_HEADER,
     SEGMENT_CONTENT_TYPE,
     SEGMENTS_SUFFIX,
+    SHA256_HEADER,
+    SHA256_META,
     SUBMANIFEST_MARK,
     ManifestSegment,
     SegmentName,
@@ -71,10 +74,13 @@ __all__ = [
     "DATA_TIMEOUT",
     "INTERACTIVE_RETRY",
     "LISTING_PAGE",
+    "MTIME_HEADER",
     "NOT_ARCHIVED",
     "REQUEST_TIMEOUT",
     "SEGMENTS_SUFFIX",
     "SEGMENT_CONTENT_TYPE",
+    "SHA256_HEADER",
+    "SHA256_META",
     "SUBMANIFEST_MARK",
     "ArchiveSegments",
     "BodyInterrupted",

@@ -45,6 +45,13 @@ class Retrieval:
     def archived(self) -> bool:
         return self.state is not None
 
+    def after(self, elapsed_s: float) -> Retrieval:
+        """The same state ``elapsed_s`` seconds after it was told: an unsealing object's
+        time left counts down (to 0, until the provider is asked again)."""
+        if self.delay_s is None or elapsed_s <= 0:
+            return self
+        return Retrieval(self.state, max(0.0, self.delay_s - elapsed_s))
+
 
 NOT_ARCHIVED = Retrieval()
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from swiftui.swift.listing import ObjectEntry
 from swiftui.swift.slo import (
+    MTIME_HEADER,
     ManifestSegment,
     SegmentName,
     expected_slo_etag,
@@ -32,7 +33,6 @@ from swiftui.swift.slo import (
 if TYPE_CHECKING:
     from swiftui.swift.client import SwiftService
 
-MTIME_HEADER = "X-Object-Meta-Mtime"
 
 NamedSegment = tuple[SegmentName, ObjectEntry]
 UploadKey = tuple[str, str, str, int, int]

@@ -96,12 +96,15 @@ class ArchiveSegments:
 
 
 def seal_words(retrieval: Retrieval) -> str:
-    """``sealed (Cloud Archive)``, ``unsealing (Cloud Archive, readable in 59m 58s)``."""
+    """``sealed (Cloud Archive)``, ``unsealing (Cloud Archive, readable in 59m 58s)``,
+    ``unsealed (Cloud Archive, readable now)``."""
     if retrieval.state is SealState.UNSEALING:
         when = f", readable in {format_eta(retrieval.delay_s)}" if retrieval.delay_s else ""
         return f"unsealing (Cloud Archive{when})"
     if retrieval.state is SealState.SEALED:
         return "sealed (Cloud Archive)"
+    if retrieval.state is SealState.UNSEALED:
+        return "unsealed (Cloud Archive, readable now)"
     return "not readable now (Cloud Archive)"
 
 

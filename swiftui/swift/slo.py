@@ -20,6 +20,12 @@ from swiftui.errors import SwiftError
 SEGMENTS_SUFFIX = "_segments"
 SUBMANIFEST_MARK = "manifest-"
 SEGMENT_CONTENT_TYPE = "application/swiftclient-segment"
+MTIME_HEADER = "X-Object-Meta-Mtime"
+"""The uploaded file's modification time (``%f`` seconds), as ``swift upload`` writes it."""
+SHA256_HEADER = "X-Object-Meta-Sha256"
+"""The whole file's SHA-256 (lowercase hex), on the manifest or the plain object."""
+SHA256_META = SHA256_HEADER.removeprefix("X-Object-Meta-").lower()
+"""Its key among an object's metadata (``ObjectFacts.metadata``)."""
 _SLO_HEADER = "x-static-large-object"
 # Non-greedy object part: ``x/slo/1.0/...`` is object ``x`` of an SLO, not ``x/slo`` of a DLO.
 _SEGMENT_NAME = re.compile(

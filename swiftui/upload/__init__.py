@@ -66,7 +66,7 @@ from swiftui.upload.resume import ResumeDecision
 from swiftui.upload.source import LocalFileError, SourceFile
 from swiftui.upload.spool import DEFAULT_SPOOL_MEMORY
 from swiftui.upload.stream import run_stream_upload
-from swiftui.upload.wording import describe, segment_label, status_line, summary
+from swiftui.upload.wording import cancel_preview, describe, segment_label, status_line, summary
 
 __all__ = [
     "DEFAULT_SPOOL_MEMORY",
@@ -113,6 +113,7 @@ __all__ = [
     "UploadResult",
     "abandon_upload",
     "build_preview",
+    "cancel_preview",
     "check_names",
     "check_request",
     "check_threads",

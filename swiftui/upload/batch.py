@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from swiftui.errors import OperationCancelled, SwiftuiError, UsageError
+from swiftui.swift import MTIME_HEADER
 from swiftui.upload.engine import run_upload
 from swiftui.upload.events import (
     BatchFinished,
@@ -27,7 +28,6 @@ from swiftui.upload.events import (
     FileStarted,
 )
 from swiftui.upload.journal import find_journal
-from swiftui.upload.manifest import MTIME_HEADER
 from swiftui.upload.pool import EventHandler
 from swiftui.upload.request import UploadRequest, check_names, check_request, journal_target
 from swiftui.upload.resume import decide

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from swiftui.errors import Aborted, OperationCancelled, SwiftError, SwiftuiError
 from swiftui.swift import (
+    MTIME_HEADER,
     SEGMENT_CONTENT_TYPE,
     segment_name,
     segment_prefix,
@@ -44,7 +45,7 @@ from swiftui.upload.events import (
 from swiftui.upload.hashing import OrderedHasher, ReadFrontier
 from swiftui.upload.journal import Journal, find_journal, journal_path
 from swiftui.upload.lock import UploadLock
-from swiftui.upload.manifest import MTIME_HEADER, write_manifest, write_sub_manifests
+from swiftui.upload.manifest import write_manifest, write_sub_manifests
 from swiftui.upload.plan import SegmentSpec
 from swiftui.upload.pool import PROGRESS_INTERVAL_S, EventHandler, Meter, WorkerPool
 from swiftui.upload.request import UploadRequest, check_names, check_request, journal_target

@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 
 # From this many segments the manifest PUT asks for heartbeats while Swift checks them.
 HEARTBEAT_MIN_SEGMENTS = 16
-MTIME_HEADER = "X-Object-Meta-Mtime"
-SHA256_HEADER = "X-Object-Meta-Sha256"
 """Lowercase hex SHA-256 of the whole file or stream, on the manifest or plain object."""
 
 

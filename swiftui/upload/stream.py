@@ -25,11 +25,12 @@ from typing import TYPE_CHECKING
 from swiftui.errors import OperationCancelled, SwiftError, SwiftuiError, UsageError
 from swiftui.swift import (
     INTERACTIVE_RETRY,
+    MTIME_HEADER,
     SEGMENT_CONTENT_TYPE,
     segment_name,
     segment_prefix,
 )
-from swiftui.units import format_bytes
+from swiftui.units import format_bytes, plural
 from swiftui.upload.cleanup import delete_unused_segments, replaced_object
 from swiftui.upload.engine import report_outcome
 from swiftui.upload.events import (
@@ -40,7 +41,7 @@ from swiftui.upload.events import (
     UploadCancelled,
     UploadResult,
 )
-from swiftui.upload.manifest import MTIME_HEADER, write_manifest, write_sub_manifests
+from swiftui.upload.manifest import write_manifest, write_sub_manifests
 from swiftui.upload.plan import StreamPlan, plan_stream, sub_manifests_for
 from swiftui.upload.pool import EventHandler, Meter, WorkerPool
 from swiftui.upload.request import StreamRequest, check_names, check_request
@@ -341,8 +342,11 @@ class _StreamUpload:
         except SwiftError as error:
             return f"the segments written stay in {where} ({error}): {orphans} removes them"
         if report.left:
-            return f"{report.left} segments written could not be removed ({where}): {orphans}"
-        removed = f"removed the {report.gone} segments it had written" if report.gone else ""
+            left = plural(report.left, "segment")
+            return f"{left} written could not be removed ({where}): {orphans}"
+        removed = (
+            f"removed the {plural(report.gone, 'segment')} it had written" if report.gone else ""
+        )
         return (removed + in_flight).removeprefix("; ")
 
     def _stopped(self, cleaned: str) -> str:

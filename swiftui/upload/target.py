@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from swiftui.swift import delete_objects
+from swiftui.swift import SHA256_HEADER, delete_objects
 from swiftui.upload.cleanup import ReplacedObject
 from swiftui.upload.events import Notice, OldSegmentsDeleted, UploadEvent
-from swiftui.upload.manifest import SHA256_HEADER
 
 if TYPE_CHECKING:
     from swiftui.swift import ObjectKey, SwiftService

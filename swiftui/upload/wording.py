@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from swiftui.units import format_bytes, format_eta, format_rate
+from swiftui.units import format_bytes, format_eta, format_rate, plural
 from swiftui.upload.events import (
     BatchFinished,
     BatchPlanReady,
@@ -75,7 +75,7 @@ def describe(event: UploadEvent) -> str | None:
 
 def files(count: int) -> str:
     """``1 file``, ``3 files``."""
-    return f"{count} file{'' if count == 1 else 's'}"
+    return plural(count, "file")
 
 
 def _describe_batch(event: UploadEvent) -> str | None:
@@ -129,6 +129,28 @@ def cancelled_text(event: UploadCancelled) -> str:
     if event.resumable:
         parts.append("run the same upload again to resume")
     return "; ".join(parts)
+
+
+def cancel_preview(progress: Progress) -> str:
+    """Before a cancel is confirmed: what it would keep in Swift and what a resume would
+    send again (the words :func:`cancelled_text` uses once it happened)."""
+    in_flight = [segment for segment in progress.active if segment.bytes_sent]
+    sent_in_flight = sum(segment.bytes_sent for segment in in_flight)
+    if progress.segments_done:
+        kept = (
+            f"{progress.segments_done} of {progress.segments_total} segments "
+            f"({format_bytes(progress.bytes_done - sent_in_flight)} of "
+            f"{format_bytes(progress.bytes_total)}) are kept in Swift"
+        )
+    else:
+        kept = "nothing is kept in Swift yet"
+    if not in_flight:
+        return kept
+    count = len(in_flight)
+    return (
+        f"{kept}; the {format_bytes(sent_in_flight)} sent of {count} unfinished "
+        f"segment{'' if count == 1 else 's'} will be sent again"
+    )
 
 
 def plan_text(event: PlanReady) -> str:

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from swiftui.browse import ObjectFacts, ObjectKind, is_segments_container, listing_kind
 from swiftui.references import label
-from swiftui.swift import ContainerInfo, ObjectEntry
+from swiftui.swift import ContainerInfo, ObjectEntry, Retrieval
 from swiftui.units import format_bytes
 
 
@@ -62,6 +62,11 @@ class ObjectListing:
         self.reverse = False
         self.marked: dict[str, ObjectEntry] = {}
         """Marked objects by name, in any folder of this container: what ``d`` deletes."""
+        self.archived = False
+        """A Cloud Archive container: its listing tells seal states (it keeps saying so
+        in an empty folder)."""
+        self.told_at: dict[str, float] = {}
+        """When the listing told each unsealing object's time left (its countdown's start)."""
 
     # -- pages -----------------------------------------------------------------------------
 
@@ -72,6 +77,7 @@ class ObjectListing:
             self.prefix = prefix
         self.entries = []
         self.by_key = {}
+        self.told_at = {}
         self.marker = ""
         self.complete = self.loading = False
         self.failed = ""
@@ -85,11 +91,16 @@ class ObjectListing:
         return self.generation, self.prefix, self.marker
 
     def add_page(
-        self, generation: int, entries: list[ObjectEntry], complete: bool
+        self, generation: int, entries: list[ObjectEntry], complete: bool, *, at: float = 0.0
     ) -> list[ObjectEntry] | None:
-        """Take a fetched page; the entries not seen before, or None for an old generation."""
+        """Take a fetched page (told at ``at``, a timestamp); the entries not seen before,
+        or None for an old generation."""
         if generation != self.generation:
             return None
+        for entry in entries:
+            self.archived = self.archived or entry.retrieval.archived
+            if entry.retrieval.delay_s is not None:
+                self.told_at[entry.name] = at
         first_page = not self.entries
         self.loading = False
         self.complete = complete
@@ -130,6 +141,10 @@ class ObjectListing:
     def kind(self, entry: ObjectEntry) -> ObjectKind:
         facts = self.facts.get(entry.name)
         return facts.kind if facts is not None and not entry.is_dir else listing_kind(entry)
+
+    def retrieval(self, entry: ObjectEntry, now: float) -> Retrieval:
+        """Its seal state at ``now``: an unsealing object's time left counts down."""
+        return entry.retrieval.after(now - self.told_at.get(entry.name, now))
 
     def logical_size(self, entry: ObjectEntry) -> int:
         """A DLO's size is its segments' (the listing says 0 bytes)."""
@@ -177,7 +192,10 @@ class ObjectListing:
         self.set_sort(keys[(keys.index(self.sort_key) + 1) % len(keys)])
 
     def sort_by_column(self, column: str) -> None:
-        """A click on a column's header: sort by it, or reverse if it is the sort already."""
+        """A click on a column's header: sort by it, or reverse if it is the sort already
+        (a column that is no sort key, such as the seal state, leaves the order alone)."""
+        if column not in {key.value for key in SortKey}:
+            return
         key = SortKey(column)
         if key is self.sort_key:
             self.set_sort(key, reverse=not self.reverse)

@@ -4,7 +4,9 @@ the filter line and the line about the highlighted row.
 The listing is fetched one page (``page_size`` names after a marker) at a time, the next
 one when the view comes near the end of what is loaded, so the first page of a huge
 container shows at once and nothing ever waits for the whole listing. A filter keeps
-fetching pages while it matches too little to fill the screen. Expiry (and whether an
+fetching pages while it matches too little to fill the screen. Listings carry Cloud
+Archive's seal states (``policy_extra``, which other clusters ignore): a container whose
+objects have one shows a Seal column instead of the expiry. Expiry (and whether an
 empty object is a DLO) needs a HEAD: only the rows on screen are HEADed, a moment after
 the view stops moving. What is loaded, filtered, sorted and marked is the
 :class:`~swiftui.tui.browsing.listing.ObjectListing`; this widget fetches and draws.
@@ -27,7 +29,12 @@ from swiftui.browse import ObjectFacts, head_object
 from swiftui.swift import ContainerInfo, ObjectEntry, SwiftService
 from swiftui.tui.browsing.filter_bar import FilterBar
 from swiftui.tui.browsing.listing import ObjectListing
-from swiftui.tui.browsing.object_rows import OBJECT_COLUMNS, object_row, row_info
+from swiftui.tui.browsing.object_rows import (
+    ARCHIVE_COLUMNS,
+    OBJECT_COLUMNS,
+    object_row,
+    row_info,
+)
 from swiftui.tui.widgets.screens import (
     SwiftuiHost,
     failure_text,
@@ -136,15 +143,23 @@ class ObjectsView(Vertical):
             delimiter=self.listing.delimiter,
             marker=marker,
             limit=limit,
+            seal_states=True,
         )
         self.post_message(self._PageLoaded(generation, page, len(page) < limit))
 
     @on(_PageLoaded)
     def page_loaded(self, message: _PageLoaded) -> None:
         first_page = not self.listing.entries
-        fresh = self.listing.add_page(message.generation, message.entries, message.complete)
+        fresh = self.listing.add_page(
+            message.generation,
+            message.entries,
+            message.complete,
+            at=self.host.clock().timestamp(),
+        )
         if fresh is None:
             return
+        if self.listing.archived and self.table.columns != ARCHIVE_COLUMNS:
+            self.table.set_columns(ARCHIVE_COLUMNS)
         if self.listing.server_order:
             self.table.append_keys(self.listing.matching_keys(fresh))
         else:

@@ -24,6 +24,7 @@ from textual.widgets import Input, Label
 from swiftui.errors import UsageError
 from swiftui.references import parallel_map
 from swiftui.retention import Archive, listing_timestamp, parse_mtime, select_for_prune
+from swiftui.swift import MTIME_HEADER
 from swiftui.units import parse_duration
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ def archives_older_than(
             name=entry.name,
             size=entry.bytes,
             last_modified=listing_timestamp(entry.last_modified),
-            mtime=parse_mtime(headers.get("X-Object-Meta-Mtime")),
+            mtime=parse_mtime(headers.get(MTIME_HEADER)),
         )
         found[entry.name] = (entry, archive)
     selection = select_for_prune(

@@ -6,7 +6,8 @@ segments of how many, their bytes, when they were last written, and whether a re
 journal of this machine could still continue that upload. Space selects groups (those
 neither resumable nor recent are selected to begin with), ``d`` deletes the selected ones
 through :class:`~swiftui.tui.deletion.screen.DeleteScreen`, which also forgets the resume
-journals of uploads whose segments are all gone.
+journals of uploads whose segments are all gone. A group that a sealed Cloud Archive
+manifest (not read) may use is shown as kept, with the reason, and cannot be selected.
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker
 
 from swiftui.browse import format_age
-from swiftui.deletion import DeletionSummary, plural
+from swiftui.deletion import DeletionSummary
 from swiftui.orphans import (
     OrphanGroup,
     OrphanReport,
     describe_group,
+    describe_sealed,
     find_orphans,
     forget_deleted_uploads,
 )
@@ -39,7 +41,7 @@ from swiftui.swift import SwiftService, archive_containers
 from swiftui.tui.deletion.screen import DeleteScreen
 from swiftui.tui.widgets.screens import SwiftuiScreen, redraw_as_time_passes
 from swiftui.tui.widgets.table import Column, ListingTable, Row
-from swiftui.units import format_bytes
+from swiftui.units import format_bytes, plural
 
 MARK = "● "
 UNMARKED = "  "
@@ -53,6 +55,8 @@ ORPHAN_COLUMNS = (
 
 
 def group_state(group: OrphanGroup) -> Text:
+    if not group.deletable:
+        return Text("kept", style="bold yellow")
     if group.resumable:
         return Text("resumable", style="bold green")
     if group.recent:
@@ -83,7 +87,7 @@ def confirm_notes(groups: Iterable[OrphanGroup], now: float) -> list[str]:
 class OrphansScreen(SwiftuiScreen):
     DEFAULT_CSS = """
     OrphansScreen {
-        #orphans-head { height: auto; max-height: 4; padding: 0 1; }
+        #orphans-head { height: auto; max-height: 6; padding: 0 1; }
         #orphan-info { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     }
     """
@@ -153,10 +157,13 @@ class OrphansScreen(SwiftuiScreen):
             f"references (manifests read in {scanned}). Resumable and recent uploads are "
             "not selected to begin with."
         )
-        for warning in report.warnings:
-            head.append(f"\n{warning}", style="bold yellow")
         if not report.groups:
             head = Text("No orphaned segments: every segment here belongs to a manifest.")
+        for warning in report.warnings:
+            head.append(f"\n{warning}", style="bold yellow")
+        # Sealed manifests, not read: the first line counts them (each kept group names its own).
+        for line in describe_sealed(report)[:1]:
+            head.append(f"\n{line}", style="yellow")
         self.query_one("#orphans-head", Static).update(head)
         self._show_rows()
         self.refresh_bindings()
@@ -220,15 +227,22 @@ class OrphansScreen(SwiftuiScreen):
     def action_toggle_group(self) -> None:
         table = self.query_one("#orphan-groups", ListingTable)
         key = table.cursor_key
-        if key is None:
+        group = next((group for group in self._groups() if group.label == key), None)
+        if group is None:
             return
-        self.selected.symmetric_difference_update({key})
+        if not group.deletable:
+            self.notify(
+                "Kept: a sealed manifest may use these segments (the line below says which).",
+                severity="warning",
+            )
+            return
+        self.selected.symmetric_difference_update({group.label})
         self._show_rows()
         table.action_cursor(1)
         self.refresh_bindings()
 
     def action_select_all(self) -> None:
-        self.selected = {group.label for group in self._groups()}
+        self.selected = {group.label for group in self._groups() if group.deletable}
         self._show_rows()
         self.refresh_bindings()
 

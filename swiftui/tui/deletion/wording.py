@@ -21,9 +21,8 @@ from swiftui.deletion import (
     describe_plan,
     describe_summary,
     plan_total,
-    plural,
 )
-from swiftui.units import format_bytes
+from swiftui.units import format_bytes, plural
 
 
 def plan_subject(plan: DeletionPlan) -> str:

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import Footer, Static
 
 from swiftui.swift import ContainerInfo, SwiftService
-from swiftui.tui.details.object import HEADER_COLUMNS, FactsPanel, headers_rows
+from swiftui.tui.details.panels import HEADER_COLUMNS, FactsPanel, headers_rows
 from swiftui.tui.widgets.facts import facts_grid
 from swiftui.tui.widgets.screens import SwiftuiScreen
 from swiftui.tui.widgets.table import ListingTable

@@ -1,10 +1,17 @@
 """Details of an object: headers, metadata, an SLO's manifest, a DLO's segments; ``v``
-verifies an SLO against the server, segment by segment, live."""
+verifies an SLO against the server, segment by segment, live.
+
+On Cloud Archive the summary tells the seal state, counting down while unsealing and asked
+again of the server now and then; ``U`` asks for the unsealing (an SLO's manifest and every
+segment), after a confirmation, with the function ``swiftui unseal`` runs. A sealed SLO's
+segments were found by name (its manifest is never read): the core's one line says so, and
+``v`` checks them from the listing without reading any data.
+"""
 
 from __future__ import annotations
 
-import posixpath
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -18,74 +25,55 @@ from textual.worker import Worker, get_current_worker
 from swiftui.browse import (
     ManifestCheck,
     ObjectDetails,
+    ObjectFacts,
     ObjectKind,
     SegmentCheck,
-    SegmentState,
     describe_object,
-    format_age,
-    format_moment,
+    head_object,
     segment_length,
     verify_manifest,
 )
-from swiftui.swift import ManifestSegment, SwiftService
+from swiftui.download import Readiness, UnsealRequested, unseal_round
+from swiftui.swift import NOT_ARCHIVED, ManifestSegment, SwiftService
+from swiftui.tui.details.panels import (
+    CHECK_STYLES,
+    DLO_COLUMNS,
+    HEADER_COLUMNS,
+    MANIFEST_COLUMNS,
+    FactsPanel,
+    common_folder,
+    dlo_rows,
+    headers_rows,
+    manifest_row,
+    summary_rows,
+)
+from swiftui.tui.details.sealed import (
+    SealTold,
+    sealed_verdict,
+    unseal_asked_text,
+    unseal_question,
+)
+from swiftui.tui.widgets.dialogs import ConfirmScreen
 from swiftui.tui.widgets.facts import facts_grid
 from swiftui.tui.widgets.screens import SwiftuiScreen, redraw_as_time_passes
-from swiftui.tui.widgets.table import Column, ListingTable, Row
+from swiftui.tui.widgets.table import ListingTable, Row
 from swiftui.units import format_bytes
-from swiftui.upload import segment_label
+from swiftui.upload import DEFAULT_THREADS
 
-MANIFEST_COLUMNS = (
-    Column("index", "#", 5, "right"),
-    Column("segment", "Segment", min_width=10),
-    Column("size", "Size", 10, "right"),
-    Column("etag", "Etag", 32),
-    Column("check", "Check", 10),
-)
-DLO_COLUMNS = (
-    Column("segment", "Segment", min_width=12),
-    Column("size", "Size", 10, "right"),
-    Column("etag", "Etag", 32),
-)
-HEADER_COLUMNS = (Column("header", "Header", 30), Column("value", "Value", min_width=20))
-CHECK_STYLES = {SegmentState.OK: "green", SegmentState.MISSING: "bold red"}
-
-
-def common_folder(paths: list[str]) -> str:
-    """The folder all ``paths`` share, ending with ``/`` (rows then show only the rest)."""
-    if not paths:
-        return ""
-    shared = posixpath.commonprefix(paths)
-    return shared[: shared.rfind("/") + 1]
-
-
-def headers_rows(headers: Mapping[str, str]) -> list[Row]:
-    return [
-        Row(name, (name, value))
-        for name, value in sorted(headers.items(), key=lambda item: item[0].lower())
-    ]
-
-
-class FactsPanel(Static):
-    """The framed summary at the top of a details screen."""
-
-    DEFAULT_CSS = """
-    FactsPanel {
-        height: auto;
-        max-height: 9;
-        border: round $primary 40%;
-        border-title-color: $text;
-        padding: 0 1;
-    }
-    """
+SEAL_TICK_S = 1.0
+"""How often an unsealing object's time left counts down on screen."""
+SEAL_REFRESH_S = 60.0
+"""How often a sealed or unsealing object's state is asked again of the server (a HEAD)."""
 
 
 class ObjectDetailsScreen(SwiftuiScreen):
     DEFAULT_CSS = """
     ObjectDetailsScreen {
+        #summary { max-height: 10; }
         #detail-tabs { height: 1fr; }
         #detail-tabs TabPane { padding: 0; }
         #detail-tabs ListingTable { height: 1fr; }
-        #verdict { height: auto; max-height: 3; padding: 0 1; }
+        #verdict { height: auto; max-height: 4; padding: 0 1; }
     }
     """
 
@@ -98,6 +86,13 @@ class ObjectDetailsScreen(SwiftuiScreen):
             "Headers",
             id="headers",
             tooltip="Every header of the object; h again goes back",
+        ),
+        Binding(
+            "U",
+            "unseal",
+            "Unseal",
+            id="unseal",
+            tooltip="Ask Cloud Archive to make it readable: an SLO's manifest and every segment",
         ),
         Binding("r", "refresh", "Refresh", id="refresh"),
     ]
@@ -117,6 +112,18 @@ class ObjectDetailsScreen(SwiftuiScreen):
             super().__init__()
             self.result = result
 
+    class SealAsked(Message):
+        """What a HEAD now tells of the object (None: it is gone)."""
+
+        def __init__(self, facts: ObjectFacts | None) -> None:
+            super().__init__()
+            self.facts = facts
+
+    class UnsealAsked(Message):
+        def __init__(self, readiness: Readiness) -> None:
+            super().__init__()
+            self.readiness = readiness
+
     def __init__(self, service: SwiftService, container: str, name: str) -> None:
         super().__init__()
         self.service = service
@@ -126,6 +133,10 @@ class ObjectDetailsScreen(SwiftuiScreen):
         self.folder = ""
         self.checked = 0
         self.verifying = False
+        self.seal = SealTold(NOT_ARCHIVED, 0.0)
+        self.unseal_asked: UnsealRequested | None = None
+        self.verdict_counts_down = False
+        """The verdict line shows a time left (not a verification's result)."""
 
     def compose(self) -> ComposeResult:
         yield from self.header()
@@ -143,6 +154,8 @@ class ObjectDetailsScreen(SwiftuiScreen):
     def on_mount(self) -> None:
         self.query_one("#summary").border_title = f"{self.container} / {self.object_name}"
         redraw_as_time_passes(self, self._show_summary)
+        self.set_interval(SEAL_TICK_S, self._count_down)
+        self.set_interval(SEAL_REFRESH_S, self._ask_seal_state)
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="details")
@@ -158,7 +171,11 @@ class ObjectDetailsScreen(SwiftuiScreen):
         tabs = self.query_one(TabbedContent)
         if details is None:
             summary.update(Text("This object no longer exists (deleted or expired).", "bold red"))
+            self.refresh_bindings()
             return
+        self.seal = SealTold(details.facts.retrieval, self._now())
+        if self.seal.retrieval.readable:
+            self.unseal_asked = None
         self._show_summary()
         self.query_one("#headers", ListingTable).set_rows(headers_rows(details.facts.headers))
         if details.manifest is not None:
@@ -168,74 +185,23 @@ class ObjectDetailsScreen(SwiftuiScreen):
         else:
             tabs.hide_tab("tab-manifest")
         if details.dlo is not None:
-            folder = details.dlo.prefix
-            self.query_one("#dlo", ListingTable).set_rows(
-                [
-                    Row(
-                        entry.name,
-                        (entry.name[len(folder) :], format_bytes(entry.bytes), entry.etag),
-                    )
-                    for entry in details.dlo.segments
-                ]
-            )
+            self.query_one("#dlo", ListingTable).set_rows(dlo_rows(details.dlo))
             tabs.show_tab("tab-dlo")
             tabs.active = "tab-dlo"
         else:
             tabs.hide_tab("tab-dlo")
         if details.manifest is None and details.dlo is None:
             tabs.active = "tab-headers"
+        if not self.verifying:
+            self._show_verdict()
         self.refresh_bindings()
 
     def _show_summary(self) -> None:
         """Kind, size, dates (relative ones age), etag, metadata."""
         if self.details is not None:
-            self.query_one("#summary", Static).update(facts_grid(self._summary_rows(self.details)))
-
-    def _summary_rows(self, details: ObjectDetails) -> list[tuple[str, str | Text]]:
-        facts = details.facts
-        now = self.swiftui_app.clock()
-        zone = self.swiftui_app.zone
-        rows: list[tuple[str, str | Text]] = [("Kind", self._kind_text(details))]
-        size = f"{format_bytes(facts.size)} ({facts.size:,} bytes)"
-        rows.append(("Size", size))
-        if details.manifest is not None and details.manifest_bytes != facts.size:
-            rows.append(
-                ("Manifest", Text(f"segments add up to {details.manifest_bytes:,} bytes", "red"))
-            )
-        modified = facts.last_modified
-        rows.append(("Modified", f"{format_moment(modified, zone)} ({format_age(modified, now)})"))
-        expiry = (
-            f"{format_moment(facts.delete_at, zone)} ({format_age(facts.delete_at, now)})"
-            if facts.delete_at
-            else "never"
-        )
-        rows.append(("Expires", expiry))
-        rows.append(("Etag", f"{facts.etag}  ({facts.content_type})"))
-        if facts.metadata:
-            rows.append(
-                ("Metadata", ", ".join(f"{k}={v}" for k, v in sorted(facts.metadata.items())))
-            )
-        return rows
-
-    def _kind_text(self, details: ObjectDetails) -> str:
-        facts = details.facts
-        if details.manifest is not None:
-            where = ", ".join(details.segment_containers) or "?"
-            return f"SLO: {len(details.manifest)} segments in {where}"
-        if details.dlo is not None:
-            more = "" if details.dlo.complete else "+"
-            return (
-                f"DLO: prefix {details.dlo.container}/{details.dlo.prefix}, "
-                f"{len(details.dlo.segments)}{more} segments, "
-                f"{format_bytes(details.dlo.total_bytes)}{more}"
-            )
-        if details.segment_of is not None:
-            upload = details.segment_of
-            return (
-                f"{segment_label(upload.index)} of {upload.object_name} (upload of "
-                f"{format_bytes(upload.file_size)} in {format_bytes(upload.segment_size)} segments)"
-            )
-        return str(facts.kind)
+            now, zone = self.swiftui_app.clock(), self.swiftui_app.zone
+            rows = summary_rows(self.details, self.seal.now(now.timestamp()), now, zone)
+            self.query_one("#summary", Static).update(facts_grid(rows))
 
     def _show_manifest(self, manifest: list[ManifestSegment]) -> None:
         self.folder = common_folder([segment.path for segment in manifest])
@@ -245,30 +211,46 @@ class ObjectDetailsScreen(SwiftuiScreen):
         self.query_one("#manifest", ListingTable).set_rows(
             [self._manifest_row(index, segment, None) for index, segment in enumerate(manifest)]
         )
-        total = sum(segment_length(segment) for segment in manifest)
-        self.query_one("#verdict", Static).update(
-            f"{len(manifest)} segments, {format_bytes(total)} in all. Press v to verify them."
-        )
+
+    def _show_verdict(self) -> None:
+        """The line under the tabs before any verification: what unsealing was asked for,
+        else how a sealed SLO's segments were found, else what ``v`` would check."""
+        details = self.details
+        now = self._now()
+        verdict = self.query_one("#verdict", Static)
+        self.verdict_counts_down = False
+        if self.unseal_asked is not None:
+            verdict.update(unseal_asked_text(self.unseal_asked, now))
+            self.verdict_counts_down = True
+        elif details is not None and (note := sealed_verdict(details, self.seal.now(now))):
+            verdict.update(note)
+            self.verdict_counts_down = True
+        elif details is not None and details.manifest is not None:
+            total = sum(segment_length(segment) for segment in details.manifest)
+            verdict.update(
+                f"{len(details.manifest)} segments, {format_bytes(total)} in all. "
+                "Press v to verify them."
+            )
+        else:
+            verdict.update("")
 
     def _manifest_row(self, index: int, segment: ManifestSegment, check: Text | None) -> Row:
-        size = format_bytes(segment_length(segment))
-        name = segment.path[len(self.folder) :]
-        if segment.range:
-            name += f" [{segment.range}]"
-        return Row(str(index), (str(index), name, size, segment.etag, check or ""))
+        return manifest_row(index, segment, self.folder, check)
 
     # -- verification ----------------------------------------------------------------------
 
     def action_verify(self) -> None:
         details = self.details
-        if details is None or details.manifest is None or self.verifying:
+        if details is None or details.facts.kind is not ObjectKind.SLO or self.verifying:
             return
         self.verifying = True
+        self.verdict_counts_down = False
         self.checked = 0
         table = self.query_one("#manifest", ListingTable)
-        for index, segment in enumerate(details.manifest):
+        manifest = details.manifest or []
+        for index, segment in enumerate(manifest):
             table.update_row(self._manifest_row(index, segment, Text("…", "dim")))
-        self.query_one("#verdict", Static).update(f"checking 0/{len(details.manifest)} segments…")
+        self.query_one("#verdict", Static).update(f"checking 0/{len(manifest)} segments…")
         self.verify()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="verify")
@@ -302,7 +284,11 @@ class ObjectDetailsScreen(SwiftuiScreen):
         self.verifying = False
         result = message.result
         verdict = self.query_one("#verdict", Static)
-        if result.ok:
+        if result.sealed is not None:
+            # Checked from the listing that found the segments: say so, as the CLI does.
+            mark, style = ("✓ ", "bold green") if result.ok else ("✗ ", "bold red")
+            verdict.update(Text(mark + result.summary, style))
+        elif result.ok:
             verdict.update(
                 Text(
                     f"✓ all {len(result.segments)} segments present with the right size and "
@@ -320,6 +306,73 @@ class ObjectDetailsScreen(SwiftuiScreen):
         self.verifying = False
         self.query_one("#verdict", Static).update(Text(message, "bold red"))
         return True
+
+    # -- Cloud Archive ---------------------------------------------------------------------
+
+    def _now(self) -> float:
+        return self.swiftui_app.clock().timestamp()
+
+    def _count_down(self) -> None:
+        """Each second while unsealing: the time left, in the summary and the verdict."""
+        if self.seal.retrieval.delay_s is not None:
+            self._show_summary()
+        if self.verdict_counts_down:
+            self._show_verdict()
+
+    def _ask_seal_state(self) -> None:
+        seal = self.seal.retrieval
+        if self.details is not None and seal.archived and not seal.readable:
+            self.ask_seal_state()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="seal")
+    def ask_seal_state(self) -> None:
+        self.post_message(
+            self.SealAsked(head_object(self.service, self.container, self.object_name))
+        )
+
+    @on(SealAsked)
+    def seal_asked(self, message: SealAsked) -> None:
+        details, facts = self.details, message.facts
+        if details is None:
+            return
+        if facts is None or facts.retrieval.readable:
+            # Gone, or readable now: load it all again (a readable manifest is read).
+            self.action_refresh()
+            return
+        self.details = replace(details, facts=facts)
+        self.seal = SealTold(facts.retrieval, self._now())
+        self._show_summary()
+        if self.verdict_counts_down:
+            self._show_verdict()
+
+    def action_unseal(self) -> None:
+        if self.details is not None and self.details.facts.retrieval.archived:
+            question = ConfirmScreen(unseal_question(self.details), yes="Unseal", no="Cancel")
+            self.app.push_screen(question, self._unseal_confirmed)
+
+    def _unseal_confirmed(self, confirmed: bool | None) -> None:
+        if confirmed:
+            self.verdict_counts_down = False
+            self.query_one("#verdict", Static).update("asking Cloud Archive to unseal…")
+            self.unseal()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="unseal")
+    def unseal(self) -> None:
+        """What ``swiftui unseal CONTAINER OBJECT`` does: ask for every sealed part."""
+        targets = [(self.container, self.object_name)]
+        readiness = unseal_round(self.service, targets, sliced=False, threads=DEFAULT_THREADS)
+        self.post_message(self.UnsealAsked(readiness))
+
+    @on(UnsealAsked)
+    def unseal_asked_for(self, message: UnsealAsked) -> None:
+        readiness = message.readiness
+        event = readiness.event(self._now())
+        if all(resolution.layout is not None for resolution in readiness.resolutions):
+            # Its segments were found: the notes repeat what the Kind row tells.
+            event = replace(event, notes=())
+        self.unseal_asked = event
+        self._show_verdict()
+        self.load()  # its HEAD now tells it is unsealing
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -341,14 +394,22 @@ class ObjectDetailsScreen(SwiftuiScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "verify":
             return self.details is not None and self.details.facts.kind is ObjectKind.SLO
+        if action == "unseal":
+            return self.details is not None and self.details.facts.retrieval.archived
         if action == "headers":
             return self.details is not None
         return True
 
     def palette_commands(self) -> Iterable[SystemCommand]:
-        if self.details is not None and self.details.manifest is not None:
+        if self.details is not None and self.details.facts.kind is ObjectKind.SLO:
             yield SystemCommand(
                 "Verify manifest", "Check every segment's size and etag (v)", self.action_verify
+            )
+        if self.check_action("unseal", ()):
+            yield SystemCommand(
+                "Unseal",
+                "Ask Cloud Archive to make it readable: an SLO's manifest and every segment (U)",
+                self.action_unseal,
             )
         if self.details is not None:
             yield SystemCommand("Headers", "Every header of the object (h)", self.action_headers)

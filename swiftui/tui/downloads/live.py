@@ -17,7 +17,13 @@ from swiftui.download import PARTIAL_SUFFIX, UnsealRequested, UnsealWaiting, Ver
 from swiftui.tui.downloads.model import DOWNLOADING, DownloadSummary
 from swiftui.tui.downloads.queue import DownloadJob, Downloads, DownloadStopped, downloads_of
 from swiftui.tui.widgets.files import display_path
-from swiftui.tui.widgets.transfer_live import FOLLOW, TransferLiveScreen, live_bindings, show_live
+from swiftui.tui.widgets.transfer_live import (
+    FOLLOW,
+    LIMIT,
+    TransferLiveScreen,
+    live_bindings,
+    show_live,
+)
 from swiftui.tui.widgets.transfer_rows import SegmentWords, job_columns
 from swiftui.units import format_bytes, format_eta
 
@@ -25,7 +31,11 @@ RESUME_HINT = "Fetch what is missing"
 
 
 class DownloadLiveScreen(TransferLiveScreen):
-    BINDINGS: ClassVar[list[BindingType]] = [*live_bindings("download", RESUME_HINT), FOLLOW]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *live_bindings("download", RESUME_HINT),
+        FOLLOW,
+        LIMIT,
+    ]
 
     words = SegmentWords(
         active="downloading",

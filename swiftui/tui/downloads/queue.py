@@ -31,6 +31,7 @@ from swiftui.download import (
     run_download,
     summary,
 )
+from swiftui.swift import RateLimiter
 from swiftui.tui.downloads.model import DownloadModel
 from swiftui.tui.widgets.files import display_path
 from swiftui.tui.widgets.transfer_model import JobState, Outcome, Summary
@@ -72,6 +73,10 @@ class DownloadJob(TransferJob):
     @property
     def where(self) -> str:
         return display_path(self.target)
+
+    @property
+    def limiter(self) -> RateLimiter | None:
+        return self.request.rate_limiter
 
     @property
     def activity(self) -> str:
@@ -132,7 +137,10 @@ class Downloads(TransferQueue[DownloadJob]):
 
     def enqueue(self, service: SwiftService, request: DownloadRequest) -> DownloadJob | None:
         """Queue a download (it starts at once if none runs); None if one to the same file
-        is already queued."""
+        is already queued. It gets a rate limiter, uncapped unless the request has one, so
+        that ``l`` can cap it while it runs."""
+        if request.rate_limiter is None:
+            request = replace(request, rate_limiter=RateLimiter())
         return self.add(DownloadJob(self.next_number, service, request, self.new_model()))
 
     def new_model(self) -> DownloadModel:

@@ -68,6 +68,8 @@ def edited_table(job: Job, kind: SourceKind, values: dict[str, str]) -> dict[str
             new_source["prefix"] = source.prefix
         if kind is SourceKind.COMMAND and source.object_name:
             new_source["object_name"] = source.object_name
+        if kind is SourceKind.COMMAND and source.shell:
+            new_source["shell"] = True
         table["source"] = new_source
     for form_field in FIELDS:
         text = values[form_field.id]

@@ -19,12 +19,12 @@ from textual.message import Message
 from textual.widgets import Footer, Static
 from textual.worker import Worker
 
-from swiftui.deletion import plural
 from swiftui.jobs import Job, RunRecord, read_history
 from swiftui.tui.jobs.rows import RUN_COLUMNS, run_facts, run_row
 from swiftui.tui.uploads.queue import UploadFinished
 from swiftui.tui.widgets.screens import SwiftuiScreen
 from swiftui.tui.widgets.table import ListingTable
+from swiftui.units import plural
 
 
 class JobHistoryScreen(SwiftuiScreen):

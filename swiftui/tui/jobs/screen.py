@@ -27,11 +27,11 @@ from textual.message import Message
 from textual.widgets import Footer, Static
 from textual.worker import Worker
 
-from swiftui.deletion import plural
 from swiftui.jobs import (
     Job,
     JobsFile,
     RunRecord,
+    SourceKind,
     already_running,
     is_running,
     last_run,
@@ -51,6 +51,7 @@ from swiftui.tui.widgets.files import display_path
 from swiftui.tui.widgets.screens import SwiftuiScreen, redraw_as_time_passes
 from swiftui.tui.widgets.table import ListingTable
 from swiftui.tui.widgets.transfer_model import JobState
+from swiftui.units import plural
 from swiftui.upload import UploadRequest
 
 
@@ -231,6 +232,13 @@ class JobsScreen(SwiftuiScreen):
             return
         if is_running(job.name):
             self._say(str(already_running(job.name)), error=True)
+            return
+        if job.source.kind is SourceKind.COMMAND:
+            self._say(
+                f"Job {job.name} streams a command's output: run it with `swiftui job run "
+                f"{job.name}` (this screen runs file sources only, for now).",
+                error=True,
+            )
             return
         self._say(f"Job {job.name}: finding what it uploads, logging in…")
         self.prepare_run(job, self.swiftui_app.clock().astimezone(self.swiftui_app.zone))

@@ -1,40 +1,51 @@
-"""Pick a local file and say where it goes; the engine's plan is shown before Start.
+"""Pick a local file (or mark several) and say where it goes; the engine's plan is shown
+before Start.
 
-The left pane is a :class:`~swiftui.tui.widgets.files.FileTree` rooted at the working
-directory (sizes beside file names, dot files on ``.``) under a path input that jumps
-anywhere (and completes names with the right arrow). The right pane is the form:
-container, object name, segment size (filled in from the engine's plan until the user
-types one), threads, expiry, segments container. Every change asks the engine again
-(:func:`~swiftui.upload.build_preview`, on what a worker read of the destination: the
-object it would replace, an interrupted upload to resume), so the plan and an impossible
+The left pane is a :class:`~swiftui.tui.widgets.files.MarkingFileTree` rooted at the
+working directory (sizes beside file names, dot files on ``.``, space marks files) under a
+path input that jumps anywhere (and completes names with the right arrow). The right pane
+is the form: container, object name, segment size (filled in from the engine's plan until
+the user types one), threads, upload limit, expiry, segments container. Every change asks
+the engine again (:func:`~swiftui.upload.build_preview`, on what a worker read of the
+destination: the object it would replace, an interrupted upload to resume; for marked
+files, :func:`~swiftui.upload.plan_batch` in a worker), so the plan and an impossible
 upload are explained here, before Start, in the engine's words and the form's field names.
 """
 
 from __future__ import annotations
 
 import stat
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
 from itertools import islice
 from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Static
 from textual.worker import Worker
 
-from swiftui.browse import format_moment
 from swiftui.errors import UsageError
 from swiftui.swift import SEGMENTS_SUFFIX, SwiftLimits, SwiftService
+from swiftui.tui.uploads.batch import BatchJob
+from swiftui.tui.uploads.form_batch import (
+    BatchKey,
+    BatchPlanned,
+    batch_key,
+    choice_text,
+    plan_lines,
+)
+from swiftui.tui.uploads.form_fields import FormField, FormInput
 from swiftui.tui.uploads.form_plan import (
     FIELD_INPUTS,
     FormFields,
+    form_batch,
     form_request,
     preview_lines,
     refusal_line,
@@ -47,17 +58,19 @@ from swiftui.tui.widgets.files import (
     FOLDER_KEYS,
     FolderKeysActions,
     LocalFilePane,
+    MarkingFileTree,
     remembered_folder,
 )
 from swiftui.tui.widgets.screens import SwiftuiScreen
-from swiftui.units import format_bytes
 from swiftui.upload import (
     DEFAULT_THREADS,
+    BatchPlan,
     Destination,
     LocalFile,
     UploadRequest,
     build_preview,
     inspect_destination,
+    plan_batch,
 )
 
 DestinationKey = tuple[str, str, str, Path]
@@ -67,20 +80,6 @@ FOLDER_MEMORY = "upload"
 """The form opens in the folder it showed last (:func:`remembered_folder`)."""
 CHECK_DELAY_S = 0.3
 CONTAINER_SUGGESTIONS = 10_000
-
-
-class FormInput(Input):
-    """A field of the form. Tab into it selects its text, so typing replaces it, as in any
-    form; when the form moves the focus here itself (a file was picked), the cursor goes
-    after the text instead, and typing adds to it."""
-
-    def focus_at_end(self) -> None:
-        self.select_on_focus = False
-        self.cursor_position = len(self.value)
-        self.focus()
-
-    def on_blur(self) -> None:
-        self.select_on_focus = True
 
 
 class UploadFormScreen(FolderKeysActions, SwiftuiScreen):
@@ -97,13 +96,7 @@ class UploadFormScreen(FolderKeysActions, SwiftuiScreen):
             &:focus-within { border: round $primary; }
         }
         #file-info { height: 2; margin-bottom: 1; }
-        .field { height: 1; }
-        .field-label { width: 14; color: $text-muted; }
-        .form-input { width: 1fr; }
-        .form-input:focus { background: $primary 30%; }
-        .form-input.-refused { color: $error; text-style: bold; }
-        .field:focus-within .field-label { color: $accent; text-style: bold; }
-        #plan { height: auto; max-height: 7; margin: 1 0; }
+        #plan { height: auto; max-height: 7; margin: 1 0; overflow-y: auto; }
         #start-button { width: auto; }
     }
     """
@@ -155,6 +148,9 @@ class UploadFormScreen(FolderKeysActions, SwiftuiScreen):
         """Every field is mounted: the plan can be drawn."""
         self.request: UploadRequest | None = None
         """What Start queues: set by every change of the form, None while it cannot start."""
+        self.batch_requests: tuple[UploadRequest, ...] | None = None
+        """What Start queues while files are marked, once the engine has planned them."""
+        self.batch_plans: dict[BatchKey, BatchPlan | UsageError] = {}
         self._check_timer: Timer | None = None
 
     # -- layout ----------------------------------------------------------------------------
@@ -162,43 +158,29 @@ class UploadFormScreen(FolderKeysActions, SwiftuiScreen):
     def compose(self) -> ComposeResult:
         yield from self.header()
         with Horizontal(id="upload-panes"):
-            yield LocalFilePane(self.start_dir, use=FOLDER_MEMORY, id="local-pane")
+            yield LocalFilePane(self.start_dir, use=FOLDER_MEMORY, marks=True, id="local-pane")
             with Vertical(id="upload-form"):
-                yield Static(
-                    Text("Pick the file to upload in the tree (Enter).", "dim"), id="file-info"
+                yield Static(id="file-info")
+                yield FormField("Container", "container", self.default_container)
+                yield FormField("Object name", "object", "", placeholder="the file's name")
+                yield FormField("Segment size", "segment-size", "", placeholder="auto")
+                yield FormField("Threads", "threads", str(DEFAULT_THREADS), kind="integer")
+                yield FormField(
+                    "Upload limit", "limit", "", placeholder="no cap (or 20MiB/s, 160Mbit)"
                 )
-                yield from self._field("Container", "container", self.default_container)
-                yield from self._field("Object name", "object", "", placeholder="the file's name")
-                yield from self._field("Segment size", "segment-size", "", placeholder="auto")
-                yield from self._field("Threads", "threads", str(DEFAULT_THREADS), kind="integer")
-                yield from self._field(
-                    "Expires after", "expiry", "", placeholder="never (or 90d, 12h…)"
-                )
-                yield from self._field(
+                yield FormField("Expires after", "expiry", "", placeholder="never (or 90d, 12h…)")
+                yield FormField(
                     "Segments in", "segment-container", "", placeholder="<container>_segments"
                 )
                 yield Static(id="plan")
                 yield Button("Start upload (ctrl+s)", id="start-button", compact=True)
         yield Footer(compact=True)
 
-    def _field(
-        self, label: str, field_id: str, value: str, *, placeholder: str = "", kind: str = "text"
-    ) -> ComposeResult:
-        with Horizontal(classes="field"):
-            yield Label(label, classes="field-label")
-            yield FormInput(
-                value,
-                id=field_id,
-                placeholder=placeholder,
-                compact=True,
-                type=kind,  # type: ignore[arg-type]
-                classes="form-input",
-            )
-
     def on_mount(self) -> None:
         self.query_one("#local-pane").border_title = "Local file"
         self.query_one("#upload-form").border_title = f"Upload to {self.service.region}"
         self.query_one("#files").focus()
+        self._show_choice()
         self.load_target()
         # The fields sit in containers whose children may still be mounting.
         self.call_after_refresh(self._first_plan)
@@ -236,13 +218,11 @@ class UploadFormScreen(FolderKeysActions, SwiftuiScreen):
             container_input.value = parent
         self._refresh_plan()
 
-    def _schedule_read(self, key: DestinationKey, request: UploadRequest) -> None:
-        """Read the destination once the user pauses typing (a worker: HEADs and a listing)."""
+    def _when_typing_pauses(self, read: Callable[[], None]) -> None:
+        """Read what Swift holds once the user pauses typing (a worker: HEADs, a listing)."""
         if self._check_timer is not None:
             self._check_timer.stop()
-        self._check_timer = self.set_timer(
-            CHECK_DELAY_S, lambda: self._read_if_still_asked(key, request)
-        )
+        self._check_timer = self.set_timer(CHECK_DELAY_S, read)
 
     def _read_if_still_asked(self, key: DestinationKey, request: UploadRequest) -> None:
         if self.chosen is not None and key not in self.destinations:
@@ -261,6 +241,23 @@ class UploadFormScreen(FolderKeysActions, SwiftuiScreen):
     @on(DestinationRead)
     def destination_loaded(self, message: DestinationRead) -> None:
         self.destinations[message.key] = message.destination
+        self._refresh_plan()
+
+    def _plan_if_still_asked(self, key: BatchKey, requests: tuple[UploadRequest, ...]) -> None:
+        if key not in self.batch_plans and key[1] == tuple(self._marked):
+            self.plan_marked(key, requests)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="check")
+    def plan_marked(self, key: BatchKey, requests: tuple[UploadRequest, ...]) -> None:
+        try:
+            plan: BatchPlan | UsageError = plan_batch(self.service, requests)
+        except UsageError as error:
+            plan = error
+        self.post_message(BatchPlanned(key, plan))
+
+    @on(BatchPlanned)
+    def marked_planned(self, message: BatchPlanned) -> None:
+        self.batch_plans[message.key] = message.plan
         self._refresh_plan()
 
     def show_error(self, message: str, worker: Worker[Any]) -> bool:
@@ -285,6 +282,22 @@ class UploadFormScreen(FolderKeysActions, SwiftuiScreen):
     def path_refused(self, message: LocalFilePane.Refused) -> None:
         self._say(message.problem)
 
+    @on(MarkingFileTree.MarksChanged)
+    def marks_changed(self) -> None:
+        name = self.query_one("#object", Input)
+        name.disabled = bool(self._marked)
+        name.placeholder = "the files' names" if name.disabled else "the file's name"
+        self._show_choice()
+        self._refresh_plan()
+
+    @property
+    def _marked(self) -> dict[Path, int]:
+        return self.query_one(MarkingFileTree).marked
+
+    def _show_choice(self) -> None:
+        choice = choice_text(self._marked, self.chosen, self.swiftui_app.zone)
+        self.query_one("#file-info", Static).update(choice)
+
     def pick(self, path: Path) -> None:
         try:
             info = path.stat()
@@ -295,13 +308,7 @@ class UploadFormScreen(FolderKeysActions, SwiftuiScreen):
             self._say(f"{path}: not a regular file")
             return
         self.chosen = LocalFile(path, info.st_size, info.st_mtime)
-        modified = format_moment(datetime.fromtimestamp(info.st_mtime, UTC), self.swiftui_app.zone)
-        self.query_one("#file-info", Static).update(
-            Text.assemble(
-                (path.name, "bold"),
-                f"\n{format_bytes(info.st_size)} · modified {modified[:16]}",
-            )
-        )
+        self._show_choice()
         self._follow("object", self.prefix + path.name)
         self._refresh_plan()
 
@@ -336,16 +343,24 @@ class UploadFormScreen(FolderKeysActions, SwiftuiScreen):
     def start_pressed(self) -> None:
         self.action_start()
 
+    @property
+    def can_start(self) -> bool:
+        return self.request is not None or self.batch_requests is not None
+
     def _refresh_plan(self) -> None:
         if not self.ready:
             return
-        could_start = self.request is not None
-        self.request, lines, refused = self._preview()
+        could_start = self.can_start
+        self.request, self.batch_requests = None, None
+        if self._marked:
+            self.batch_requests, lines, refused = self._batch_preview()
+        else:
+            self.request, lines, refused = self._preview()
         for field in self.query(".form-input"):
             field.set_class(field.id == refused, "-refused")
         self.query_one("#plan", Static).update(Text("\n").join(lines))
-        self.query_one("#start-button", Button).disabled = self.request is None
-        if could_start != (self.request is not None):
+        self.query_one("#start-button", Button).disabled = not self.can_start
+        if could_start != self.can_start:
             self.refresh_bindings()  # ctrl+s shown or not (the footer is built again)
 
     def _fields(self) -> FormFields:
@@ -357,6 +372,7 @@ class UploadFormScreen(FolderKeysActions, SwiftuiScreen):
             threads=self._value("threads"),
             expiry=self._value("expiry"),
             segment_container=self._value("segment-container"),
+            limit=self._value("limit"),
             automatic_size=size in ("", self.automatic["segment-size"]),
         )
 
@@ -382,7 +398,7 @@ class UploadFormScreen(FolderKeysActions, SwiftuiScreen):
             )
             destination = self.destinations.get(key)
             if destination is None:
-                self._schedule_read(key, request)
+                self._when_typing_pauses(lambda: self._read_if_still_asked(key, request))
                 listed = request.container in self.containers
                 destination = unread_destination(self.service.region, self.limits, listed=listed)
             shown = build_preview(
@@ -402,20 +418,55 @@ class UploadFormScreen(FolderKeysActions, SwiftuiScreen):
             lines.append(Text("looking at the destination…", "dim"))
         return shown.request, lines, None
 
+    def _batch_preview(
+        self,
+    ) -> tuple[tuple[UploadRequest, ...] | None, list[Text], str | None]:
+        """The marked files' requests and the engine's plan of them, or why they cannot go
+        (and the input at fault)."""
+        if self.problem:
+            return None, [Text(self.problem, "bold red")], None
+        if self.limits is None:
+            return None, [Text("reading the cluster's limits…", "dim")], None
+        fields = self._fields()
+        try:
+            requests = form_batch(fields, list(self._marked), self.prefix)
+        except UsageError as error:
+            return None, [refusal_line(error)], FIELD_INPUTS.get(error.field or "")
+        key = batch_key(fields, self._marked)
+        plan = self.batch_plans.get(key)
+        if plan is None:
+            self._when_typing_pauses(lambda: self._plan_if_still_asked(key, requests))
+            return None, [Text(f"planning {len(requests)} files…", "dim")], None
+        if isinstance(plan, UsageError):
+            return None, [refusal_line(plan)], FIELD_INPUTS.get(plan.field or "")
+        return requests, plan_lines(plan), None
+
     # -- start -----------------------------------------------------------------------------
 
     def action_start(self) -> None:
-        request = self.request
-        if request is None:
+        uploads = uploads_of(self)
+        if self.batch_requests is not None:
+            job = uploads.add(BatchJob.of(uploads, self.service, self.batch_requests))
+        elif self.request is not None:
+            job = uploads.enqueue(self.service, self.request)
+        else:
             self.app.bell()
             return
-        job = uploads_of(self).enqueue(self.service, request)
         if job is None:
             return
         self.dismiss()
         show_uploads(self.app, job)
 
+    def action_unmark(self) -> None:
+        self.query_one(MarkingFileTree).clear_marks()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "start":
-            return self.request is not None or None
+            return self.can_start or None
         return True
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        if self._marked:
+            yield SystemCommand(
+                "Unmark all files", "Upload one file again, picked with Enter", self.action_unmark
+            )

@@ -19,6 +19,7 @@ from swiftui.tui.widgets.files import display_path
 from swiftui.tui.widgets.table import ListingTable
 from swiftui.tui.widgets.transfer_live import (
     FOLLOW,
+    LIMIT,
     TransferLiveScreen,
     live_bindings,
     show_live,
@@ -26,6 +27,7 @@ from swiftui.tui.widgets.transfer_live import (
 from swiftui.tui.widgets.transfer_model import JobState
 from swiftui.tui.widgets.transfer_rows import SegmentWords, job_columns
 from swiftui.units import format_bytes
+from swiftui.upload import cancel_preview
 
 RESUME_HINT = "Send what is missing"
 
@@ -35,6 +37,7 @@ class UploadLiveScreen(TransferLiveScreen):
         *live_bindings("upload", RESUME_HINT),
         Binding("i", "details", "Details", id="details", tooltip="The uploaded object, verified"),
         FOLLOW,
+        LIMIT,
     ]
 
     words = SegmentWords(
@@ -62,16 +65,23 @@ class UploadLiveScreen(TransferLiveScreen):
         )
 
     def running_text(self, job: UploadJob, summary: UploadSummary) -> Text | None:
-        if summary.plan is None or summary.phase != "uploading":
+        plan = summary.plan
+        if plan is None or summary.phase != "uploading":
             return None
-        local = display_path(summary.plan.local_path)
-        return Text(f"uploading {local} → {job.region} › {job.target}", "cyan")
+        text = (
+            f"uploading {display_path(plan.local_path)} → {job.region} › "
+            f"{plan.container}/{plan.object_name}"
+        )
+        if summary.file is not None:
+            text = f"file {summary.file[0]} of {summary.file[1]}: {text}"
+        return Text(text, "cyan")
 
     def cancel_question(self, job: UploadJob) -> str:
+        progress = job.model.summary().progress
+        kept = f"{cancel_preview(progress)}.\n" if progress is not None else ""
         return (
-            f"Cancel the upload of {job.file_name} to {job.target}?\n"
-            "Segments already sent stay in Swift and are recorded: resuming it later sends "
-            "only the missing ones."
+            f"Cancel the upload of {job.file_name} to {job.target}?\n{kept}"
+            "Finished segments are recorded: resuming it later sends only the missing ones."
         )
 
     @on(UploadFinished)

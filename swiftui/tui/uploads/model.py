@@ -11,6 +11,10 @@ from swiftui.tui.widgets.files import display_path
 from swiftui.tui.widgets.transfer_model import SharedEvent, Summary, TransferModel
 from swiftui.upload import describe
 from swiftui.upload.events import (
+    BatchFinished,
+    BatchPlanReady,
+    FileSkipped,
+    FileStarted,
     ManifestWriting,
     OldSegmentsDeleted,
     PlanReady,
@@ -41,7 +45,12 @@ class UploadModel(TransferModel[UploadEvent, PlanReady, UploadResult]):
         elif isinstance(event, ManifestWriting):
             self.set_phase(f"writing the manifest: Swift checks all {event.segment_count} segments")
             self.log_event(event)
-        elif isinstance(event, OldSegmentsDeleted | UploadFinished):
+        elif isinstance(event, OldSegmentsDeleted | UploadFinished | BatchPlanReady):
+            self.log_event(event)
+        elif isinstance(event, FileStarted | FileSkipped):
+            self.next_file(event.number, event.count, describe(event) or "")
+        elif isinstance(event, BatchFinished):
+            self.batch_over()
             self.log_event(event)
         elif isinstance(event, UploadCancelled):
             self.stopped(kept_bytes=event.bytes_done)

@@ -27,7 +27,7 @@ from swiftui.units import format_bytes
 from swiftui.upload import UploadRequest, UploadResult, run_upload, summary
 
 if TYPE_CHECKING:
-    from swiftui.swift import SwiftService
+    from swiftui.swift import RateLimiter, SwiftService
 
 RESUME_LATER = "ctrl+p › Resume interrupted uploads"
 
@@ -56,6 +56,14 @@ class UploadJob(TransferJob):
     @property
     def what(self) -> str:
         return self.file_name
+
+    @property
+    def limiter(self) -> RateLimiter | None:
+        return self.request.rate_limiter
+
+    @property
+    def targets(self) -> frozenset[str]:
+        return frozenset({self.target})
 
     @property
     def where(self) -> str:

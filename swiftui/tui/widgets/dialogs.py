@@ -54,6 +54,12 @@ GLOSSARY = (
         "first, with a countdown.",
     ),
     (
+        "sealed",
+        "on Cloud Archive (OVHcloud PCA), data is read only after an unsealing that takes "
+        "minutes to hours; everything else works sealed. U on its details asks for it: an "
+        "SLO's manifest and every segment.",
+    ),
+    (
         "orphan",
         "a segment no manifest references (an interrupted upload, an overwrite that left "
         "its old segments): billed until deleted; o lists them by upload.",

@@ -3,6 +3,8 @@ box; it remembers the last folder the user was in, across sessions (one memory p
 the upload form's files, the download's destination).
 
 Plain marks instead of emoji, for any terminal over SSH; dot files stay hidden until asked.
+In a pane that marks files (the upload form's), space marks them (``●``, in any folder the
+tree shows): several files go up as one batch.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import stat
 from collections.abc import Iterable
 from pathlib import Path
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -36,6 +39,8 @@ FOLDER_KEYS: list[BindingType] = [
 ]
 """The keys of a screen that holds a :class:`LocalFilePane` (its actions are
 :class:`FolderKeysActions`')."""
+MARK = "● "
+MARK_STYLE = "bold yellow"
 
 
 def display_path(path: Path | str) -> str:
@@ -98,9 +103,14 @@ class FileTree(DirectoryTree):
     def render_label(self, node: TreeNode[DirEntry], base_style: Style, style: Style) -> Text:
         label = super().render_label(node, base_style, style)
         if node.data is not None and not node.allow_expand:
+            label = self.file_label(node.data.path, label)
             size = self.sizes.get(node.data.path)
             if size is not None:
                 label.append(f"  {format_bytes(size)}", style="dim")
+        return label
+
+    def file_label(self, path: Path, label: Text) -> Text:
+        """A file's name as the tree shows it, before its size."""
         return label
 
     def reset_node(
@@ -110,6 +120,56 @@ class FileTree(DirectoryTree):
             label = display_path(data.path)
         super().reset_node(node, label, data)
         return self
+
+
+class MarkingFileTree(FileTree):
+    """A :class:`FileTree` where space marks files (``●``), for a form that sends several."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "space",
+            "mark",
+            "Mark",
+            id="mark",
+            tooltip="Mark or unmark a file: the marked files go up one after another",
+        ),
+    ]
+
+    class MarksChanged(Message):
+        """A file was marked or unmarked."""
+
+    def __init__(self, path: Path, *, id: str | None = None) -> None:
+        super().__init__(path, id=id)
+        self.marked: dict[Path, int] = {}
+        """The marked files and their sizes, in the order they were marked."""
+
+    def action_mark(self) -> None:
+        """Mark the file under the cursor, or unmark it; a folder opens or closes."""
+        node = self.cursor_node
+        if node is None or node.data is None:
+            return
+        if node.allow_expand:
+            self.action_toggle_node()
+            return
+        path = node.data.path
+        if self.marked.pop(path, None) is None:
+            self.marked[path] = self.sizes.get(path, 0)
+        node.refresh()
+        self.post_message(self.MarksChanged())
+        self.action_cursor_down()
+
+    def clear_marks(self) -> None:
+        self.marked.clear()
+        self.root.refresh()  # every line's cache depends on the root
+        self.refresh()
+        self.post_message(self.MarksChanged())
+
+    def file_label(self, path: Path, label: Text) -> Text:
+        if path not in self.marked:
+            return label
+        marked = Text.assemble((MARK, MARK_STYLE), label[len(self.ICON_FILE) :])
+        marked.stylize(MARK_STYLE, len(MARK))
+        return marked
 
 
 class PathSuggester(Suggester):
@@ -174,11 +234,15 @@ class LocalFilePane(Vertical):
             super().__init__()
             self.problem = problem
 
-    def __init__(self, start: Path, *, use: str, id: str | None = None) -> None:
-        """``use`` names the memory of the last folder shown (see :func:`remembered_folder`)."""
+    def __init__(
+        self, start: Path, *, use: str, marks: bool = False, id: str | None = None
+    ) -> None:
+        """``use`` names the memory of the last folder shown (see :func:`remembered_folder`);
+        with ``marks``, the tree is a :class:`MarkingFileTree`."""
         super().__init__(id=id)
         self.start = start
         self.use = use
+        self.marks = marks
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -188,7 +252,8 @@ class LocalFilePane(Vertical):
             suggester=PathSuggester(),
             placeholder="a folder or a file: /var/lib/psa/dumps",
         )
-        yield FileTree(self.start, id="files")
+        tree = MarkingFileTree if self.marks else FileTree
+        yield tree(self.start, id="files")
         yield Checkbox("Hidden files (.)", id="show-hidden", compact=True)
 
     @property

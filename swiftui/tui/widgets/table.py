@@ -189,6 +189,14 @@ class ListingTable(ScrollView, can_focus=True):
                 self._cache.pop(key, None)
         self.refresh()
 
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        """Other columns, once what the rows hold is known (a Cloud Archive listing's seal
+        states); every row is built again for them."""
+        self.columns = tuple(columns)
+        self._cache.clear()
+        self._layout_columns(self.scrollable_content_region.width)
+        self.refresh()
+
     def move_cursor_to_key(self, key: str) -> None:
         if key in self._index:
             self.cursor_row = self._index[key]

@@ -25,6 +25,7 @@ from textual.widgets import Footer, ProgressBar
 
 from swiftui.tui.widgets.dialogs import ConfirmScreen
 from swiftui.tui.widgets.log_panel import LogPanel
+from swiftui.tui.widgets.rate_dialog import RateLimitScreen, cap_text
 from swiftui.tui.widgets.screens import SwiftuiScreen
 from swiftui.tui.widgets.status_line import StatusLine
 from swiftui.tui.widgets.table import Column, ListingTable, Row
@@ -46,6 +47,10 @@ LOG_PANEL_LINES = 200
 FOLLOW = Binding(
     "f", "follow", "Follow", id="follow", tooltip="Keep the segments in flight in view"
 )
+LIMIT = Binding(
+    "l", "limit", "Limit", id="limit", tooltip="Change or remove the bandwidth cap while it runs"
+)
+"""For a view whose transfers have a :attr:`~TransferJob.limiter`."""
 
 
 def live_bindings(kind: str, resume_hint: str) -> list[BindingType]:
@@ -252,7 +257,8 @@ class TransferLiveScreen(SwiftuiScreen):
         done, total = summary.bytes_done
         self.query_one("#overall", ProgressBar).update(total=max(total, 1), progress=done)
         self.query_one("#rates", StatusLine).show(rates_line(summary, done, total))
-        self.query_one("#counters", StatusLine).show(counters_line(summary, self.words))
+        cap = job.limiter.rate if job.limiter is not None else None
+        self.query_one("#counters", StatusLine).show(counters_line(summary, self.words, cap))
         self.query_one("#phase", StatusLine).show(self._phase_text(job, summary))
         segments = self.query_one("#segments", SegmentTable)
         segments.follow(summary.first_in_flight)
@@ -330,8 +336,28 @@ class TransferLiveScreen(SwiftuiScreen):
             self.queue.again(job)
             self.show_job(job)
 
+    def action_limit(self) -> None:
+        job = self.shown
+        if not self.check_action("limit", ()) or job is None or job.limiter is None:
+            return
+        limiter = job.limiter
+
+        def answered(changed: bool | None) -> None:
+            if changed:
+                job.model.log(f"bandwidth cap changed: {cap_text(limiter.rate)}")
+                if job is self.shown and self.drawable:
+                    self.apply_changes(job, job.model.take_changes())
+
+        self.app.push_screen(RateLimitScreen(limiter, what=self.kind), answered)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         job = self.shown
+        if action == "limit":
+            return (
+                job is not None
+                and job.limiter is not None
+                and job.state in (JobState.RUNNING, JobState.QUEUED)
+            )
         if action == "cancel":
             return job is not None and job.state in (JobState.RUNNING, JobState.QUEUED)
         if action == "again":
@@ -344,6 +370,12 @@ class TransferLiveScreen(SwiftuiScreen):
             yield SystemCommand(f"Cancel {kind}", f"Stop the {kind} shown (c)", self.action_cancel)
         if self.check_action("again", ()):
             yield SystemCommand(f"Resume {kind}", f"{self.resume_hint} (r)", self.action_again)
+        if self.check_action("limit", ()):
+            yield SystemCommand(
+                f"Change the {kind}'s bandwidth cap",
+                f"Set, change or remove it while the {kind} runs (l)",
+                self.action_limit,
+            )
 
 
 def show_live(app: App[Any], kind: type[TransferLiveScreen], job: TransferJob | None) -> None:

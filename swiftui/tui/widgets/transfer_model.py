@@ -135,6 +135,8 @@ class Summary(Generic[Plan, Result]):
     retries: int
     first_in_flight: int | None
     outcome: Outcome[Result] | None
+    file: tuple[int, int] | None = None
+    """In a batch: the file being moved, from 1, and how many there are."""
 
     @property
     def bytes_done(self) -> tuple[int, int]:
@@ -180,6 +182,7 @@ class _State(Generic[Plan, Result]):
     outcome: Outcome[Result] | None = None
     kept_bytes: int | None = None
     resumable: bool = False
+    file: tuple[int, int] | None = None
 
 
 class TransferModel(ABC, Generic[Event, Plan, Result]):
@@ -273,6 +276,11 @@ class TransferModel(ABC, Generic[Event, Plan, Result]):
             for line in lines:
                 self.add_log(line, level)
 
+    def log(self, text: str, level: str = "info") -> None:
+        """A line of the UI's own in the log (the cap changed), the phase untouched."""
+        with self._lock:
+            self.add_log(text, level)
+
     def end(self, outcome_state: JobState, message: str, result: Result | None = None) -> None:
         """The engine returned (``DONE``) or raised (``CANCELLED``, ``FAILED``)."""
         with self._lock:
@@ -315,6 +323,18 @@ class TransferModel(ABC, Generic[Event, Plan, Result]):
     def set_phase(self, phase: str, stage: object | None = None) -> None:
         self._state.phase = phase
         self._state.stage = stage
+
+    def next_file(self, number: int, count: int, phase: str) -> None:
+        """A batch moves on to file ``number`` of ``count``: the last file's progress goes,
+        its segments stay until the next plan replaces them."""
+        state = self._state
+        state.file = (number, count)
+        state.progress = None
+        state.phase = phase
+        self.add_log(phase)
+
+    def batch_over(self) -> None:
+        self._state.file = None
 
     def stopped(self, *, kept_bytes: int | None = None, resumable: bool = False) -> None:
         """The engine's own word on how it stopped: what a cancel kept, whether it resumes."""
@@ -388,6 +408,7 @@ class TransferModel(ABC, Generic[Event, Plan, Result]):
             retries=state.retries,
             first_in_flight=min(state.in_flight) if state.in_flight else None,
             outcome=state.outcome,
+            file=state.file,
         )
 
     def segment(self, index: int) -> SegmentView:

@@ -33,7 +33,7 @@ from swiftui.errors import OperationCancelled, SwiftuiError
 from swiftui.tui.widgets.transfer_model import JobState, Outcome, Summary, TransferModel
 
 if TYPE_CHECKING:
-    from swiftui.swift import SwiftService
+    from swiftui.swift import RateLimiter, SwiftService
 
 Runner = Callable[..., Any]
 """The engine: (service, request, *, on_event, cancel) -> its result."""
@@ -69,6 +69,17 @@ class TransferJob(ABC):
         same place are one too many."""
 
     @property
+    def targets(self) -> frozenset[str]:
+        """Every place this transfer writes: two unfinished transfers that share one are one
+        too many."""
+        return frozenset({self.where})
+
+    @property
+    @abstractmethod
+    def limiter(self) -> RateLimiter | None:
+        """The transfer's bandwidth cap, changeable while it runs (None: it has none)."""
+
+    @property
     @abstractmethod
     def activity(self) -> str:
         """``upload of db.dump to backups/db.dump``: what runs, for the question at quit."""
@@ -102,7 +113,7 @@ class TransferJob(ABC):
         return self.stopped_advice(outcome)
 
     def same_target(self, other: TransferJob) -> bool:
-        return (self.region, self.where) == (other.region, other.where)
+        return self.region == other.region and bool(self.targets & other.targets)
 
     def status_text(self, summary: Summary[Any, Any]) -> str:
         """``uploading 40 %``, ``queued``, ``done``: one cell of the queue list, from the

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
+from swiftui.tui.widgets.rate_dialog import cap_text
 from swiftui.tui.widgets.table import Column, ListingTable, Row
 from swiftui.tui.widgets.transfer_model import JobState, SegmentStatus, SegmentView, Summary
 from swiftui.tui.widgets.transfer_queue import TransferJob
@@ -132,8 +133,9 @@ def rates_line(summary: Summary[Any, Any], done: int, total: int) -> str:
     return f"{line} · {format_rate(progress.rate_bps)} · ETA {format_eta(progress.eta_s)}"
 
 
-def counters_line(summary: Summary[Any, Any], words: SegmentWords) -> str:
-    """``segments 3/6 done · 1 uploading · …``; empty while no segment is known."""
+def counters_line(summary: Summary[Any, Any], words: SegmentWords, cap: int | None = None) -> str:
+    """``segments 3/6 done · 1 uploading · 2 queued · cap 20.0 MiB/s`` (the cap while the
+    transfer runs with one); empty while no segment is known."""
     counts = summary.counts
     total = sum(counts.values())
     if not total:
@@ -151,6 +153,8 @@ def counters_line(summary: Summary[Any, Any], words: SegmentWords) -> str:
             parts.append(f"{counts[status]} {label}")
     if summary.retries:
         parts.append(f"{summary.retries} {'retry' if summary.retries == 1 else 'retries'}")
+    if cap is not None and summary.outcome is None:
+        parts.append(cap_text(cap))
     return " · ".join(parts)
 
 
