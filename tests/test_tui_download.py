@@ -82,6 +82,18 @@ async def live_job(pilot: Pilot, app: SwiftuiApp) -> DownloadJob:
     return screen.shown
 
 
+async def download_from(
+    pilot: Pilot, service: SwiftService, container: str, name: str, size: int
+) -> DownloadJob:
+    """Open the picker for ``name`` (in the home folder, empty), start, and the job shown."""
+    app = pilot.app
+    assert isinstance(app, SwiftuiApp)
+    await app.push_screen(DestinationScreen(service, container, [name], size))
+    await open_picker(pilot, entries=0)
+    await pilot.press("ctrl+s")
+    return await live_job(pilot, app)
+
+
 def log_text(app: SwiftuiApp) -> str:
     """The download view's log, as drawn."""
     log = app.screen.query_one("#transfer-log", LogPanel)
@@ -179,12 +191,7 @@ async def test_cancel_keeps_the_parts_and_starting_again_fetches_only_the_missin
         with FaultProxy(sandbox.proxy_url("GRA")) as proxy:
             proxy.add(Fault(match=segment_get(2), action="hold", times=1000))
             service = proxied(cloud, sandbox, proxy)
-            await app.push_screen(
-                DestinationScreen(service, container_name, ["pg.dump"], len(data))
-            )
-            await open_picker(pilot, entries=0)
-            await pilot.press("ctrl+s")
-            job = await live_job(pilot, app)
+            job = await download_from(pilot, service, container_name, "pg.dump", len(data))
             await wait_for(
                 pilot,
                 lambda: job.model.summary().counts.get(SegmentStatus.DONE) == 2,
@@ -245,12 +252,7 @@ async def test_l_caps_a_running_download_then_lifts_the_cap(
         with FaultProxy(sandbox.proxy_url("GRA")) as proxy:
             proxy.add(Fault(match=segment_get(2), action="hold", times=1))
             service = proxied(cloud, sandbox, proxy)
-            await app.push_screen(
-                DestinationScreen(service, container_name, ["pg.dump"], len(data))
-            )
-            await open_picker(pilot, entries=0)
-            await pilot.press("ctrl+s")
-            job = await live_job(pilot, app)
+            job = await download_from(pilot, service, container_name, "pg.dump", len(data))
             limiter = job.limiter
             assert limiter is not None and limiter.rate is None
             await wait_for(
@@ -295,12 +297,9 @@ async def test_a_sealed_archive_counts_down_then_downloads(
     app = SwiftuiApp(cloud=cloud, region="GRA", environ={})
     async with app.run_test(size=(80, 24)) as pilot:
         with sandbox.unseal_timing(delay_s=3):
-            await app.push_screen(
-                DestinationScreen(cloud.service("GRA"), container_name, ["dump.tar"], len(data))
+            job = await download_from(
+                pilot, cloud.service("GRA"), container_name, "dump.tar", len(data)
             )
-            await open_picker(pilot, entries=0)
-            await pilot.press("ctrl+s")
-            job = await live_job(pilot, app)
             await wait_for(pilot, lambda: "ready in" in shown(app, "#phase"), "the countdown")
             phase = shown(app, "#phase")
             assert phase.startswith("sealed on Cloud Archive, unsealing 5 objects: ready in ")
