@@ -39,8 +39,8 @@ from tui_upload_support import ScriptedEngine, fixed_app, flood, is_live, queue
 
 from swiftui.sandbox import Sandbox
 from swiftui.tui.uploads.live import UploadLiveScreen, show_uploads
-from swiftui.tui.uploads.live_rows import SegmentTable
-from swiftui.tui.uploads.model import SegmentStatus
+from swiftui.tui.widgets.transfer_model import SegmentStatus
+from swiftui.tui.widgets.transfer_rows import SegmentTable
 from swiftui.units import MIB, format_bytes, parse_size
 
 CONTAINER = "0bench"  # sorts first: the highlighted row when the TUI starts
@@ -198,7 +198,7 @@ async def test_keys_while_1000_scripted_segments_stream_in() -> None:
         summary = job.model.summary()
         assert summary.counts == {SegmentStatus.DONE: 1000}
         assert table.row_count == 1000
-        assert len(live.query_one("#upload-log", RichLog).lines) <= 200
+        assert len(live.query_one("#transfer-log", RichLog).lines) <= 200
 
     worst = max(latencies)
     p95 = statistics.quantiles(latencies, n=20)[-1]

@@ -34,10 +34,13 @@ from swiftui.sandbox import Sandbox
 from swiftui.swift import SEGMENT_CONTENT_TYPE
 from swiftui.tui.app import SwiftuiApp
 from swiftui.tui.browsing.regions import BrowserScreen
+from swiftui.tui.downloads.destination import DestinationScreen
+from swiftui.tui.downloads.live import DownloadLiveScreen
+from swiftui.tui.downloads.queue import DownloadJob
 from swiftui.tui.jobs.form import JobFormScreen
 from swiftui.tui.uploads.form import UploadFormScreen
 from swiftui.tui.uploads.live import UploadLiveScreen
-from swiftui.tui.uploads.model import SegmentStatus
+from swiftui.tui.widgets.transfer_model import SegmentStatus
 from swiftui.units import MIB
 
 SEGMENT = MIB
@@ -320,6 +323,64 @@ async def shoot_jobs(sandbox: Sandbox, cloud: Cloud, out: Path, root: Path) -> N
     await shoot(jobs_app(), (80, 24), edit, out / "job-edit.svg")
 
 
+async def shoot_downloads(sandbox: Sandbox, cloud: Cloud, out: Path, root: Path) -> None:
+    """A real download caught midway (a fault proxy answers 503 to one part once and holds
+    two), then a sealed Cloud Archive archive of SBG counting down its unsealing (four
+    hours, as on OVHcloud). Last: the first leaves an interrupted download, which a later
+    app would offer first."""
+    restore = root / "restore"
+    restore.mkdir()
+
+    def part(index: int) -> Callable[[str, str, dict[str, str]], bool]:
+        return lambda method, path, headers: method == "GET" and path.endswith(f"/{index:08d}")
+
+    async def start(app: SwiftuiApp, pilot: Pilot, picker: DestinationScreen) -> DownloadJob:
+        await settle(pilot)
+        await app.push_screen(picker)
+        await wait_for(pilot, lambda: picker.query("#target-info"), "the picker")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, DownloadLiveScreen), "live view")
+        live = app.screen
+        assert isinstance(live, DownloadLiveScreen)
+        await wait_for(pilot, lambda: live.ready and live.shown is not None, "the download")
+        assert isinstance(live.shown, DownloadJob)
+        return live.shown
+
+    with FaultProxy(sandbox.proxy_url("GRA")) as proxy:
+        proxy.add(Fault(part(2), "status", status=503))
+        proxy.add(Fault(part(5), "hold"))
+        proxy.add(Fault(part(6), "hold"))
+        service = cloud.service("GRA", endpoint_override=proxy.url_for(sandbox.storage_url("GRA")))
+        name = "db/pg-2026-06.dump"
+        size = int(service.object_headers("backups", name)["Content-Length"])
+        app = SwiftuiApp(cloud=cloud, region="GRA", environ={})
+        async with app.run_test(size=(80, 24)) as pilot:
+            picker = DestinationScreen(service, "backups", [name], size, start=restore)
+            job = await start(app, pilot, picker)
+            await wait_for(
+                pilot,
+                lambda: job.model.summary().counts.get(SegmentStatus.DONE) == 7,
+                "seven parts fetched, two held",
+            )
+            await wait_for(pilot, lambda: "1 retry" in shown(app, "#counters"), "the retry")
+            await settle(pilot)
+            (out / "download-live.svg").write_text(app.export_screenshot(title="swiftui"))
+            print(f"wrote {out / 'download-live.svg'}")
+
+    with sandbox.unseal_timing(delay_s=4 * 3600):
+        sbg = cloud.service("SBG")
+        name = "yearly/pg-2025.dump"
+        size = int(sbg.object_headers("archive", name)["Content-Length"])
+        app = SwiftuiApp(cloud=cloud, region="SBG", environ={})
+        async with app.run_test(size=(80, 24)) as pilot:
+            picker = DestinationScreen(sbg, "archive", [name], size, start=restore)
+            await start(app, pilot, picker)
+            await wait_for(pilot, lambda: "ready in" in shown(app, "#phase"), "the countdown")
+            await settle(pilot)
+            (out / "download-sealed.svg").write_text(app.export_screenshot(title="swiftui"))
+            print(f"wrote {out / 'download-sealed.svg'}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).parent.parent / "screenshots")
@@ -346,6 +407,7 @@ def main() -> int:
                 asyncio.run(shoot_all(sandbox, cloud, out, work))
                 asyncio.run(shoot_uploads(sandbox, cloud, out, root))
                 asyncio.run(shoot_jobs(sandbox, cloud, out, root))
+                asyncio.run(shoot_downloads(sandbox, cloud, out, root))
             finally:
                 cloud.close()
     return 0

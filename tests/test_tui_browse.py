@@ -29,9 +29,9 @@ from swiftui.tui.browsing.regions import BrowserScreen
 from swiftui.tui.deletion.screen import DeleteConfirmScreen
 from swiftui.tui.details.object import ObjectDetailsScreen
 from swiftui.tui.uploads.form import UploadFormScreen
-from swiftui.tui.uploads.model import JobState
 from swiftui.tui.widgets.dialogs import ConfirmScreen
 from swiftui.tui.widgets.table import ListingTable
+from swiftui.tui.widgets.transfer_model import JobState
 from swiftui.units import MIB
 from swiftui.upload import UploadRequest
 

@@ -34,9 +34,9 @@ from swiftui.tui.jobs.form import JobFormScreen
 from swiftui.tui.jobs.run import JobRun
 from swiftui.tui.jobs.screen import JobsScreen
 from swiftui.tui.uploads.live import UploadedDetailsScreen, UploadLiveScreen
-from swiftui.tui.uploads.model import JobState
 from swiftui.tui.widgets.dialogs import ConfirmScreen
 from swiftui.tui.widgets.table import ListingTable
+from swiftui.tui.widgets.transfer_model import JobState
 from swiftui.units import MIB
 from swiftui.upload.events import SegmentDone
 
@@ -149,7 +149,7 @@ async def test_run_now_uploads_in_the_live_view_and_the_history_gets_a_row(
         await wait_for(pilot, lambda: app.screen is live, "the live view again")
         phase = shown(app, "#phase")
         assert "job plesk: ok: uploaded 1 archive (3.0 MiB)" in phase
-        log = "\n".join(str(line) for line in live.query_one("#upload-log")._kept)  # type: ignore[attr-defined]
+        log = "\n".join(str(line) for line in live.query_one("#transfer-log")._kept)  # type: ignore[attr-defined]
         assert "plesk-2026-11.tar: not in Swift yet: uploading" in log
         assert "verified:" in log
         await pilot.press("escape")

@@ -33,11 +33,11 @@ from swiftui.tui.app import SwiftuiApp
 from swiftui.tui.details.object import ObjectDetailsScreen
 from swiftui.tui.uploads.form import UploadFormScreen
 from swiftui.tui.uploads.live import UploadedDetailsScreen, UploadLiveScreen
-from swiftui.tui.uploads.model import JobState, SegmentStatus
 from swiftui.tui.uploads.queue import UploadJob
 from swiftui.tui.uploads.resume import ResumeScreen
 from swiftui.tui.widgets.dialogs import ConfirmScreen
 from swiftui.tui.widgets.table import ListingTable
+from swiftui.tui.widgets.transfer_model import JobState, SegmentStatus
 from swiftui.units import MIB
 from swiftui.upload import SegmentDone, UploadRequest, resumable_uploads
 

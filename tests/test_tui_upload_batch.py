@@ -22,10 +22,10 @@ from swiftui.tui.app import SwiftuiApp
 from swiftui.tui.uploads.batch import BatchJob
 from swiftui.tui.uploads.form import UploadFormScreen
 from swiftui.tui.uploads.live import UploadLiveScreen
-from swiftui.tui.uploads.model import JobState
 from swiftui.tui.widgets.log_panel import LogPanel
 from swiftui.tui.widgets.rate_dialog import RateLimitScreen
 from swiftui.tui.widgets.table import ListingTable
+from swiftui.tui.widgets.transfer_model import JobState
 from swiftui.units import KIB, MIB
 
 
@@ -40,7 +40,7 @@ async def form_on(pilot: Pilot, container: str) -> UploadFormScreen:
 def log_text(app: SwiftuiApp) -> str:
     """The live view's log, as drawn (under the uploaded object's details, if they opened)."""
     live = next(screen for screen in app.screen_stack if isinstance(screen, UploadLiveScreen))
-    log = live.query_one("#upload-log", LogPanel)
+    log = live.query_one("#transfer-log", LogPanel)
     return " ".join(strip.text.rstrip() for strip in log.lines)
 
 

@@ -9,8 +9,8 @@ from tui_support import drawn_lines, settle, wait_for
 from tui_upload_support import ScriptedEngine, fixed_app, is_live, midway, queue
 
 from swiftui.tui.uploads.live import show_uploads
-from swiftui.tui.uploads.model import JobState
 from swiftui.tui.widgets.log_panel import LogPanel
+from swiftui.tui.widgets.transfer_model import JobState
 
 RETRY_LINE = "09:30:00 segment #3: PUT answered 503 Service Unavailable; attempt 2 in 1.0 s"
 
@@ -23,7 +23,7 @@ async def test_the_log_keeps_the_last_character_and_wraps_again_on_resize() -> N
         await settle(pilot)
         show_uploads(app, queue(app, "pg-2026-11.dump"))
         await wait_for(pilot, is_live(app), "the live view")
-        log = app.screen.query_one("#upload-log", LogPanel)
+        log = app.screen.query_one("#transfer-log", LogPanel)
 
         def lines() -> list[str]:
             return [strip.text.rstrip() for strip in log.lines]

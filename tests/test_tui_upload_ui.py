@@ -31,11 +31,13 @@ from tui_upload_support import (
 from swiftui.tui.app import SwiftuiApp
 from swiftui.tui.uploads.form import UploadFormScreen
 from swiftui.tui.uploads.live import UploadLiveScreen, show_uploads
-from swiftui.tui.uploads.live_rows import SegmentTable
-from swiftui.tui.uploads.model import LOG_LINES, JobState, SegmentStatus, UploadModel
-from swiftui.tui.uploads.queue import JobChanged, Uploads
+from swiftui.tui.uploads.model import UploadModel
+from swiftui.tui.uploads.queue import Uploads
 from swiftui.tui.widgets.dialogs import ConfirmScreen
 from swiftui.tui.widgets.table import ListingTable
+from swiftui.tui.widgets.transfer_model import LOG_LINES, JobState, SegmentStatus
+from swiftui.tui.widgets.transfer_queue import JobChanged
+from swiftui.tui.widgets.transfer_rows import SegmentTable
 from swiftui.units import MIB
 from swiftui.upload import UploadRequest
 from swiftui.upload.events import (

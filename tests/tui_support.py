@@ -37,8 +37,9 @@ from swiftui.tui.widgets.table import ListingTable
 WAIT_S = 60.0
 """How long a wait may last before it fails: generous, since a wait ends as soon as its
 condition holds and a loaded 2-core CI machine can be slow to log in or start a worker."""
-UPLOAD_GROUP = "upload"
-"""The worker group of the app's uploads (:mod:`swiftui.tui.uploads.queue`)."""
+TRANSFER_GROUPS = ("upload", "download")
+"""The worker groups of the app's uploads and downloads (:mod:`swiftui.tui.uploads.queue`,
+:mod:`swiftui.tui.downloads.queue`)."""
 
 
 class Clock:
@@ -76,13 +77,14 @@ def drawn_lines(pilot: Pilot) -> list[str]:
 async def settle(pilot: Pilot) -> None:
     """Let the app finish what it started: its messages, its workers, and its own short
     timers that start more (the HEADs of the rows just shown, a filter typed, the next
-    redraw). Waits on those, never a fixed time; fails after 20 s. An upload runs as long
-    as it takes: its worker is not waited for (wait for its job's state instead)."""
+    redraw). Waits on those, never a fixed time; fails after 20 s. An upload or a download
+    runs as long as it takes: its worker is not waited for (wait for its job's state
+    instead)."""
     app = pilot.app
     deadline = time.monotonic() + WAIT_S
     while True:
         await pilot.pause()
-        busy = [w for w in app.workers if w.is_running and w.group != UPLOAD_GROUP]
+        busy = [w for w in app.workers if w.is_running and w.group not in TRANSFER_GROUPS]
         if busy:
             with contextlib.suppress(WorkerCancelled):
                 await asyncio.wait_for(

@@ -4,7 +4,8 @@ public face.
 ``run_download`` writes a file (:mod:`.engine` orchestrates :mod:`.unsealing`,
 :mod:`.resolve`, :mod:`.fetch`, :mod:`.hashing`, :mod:`.journal` and :mod:`.local`);
 ``stream_download`` writes a stream in order; ``unseal_round`` and ``make_readable`` ask
-Cloud Archive for objects and wait for them; ``describe`` words the events. The modules of
+Cloud Archive for objects and wait for them; ``describe`` words the events;
+``interrupted_downloads`` lists what a rerun would resume. The modules of
 this package import each other, never this one.
 """
 
@@ -22,6 +23,11 @@ from swiftui.download.events import (
     UnsealWaiting,
     Verifying,
     event_to_dict,
+)
+from swiftui.download.interrupted import (
+    InterruptedDownload,
+    abandon_download,
+    interrupted_downloads,
 )
 from swiftui.download.journal import journal_dir
 from swiftui.download.layout import Layout, Part
@@ -42,6 +48,7 @@ __all__ = [
     "DownloadPlanned",
     "DownloadRequest",
     "DownloadResult",
+    "InterruptedDownload",
     "Layout",
     "Part",
     "Readiness",
@@ -49,11 +56,13 @@ __all__ = [
     "UnsealRequested",
     "UnsealWaiting",
     "Verifying",
+    "abandon_download",
     "check_request",
     "countdown_text",
     "describe",
     "destination",
     "event_to_dict",
+    "interrupted_downloads",
     "journal_dir",
     "make_readable",
     "ready_text",

@@ -40,7 +40,7 @@ from swiftui.download.events import (
 )
 from swiftui.download.fetch import PartFetcher
 from swiftui.download.hashing import Frontier, OrderedHash
-from swiftui.download.journal import DownloadJournal, Identity, journal_path
+from swiftui.download.journal import DownloadJournal, Identity, journal_path, lock_path
 from swiftui.download.layout import Layout, Part
 from swiftui.download.local import PartialFile, check_free_space, partial_path
 from swiftui.download.request import DownloadRequest, check_request
@@ -155,7 +155,7 @@ class _Download:
             journal_file = journal_path(key, self.target)
             where = f"{self.request.container}/{self.request.object_name} to {self.target}"
             with ProcessLock(
-                journal_file.with_suffix(".lock"),
+                lock_path(journal_file),
                 f"another swiftui is already downloading {where}; wait for it to finish (or "
                 "stop it) and run this again to resume",
                 lambda error: UsageError(
@@ -213,6 +213,7 @@ class _Download:
                 output=str(self.target),
                 identity=identity,
                 fingerprint=layout.fingerprint(),
+                parts=len(layout.parts),
             )
         self.journal = journal
         self.partial = partial = PartialFile(partial_file, layout.size, fresh=not done)

@@ -37,6 +37,11 @@ def journal_dir() -> Path:
     return paths.state_dir() / "downloads"
 
 
+def lock_path(journal: Path) -> Path:
+    """The lock a running download holds beside its journal (a ProcessLock)."""
+    return journal.with_suffix(".lock")
+
+
 def journal_path(target: str, output: Path) -> Path:
     """The same object to the same local file gives the same journal, across runs."""
     key = f"{target}\n{output}".encode("utf-8", "surrogateescape")
@@ -78,6 +83,7 @@ class DownloadJournal:
         identity: Identity,
         fingerprint: str,
         created_at: float,
+        parts: int = 0,
         done: dict[int, str] | None = None,
     ) -> None:
         self.path = path
@@ -86,6 +92,8 @@ class DownloadJournal:
         self.identity = identity
         self.fingerprint = fingerprint
         self.created_at = created_at
+        self.parts = parts
+        """How many parts the object has (0 in a journal written before it was recorded)."""
         self.done: dict[int, str] = dict(done or {})
         """Committed parts: index → md5 of its bytes (empty for a ranged part)."""
         self._pending: dict[int, str] = {}
@@ -94,7 +102,14 @@ class DownloadJournal:
 
     @classmethod
     def create(
-        cls, path: Path, *, target: str, output: str, identity: Identity, fingerprint: str
+        cls,
+        path: Path,
+        *,
+        target: str,
+        output: str,
+        identity: Identity,
+        fingerprint: str,
+        parts: int,
     ) -> DownloadJournal:
         """A fresh journal, saved now, so an unusable state directory stops the download
         before its first byte."""
@@ -105,6 +120,7 @@ class DownloadJournal:
             identity=identity,
             fingerprint=fingerprint,
             created_at=time.time(),
+            parts=parts,
         )
         with journal._lock:
             journal._save()
@@ -128,6 +144,7 @@ class DownloadJournal:
                 ),
                 fingerprint=str(data["fingerprint"]),
                 created_at=float(data["created_at"]),
+                parts=int(data.get("parts", 0)),
                 done={int(index): str(md5) for index, md5 in data["done"].items()},
             )
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -169,6 +186,7 @@ class DownloadJournal:
             },
             "fingerprint": self.fingerprint,
             "created_at": self.created_at,
+            "parts": self.parts,
             "done": {str(index): md5 for index, md5 in sorted(self.done.items())},
         }
         try:

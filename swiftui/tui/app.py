@@ -2,10 +2,12 @@
 
 The app is the top of the TUI: it imports the feature packages, none of them imports it
 (they read its settings through :class:`~swiftui.tui.widgets.screens.SwiftuiHost`, its
-upload queue through :func:`~swiftui.tui.uploads.queue.uploads_of` and its jobs' logins
-through :func:`~swiftui.tui.jobs.logins.job_logins_of`). It owns what outlives a screen:
-the upload queue and its workers, the logins made as jobs, ``q`` (which asks first while an
-upload or a deletion runs), the Jobs screen (``J``), help, and the command palette.
+upload and download queues through :func:`~swiftui.tui.uploads.queue.uploads_of` and
+:func:`~swiftui.tui.downloads.queue.downloads_of`, and its jobs' logins through
+:func:`~swiftui.tui.jobs.logins.job_logins_of`). It owns what outlives a screen: the
+upload and download queues and their workers, the logins made as jobs, ``q`` (which asks
+first while an upload, a download or a deletion runs), the Jobs screen (``J``), help, the
+command palette, and the offer of interrupted transfers at start.
 """
 
 from __future__ import annotations
@@ -32,14 +34,23 @@ from swiftui.tui.browsing.container import ContainerScreen
 from swiftui.tui.browsing.regions import BrowserScreen
 from swiftui.tui.connect.screen import ConnectRequest, ConnectScreen
 from swiftui.tui.deletion.screen import running_deletions
+from swiftui.tui.downloads.live import show_downloads
+from swiftui.tui.downloads.queue import Downloads
+from swiftui.tui.downloads.resume import (
+    InterruptedDownloadsScreen,
+    Restorable,
+    find_restorable,
+)
 from swiftui.tui.jobs.logins import JobLogins
 from swiftui.tui.jobs.screen import JobsScreen
 from swiftui.tui.uploads.form import UploadFormScreen
-from swiftui.tui.uploads.live import UploadLiveScreen, show_uploads
-from swiftui.tui.uploads.queue import JobEnded, Uploads
+from swiftui.tui.uploads.live import show_uploads
+from swiftui.tui.uploads.queue import Uploads
 from swiftui.tui.uploads.resume import Interrupted, ResumeScreen, find_interrupted
 from swiftui.tui.widgets.dialogs import ConfirmScreen, HelpScreen
 from swiftui.tui.widgets.screens import Connection, SwiftuiScreen, report_failure
+from swiftui.tui.widgets.transfer_live import TransferLiveScreen
+from swiftui.tui.widgets.transfer_queue import JobEnded
 
 
 def _utc_now() -> datetime:
@@ -69,7 +80,7 @@ class SwiftuiApp(App[int]):
     TITLE = "swiftui"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="quit", tooltip="Quit (asks first if an upload runs)"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit (asks first while a transfer runs)"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Keys and terms"),
     ]
 
@@ -96,6 +107,7 @@ class SwiftuiApp(App[int]):
         self.page_size = page_size
         self.identity = ""
         self.uploads = Uploads(self, clock)
+        self.downloads = Downloads(self, clock)
         self.job_logins = JobLogins(self.environ)
 
     # -- screens ---------------------------------------------------------------------------
@@ -130,30 +142,38 @@ class SwiftuiApp(App[int]):
         report_failure(self, event)
 
     @on(JobEnded)
-    def upload_ended(self, message: JobEnded) -> None:
+    def transfer_ended(self, message: JobEnded) -> None:
         screen = self.screen
-        on_view = isinstance(screen, UploadLiveScreen) and screen.shown is message.job
-        self.uploads.finish(message.job, tell=not on_view)
+        on_view = isinstance(screen, TransferLiveScreen) and screen.shown is message.job
+        message.queue.finish(message.job, tell=not on_view)
 
     def offer_interrupted(self) -> None:
-        """At start: list interrupted uploads of this account, if any can be resumed."""
+        """At start: list interrupted uploads and downloads of this account, if any can be
+        resumed (the downloads on top; Escape shows the uploads under them)."""
         cloud = self.cloud
         if cloud is None:
             return
 
         async def look() -> None:
             try:
-                found = await asyncio.to_thread(find_interrupted, cloud)
+                uploads = await asyncio.to_thread(find_interrupted, cloud)
+                downloads = await asyncio.to_thread(find_restorable, cloud)
             except SwiftuiError:
                 return  # only an offer: the palette's Resume shows the error if it lasts
-            if any(item.problem is None for item in found):
-                self.open_resume(found)
+            if any(item.problem is None for item in uploads):
+                self.open_resume(uploads)
+            if any(item.problem is None for item in downloads):
+                self.open_download_resume(downloads)
 
-        self.run_worker(look(), group="upload-offer", exit_on_error=False)
+        self.run_worker(look(), group="transfer-offer", exit_on_error=False)
 
     def open_resume(self, interrupted: list[Interrupted] | None = None) -> None:
         if self.cloud is not None and not isinstance(self.screen, ResumeScreen):
             self.push_screen(ResumeScreen(self.cloud, interrupted))
+
+    def open_download_resume(self, interrupted: list[Restorable] | None = None) -> None:
+        if self.cloud is not None and not isinstance(self.screen, InterruptedDownloadsScreen):
+            self.push_screen(InterruptedDownloadsScreen(self.cloud, interrupted))
 
     def open_upload_form(self, screen: Screen[Any]) -> None:
         """The upload form from a screen without its own ``u``: to its region, if it has one."""
@@ -173,16 +193,21 @@ class SwiftuiApp(App[int]):
     # -- actions ---------------------------------------------------------------------------
 
     async def action_quit(self) -> None:
+        downloading = self.downloads.busy()
         running = [
-            state for state in (self.uploads.busy(), running_deletions(self.screen_stack)) if state
+            state
+            for state in (self.uploads.busy(), downloading, running_deletions(self.screen_stack))
+            if state
         ]
         if not running:
             self.exit(0)
             return
-        question = (
-            f"Still running: {'; '.join(running)}.\n"
-            "Quit anyway? What was sent is kept and the upload can be resumed later."
+        kept = (
+            "What was sent or fetched is kept: the upload or download resumes later."
+            if downloading
+            else "What was sent is kept and the upload can be resumed later."
         )
+        question = f"Still running: {'; '.join(running)}.\nQuit anyway? {kept}"
         self.push_screen(
             ConfirmScreen(question, yes="Quit", no="Stay"),
             lambda quit_now: self.exit(0) if quit_now else None,
@@ -207,11 +232,22 @@ class SwiftuiApp(App[int]):
                 "Uploads stopped before the end, with what is left to send",
                 self.open_resume,
             )
+            yield SystemCommand(
+                "Resume interrupted downloads",
+                "Downloads stopped before the end, with the parts they fetched",
+                self.open_download_resume,
+            )
             if self.uploads.jobs:
                 yield SystemCommand(
                     "Show uploads",
                     "Progress of the running and queued uploads",
                     partial(show_uploads, self),
+                )
+            if self.downloads.jobs:
+                yield SystemCommand(
+                    "Show downloads",
+                    "Progress of the running and queued downloads",
+                    partial(show_downloads, self),
                 )
         if not self._jobs_open():
             yield SystemCommand(

@@ -1,5 +1,5 @@
 """The objects of one container, and what can be done with them: details, marks, delete,
-upload here, orphans, the segments container and back.
+download, upload here, orphans, the segments container and back.
 
 The listing itself (pages, HEADs, filter, rows) is the
 :class:`~swiftui.tui.browsing.objects_view.ObjectsView`; this screen holds the keys.
@@ -27,6 +27,7 @@ from swiftui.tui.deletion.marking import Age, AgeScreen, archives_older_than, ma
 from swiftui.tui.deletion.orphans import OrphansScreen
 from swiftui.tui.deletion.screen import DeleteScreen
 from swiftui.tui.details.object import ObjectDetailsScreen
+from swiftui.tui.downloads.destination import DestinationScreen
 from swiftui.tui.uploads.form import UploadFormScreen
 from swiftui.tui.uploads.queue import UploadFinished
 from swiftui.tui.widgets.screens import Connection, SwiftuiScreen
@@ -38,11 +39,26 @@ class ContainerScreen(SwiftuiScreen):
         REFRESH,
         UPLOAD,
         Binding("d", "delete", "Delete", id="delete", tooltip="Delete the selection"),
+        Binding(
+            "D",
+            "download",
+            "Download",
+            id="download",
+            tooltip="Download the selection to this computer",
+        ),
         ORPHANS,
         JOBS,
         Binding("escape", "back", "Back", tooltip="Clear the filter, go up a folder, or leave"),
         Binding("slash", "filter", "Filter", id="filter", tooltip="Show names containing…"),
-        Binding("s", "sort", "Sort", id="sort", tooltip="Sort by name, size, date, kind, expiry"),
+        # Not in the footer (80 columns hold D Download and i Details only without it).
+        Binding(
+            "s",
+            "sort",
+            "Sort",
+            id="sort",
+            show=False,
+            tooltip="Sort by name, size, date, kind, expiry",
+        ),
         Binding("S", "reverse", "Reverse", show=False, tooltip="Reverse the sort order"),
         Binding("i", "details", "Details", id="details", tooltip="Headers, manifest, verify"),
         Binding(
@@ -52,7 +68,11 @@ class ContainerScreen(SwiftuiScreen):
             "g", "goto_parent", "Parent", show=False, tooltip="Open the container they belong to"
         ),
         Binding(
-            "space", "toggle_mark", "Mark", show=False, tooltip="Mark this object (d deletes marks)"
+            "space",
+            "toggle_mark",
+            "Mark",
+            show=False,
+            tooltip="Mark this object (d deletes, D downloads the marked ones)",
         ),
         Binding("a", "mark_older", "Older…", show=False, tooltip="Mark archives older than 365d…"),
     ]
@@ -172,6 +192,13 @@ class ContainerScreen(SwiftuiScreen):
             screen = DeleteScreen.for_objects(self.service, self.container, names)
             self.app.push_screen(screen, self._deleted)
 
+    def action_download(self) -> None:
+        entries = self.listing.pointed_at(self.view.table.cursor_key)
+        if entries:
+            size = sum(self.listing.logical_size(entry) for entry in entries)
+            names = [entry.name for entry in entries]
+            self.app.push_screen(DestinationScreen(self.service, self.container, names, size))
+
     def _deleted(self, summary: DeletionSummary | None) -> None:
         """After a deletion, only the marked objects that are still there stay marked."""
         if summary is not None:
@@ -258,7 +285,7 @@ class ContainerScreen(SwiftuiScreen):
             return self.parent_container is not None
         if action == "unmark_all":
             return bool(self.listing.marked)
-        if action == "delete":
+        if action in ("delete", "download"):
             return bool(self.listing.pointed_at(self.view.table.cursor_key)) or None
         return True
 
@@ -267,6 +294,9 @@ class ContainerScreen(SwiftuiScreen):
         yield SystemCommand("Upload", "Upload a file here (u)", self.action_upload)
         if self.check_action("delete", ()):
             yield SystemCommand("Delete", "Delete the selection (d)", self.action_delete)
+            yield SystemCommand(
+                "Download", "Download the selection to this computer (D)", self.action_download
+            )
         yield SystemCommand(
             "Orphans", "Segments no manifest references, by upload (o)", self.action_orphans
         )

@@ -249,7 +249,8 @@ class ObjectListing:
         }
 
     def pointed_at(self, cursor_key: str | None) -> tuple[ObjectEntry, ...]:
-        """What ``d`` deletes: the marked objects, else the highlighted one (not a folder)."""
+        """What ``d`` deletes and ``D`` downloads: the marked objects, else the highlighted
+        one (not a folder)."""
         if self.marked:
             return tuple(self.marked.values())
         entry = self.by_key.get(cursor_key) if cursor_key else None

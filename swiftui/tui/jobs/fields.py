@@ -15,7 +15,7 @@ from typing import Any
 
 from swiftui.errors import UsageError
 from swiftui.jobs import Job, SourceKind, job_table
-from swiftui.tui.uploads.model import display_path
+from swiftui.tui.widgets.files import display_path
 from swiftui.upload import DEFAULT_THREADS
 
 SOURCE = "source"

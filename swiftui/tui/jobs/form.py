@@ -30,8 +30,8 @@ from swiftui.errors import UsageError
 from swiftui.jobs import Job, SourceKind, parse_jobs, plan_job, plan_lines, save_job
 from swiftui.tui.jobs.fields import FIELDS, SOURCE, edited_table, field_at_fault, shown_values
 from swiftui.tui.jobs.logins import job_logins_of
-from swiftui.tui.uploads.model import display_path
 from swiftui.tui.widgets.dialogs import ConfirmScreen
+from swiftui.tui.widgets.files import display_path
 from swiftui.tui.widgets.screens import SwiftuiScreen
 
 PREVIEW_DELAY_S = 0.4

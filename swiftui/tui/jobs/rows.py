@@ -15,8 +15,8 @@ from rich.text import Text
 
 from swiftui.browse import format_age, format_moment
 from swiftui.jobs import Action, Job, Result, RunRecord, SourceKind, run_summary
-from swiftui.tui.uploads.model import display_path
 from swiftui.tui.widgets.facts import facts_grid
+from swiftui.tui.widgets.files import display_path
 from swiftui.tui.widgets.table import Column, Row
 from swiftui.units import format_bytes
 from swiftui.upload import DEFAULT_THREADS

@@ -29,8 +29,9 @@ from swiftui.jobs import (
     run_job,
     run_summary,
 )
-from swiftui.tui.uploads.model import JobState
-from swiftui.tui.uploads.queue import Runner, UploadJob, Uploads
+from swiftui.tui.uploads.queue import UploadJob, Uploads
+from swiftui.tui.widgets.transfer_model import JobState
+from swiftui.tui.widgets.transfer_queue import Runner, TransferJob
 from swiftui.upload import UploadFinished, UploadRequest, UploadResult
 
 
@@ -47,7 +48,7 @@ class JobRun(UploadJob):
     def file_name(self) -> str:
         return f"job {self.job.name}"
 
-    def same_target(self, other: UploadJob) -> bool:
+    def same_target(self, other: TransferJob) -> bool:
         return isinstance(other, JobRun) and other.job.name == self.job.name
 
     def advice(self) -> str:

@@ -45,10 +45,12 @@ from swiftui.tui.jobs.logins import job_logins_of
 from swiftui.tui.jobs.rows import JOB_COLUMNS, job_facts, job_row
 from swiftui.tui.jobs.run import JobRun, current_run
 from swiftui.tui.uploads.live import show_uploads
-from swiftui.tui.uploads.model import JobState, UploadModel, display_path
+from swiftui.tui.uploads.model import UploadModel
 from swiftui.tui.uploads.queue import UploadFinished, uploads_of
+from swiftui.tui.widgets.files import display_path
 from swiftui.tui.widgets.screens import SwiftuiScreen, redraw_as_time_passes
 from swiftui.tui.widgets.table import ListingTable
+from swiftui.tui.widgets.transfer_model import JobState
 from swiftui.units import plural
 from swiftui.upload import UploadRequest
 

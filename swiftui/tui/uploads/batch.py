@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from threading import Event
 from typing import TYPE_CHECKING
 
-from swiftui.tui.uploads.model import JobState, Summary, UploadModel
-from swiftui.tui.uploads.queue import Runner, UploadJob, Uploads
+from swiftui.tui.uploads.model import UploadModel, UploadSummary
+from swiftui.tui.uploads.queue import UploadJob, Uploads
+from swiftui.tui.widgets.transfer_model import JobState
+from swiftui.tui.widgets.transfer_queue import Runner
 from swiftui.upload import (
     BatchFinished,
     UploadEvent,
@@ -61,7 +63,7 @@ class BatchJob(UploadJob):
             f"{request.container}/{request.resolved_object_name}" for request in self.requests
         )
 
-    def status_text(self, summary: Summary) -> str:
+    def status_text(self, summary: UploadSummary) -> str:
         """``file 2/3 40 %`` while it runs, then as for one upload."""
         if self.state is not JobState.RUNNING or summary.file is None:
             return super().status_text(summary)

@@ -1,10 +1,10 @@
 """Pick a local file (or mark several) and say where it goes; the engine's plan is shown
 before Start.
 
-The left pane is a :class:`~swiftui.tui.uploads.files.FileTree` rooted at the working
-directory (sizes beside file names, dot files on ``.``, space marks files) under a path
-input that jumps anywhere (and completes names with the right arrow). The right pane is
-the form: container, object name, segment size (filled in from the engine's plan until
+The left pane is a :class:`~swiftui.tui.widgets.files.MarkingFileTree` rooted at the
+working directory (sizes beside file names, dot files on ``.``, space marks files) under a
+path input that jumps anywhere (and completes names with the right arrow). The right pane
+is the form: container, object name, segment size (filled in from the engine's plan until
 the user types one), threads, upload limit, expiry, segments container. Every change asks
 the engine again (:func:`~swiftui.upload.build_preview`, on what a worker read of the
 destination: the object it would replace, an interrupted upload to resume; for marked
@@ -34,7 +34,6 @@ from textual.worker import Worker
 from swiftui.errors import UsageError
 from swiftui.swift import SEGMENTS_SUFFIX, SwiftLimits, SwiftService
 from swiftui.tui.uploads.batch import BatchJob
-from swiftui.tui.uploads.files import FileTree, LocalFilePane, remembered_folder
 from swiftui.tui.uploads.form_batch import (
     BatchKey,
     BatchPlanned,
@@ -55,6 +54,13 @@ from swiftui.tui.uploads.form_plan import (
 )
 from swiftui.tui.uploads.live import show_uploads
 from swiftui.tui.uploads.queue import uploads_of
+from swiftui.tui.widgets.files import (
+    FOLDER_KEYS,
+    FolderKeysActions,
+    LocalFilePane,
+    MarkingFileTree,
+    remembered_folder,
+)
 from swiftui.tui.widgets.screens import SwiftuiScreen
 from swiftui.upload import (
     DEFAULT_THREADS,
@@ -70,11 +76,13 @@ from swiftui.upload import (
 DestinationKey = tuple[str, str, str, Path]
 """Container, object name, segments container, local file: what a destination read is for."""
 
+FOLDER_MEMORY = "upload"
+"""The form opens in the folder it showed last (:func:`remembered_folder`)."""
 CHECK_DELAY_S = 0.3
 CONTAINER_SUGGESTIONS = 10_000
 
 
-class UploadFormScreen(SwiftuiScreen):
+class UploadFormScreen(FolderKeysActions, SwiftuiScreen):
     DEFAULT_CSS = """
     UploadFormScreen {
         #upload-panes { height: 1fr; }
@@ -96,9 +104,7 @@ class UploadFormScreen(SwiftuiScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Back"),
         Binding("ctrl+s", "start", "Start", id="start", tooltip="Queue the upload and watch it"),
-        Binding("full_stop", "toggle_hidden", "Hidden", id="hidden", tooltip="Show dot files"),
-        Binding("slash", "goto_path", "Go to", id="goto", tooltip="Type a path to jump to"),
-        Binding("backspace", "parent", "Up", id="parent", tooltip="Show the parent folder"),
+        *FOLDER_KEYS,
     ]
 
     class TargetLoaded(Message):
@@ -127,7 +133,7 @@ class UploadFormScreen(SwiftuiScreen):
         self.service = service
         self.default_container = container or ""
         self.prefix = prefix
-        self.start_dir = start or remembered_folder() or Path.cwd()
+        self.start_dir = start or remembered_folder(FOLDER_MEMORY) or Path.cwd()
         self.chosen: LocalFile | None = None
         self.limits: SwiftLimits | None = None
         self.containers: list[str] | None = None
@@ -152,7 +158,7 @@ class UploadFormScreen(SwiftuiScreen):
     def compose(self) -> ComposeResult:
         yield from self.header()
         with Horizontal(id="upload-panes"):
-            yield LocalFilePane(self.start_dir, id="local-pane")
+            yield LocalFilePane(self.start_dir, use=FOLDER_MEMORY, marks=True, id="local-pane")
             with Vertical(id="upload-form"):
                 yield Static(id="file-info")
                 yield FormField("Container", "container", self.default_container)
@@ -276,7 +282,7 @@ class UploadFormScreen(SwiftuiScreen):
     def path_refused(self, message: LocalFilePane.Refused) -> None:
         self._say(message.problem)
 
-    @on(FileTree.MarksChanged)
+    @on(MarkingFileTree.MarksChanged)
     def marks_changed(self) -> None:
         name = self.query_one("#object", Input)
         name.disabled = bool(self._marked)
@@ -286,7 +292,7 @@ class UploadFormScreen(SwiftuiScreen):
 
     @property
     def _marked(self) -> dict[Path, int]:
-        return self.query_one(FileTree).marked
+        return self.query_one(MarkingFileTree).marked
 
     def _show_choice(self) -> None:
         choice = choice_text(self._marked, self.chosen, self.swiftui_app.zone)
@@ -309,15 +315,6 @@ class UploadFormScreen(SwiftuiScreen):
     def _say(self, problem: str) -> None:
         self.problem = problem
         self._refresh_plan()
-
-    def action_parent(self) -> None:
-        self.query_one(LocalFilePane).go_up()
-
-    def action_goto_path(self) -> None:
-        self.query_one(LocalFilePane).edit_path()
-
-    def action_toggle_hidden(self) -> None:
-        self.query_one(LocalFilePane).toggle_hidden()
 
     # -- the form --------------------------------------------------------------------------
 
@@ -461,7 +458,7 @@ class UploadFormScreen(SwiftuiScreen):
         show_uploads(self.app, job)
 
     def action_unmark(self) -> None:
-        self.query_one(FileTree).clear_marks()
+        self.query_one(MarkingFileTree).clear_marks()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "start":

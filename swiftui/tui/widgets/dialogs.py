@@ -47,6 +47,13 @@ GLOSSARY = (
         "its segments; segments another manifest uses are kept. A list comes first.",
     ),
     (
+        "download",
+        "D saves the marked objects (or the highlighted one) in a local folder: parts "
+        "fetched in parallel, each md5 checked, then the whole; c cancels and keeps them, "
+        "D again fetches only what is missing. Sealed Cloud Archive objects are unsealed "
+        "first, with a countdown.",
+    ),
+    (
         "sealed",
         "on Cloud Archive (OVHcloud PCA), data is read only after an unsealing that takes "
         "minutes to hours; everything else works sealed. U on its details asks for it: an "

@@ -1,8 +1,10 @@
-"""The upload form's left pane: a path line, a directory tree with file sizes, and the
-hidden-files box; it remembers the last folder the user was in, across sessions.
+"""A local folder pane: a path line, a directory tree with file sizes, and the hidden-files
+box; it remembers the last folder the user was in, across sessions (one memory per use:
+the upload form's files, the download's destination).
 
 Plain marks instead of emoji, for any terminal over SSH; dot files stay hidden until asked.
-Space marks files (``●``, in any folder the tree shows): several files go up as one batch.
+In a pane that marks files (the upload form's), space marks them (``●``, in any folder the
+tree shows): several files go up as one batch.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Checkbox, DirectoryTree, Input
@@ -27,27 +30,46 @@ from textual.widgets.directory_tree import DirEntry
 from textual.widgets.tree import TreeNode
 
 from swiftui.paths import state_dir, write_private_file
-from swiftui.tui.uploads.model import display_path
 from swiftui.units import format_bytes
 
-LAST_FOLDER_FILE = "upload-folder.json"
+FOLDER_KEYS: list[BindingType] = [
+    Binding("full_stop", "toggle_hidden", "Hidden", id="hidden", tooltip="Show dot files"),
+    Binding("slash", "goto_path", "Go to", id="goto", tooltip="Type a path to jump to"),
+    Binding("backspace", "parent", "Up", id="parent", tooltip="Show the parent folder"),
+]
+"""The keys of a screen that holds a :class:`LocalFilePane` (its actions are
+:class:`FolderKeysActions`')."""
 MARK = "● "
 MARK_STYLE = "bold yellow"
 
 
-def remembered_folder() -> Path | None:
-    """The folder the upload form showed last (this session or an earlier one), if it is
-    still there."""
+def display_path(path: Path | str) -> str:
+    """``~/dumps/db.dump`` for a path under the home directory, the path itself otherwise:
+    shorter over SSH."""
     try:
-        saved = json.loads((state_dir() / LAST_FOLDER_FILE).read_text())
+        rest = Path(path).relative_to(Path.home())
+    except ValueError:
+        return str(path)
+    return "~" if rest == Path() else f"~/{rest}"
+
+
+def _memory_file(use: str) -> Path:
+    return state_dir() / f"{use}-folder.json"
+
+
+def remembered_folder(use: str) -> Path | None:
+    """The folder a pane for ``use`` (``upload``, ``download``) showed last, in this session
+    or an earlier one, if it is still there."""
+    try:
+        saved = json.loads(_memory_file(use).read_text())
         folder = Path(saved["folder"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return folder if folder.is_dir() else None
 
 
-def remember_folder(folder: Path) -> None:
-    write_private_file(state_dir() / LAST_FOLDER_FILE, json.dumps({"folder": str(folder)}))
+def remember_folder(use: str, folder: Path) -> None:
+    write_private_file(_memory_file(use), json.dumps({"folder": str(folder)}))
 
 
 class FileTree(DirectoryTree):
@@ -57,6 +79,51 @@ class FileTree(DirectoryTree):
     ICON_NODE = "▸ "
     ICON_NODE_EXPANDED = "▾ "
     ICON_FILE = "  "
+
+    def __init__(self, path: Path, *, id: str | None = None) -> None:
+        super().__init__(path, id=id)
+        self.show_hidden = False
+        self.sizes: dict[Path, int] = {}
+        self.root.set_label(display_path(path))
+
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        """Runs in the tree's loading thread: the place to stat for sizes."""
+        for path in paths:
+            if path.name.startswith(".") and not self.show_hidden:
+                continue
+            try:
+                info = path.stat()
+            except OSError:
+                yield path
+                continue
+            if stat.S_ISREG(info.st_mode):
+                self.sizes[path] = info.st_size
+            yield path
+
+    def render_label(self, node: TreeNode[DirEntry], base_style: Style, style: Style) -> Text:
+        label = super().render_label(node, base_style, style)
+        if node.data is not None and not node.allow_expand:
+            label = self.file_label(node.data.path, label)
+            size = self.sizes.get(node.data.path)
+            if size is not None:
+                label.append(f"  {format_bytes(size)}", style="dim")
+        return label
+
+    def file_label(self, path: Path, label: Text) -> Text:
+        """A file's name as the tree shows it, before its size."""
+        return label
+
+    def reset_node(
+        self, node: TreeNode[DirEntry], label: str | Text, data: DirEntry | None = None
+    ) -> FileTree:
+        if node is self.root and data is not None:
+            label = display_path(data.path)
+        super().reset_node(node, label, data)
+        return self
+
+
+class MarkingFileTree(FileTree):
+    """A :class:`FileTree` where space marks files (``●``), for a form that sends several."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -73,11 +140,8 @@ class FileTree(DirectoryTree):
 
     def __init__(self, path: Path, *, id: str | None = None) -> None:
         super().__init__(path, id=id)
-        self.show_hidden = False
-        self.sizes: dict[Path, int] = {}
         self.marked: dict[Path, int] = {}
         """The marked files and their sizes, in the order they were marked."""
-        self.root.set_label(display_path(path))
 
     def action_mark(self) -> None:
         """Mark the file under the cursor, or unmark it; a folder opens or closes."""
@@ -100,38 +164,12 @@ class FileTree(DirectoryTree):
         self.refresh()
         self.post_message(self.MarksChanged())
 
-    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
-        """Runs in the tree's loading thread: the place to stat for sizes."""
-        for path in paths:
-            if path.name.startswith(".") and not self.show_hidden:
-                continue
-            try:
-                info = path.stat()
-            except OSError:
-                yield path
-                continue
-            if stat.S_ISREG(info.st_mode):
-                self.sizes[path] = info.st_size
-            yield path
-
-    def render_label(self, node: TreeNode[DirEntry], base_style: Style, style: Style) -> Text:
-        label = super().render_label(node, base_style, style)
-        if node.data is not None and not node.allow_expand:
-            if node.data.path in self.marked:
-                label = Text.assemble((MARK, MARK_STYLE), label[len(self.ICON_FILE) :])
-                label.stylize(MARK_STYLE, len(MARK))
-            size = self.sizes.get(node.data.path)
-            if size is not None:
-                label.append(f"  {format_bytes(size)}", style="dim")
-        return label
-
-    def reset_node(
-        self, node: TreeNode[DirEntry], label: str | Text, data: DirEntry | None = None
-    ) -> FileTree:
-        if node is self.root and data is not None:
-            label = display_path(data.path)
-        super().reset_node(node, label, data)
-        return self
+    def file_label(self, path: Path, label: Text) -> Text:
+        if path not in self.marked:
+            return label
+        marked = Text.assemble((MARK, MARK_STYLE), label[len(self.ICON_FILE) :])
+        marked.stylize(MARK_STYLE, len(MARK))
+        return marked
 
 
 class PathSuggester(Suggester):
@@ -196,9 +234,15 @@ class LocalFilePane(Vertical):
             super().__init__()
             self.problem = problem
 
-    def __init__(self, start: Path, *, id: str | None = None) -> None:
+    def __init__(
+        self, start: Path, *, use: str, marks: bool = False, id: str | None = None
+    ) -> None:
+        """``use`` names the memory of the last folder shown (see :func:`remembered_folder`);
+        with ``marks``, the tree is a :class:`MarkingFileTree`."""
         super().__init__(id=id)
         self.start = start
+        self.use = use
+        self.marks = marks
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -208,7 +252,8 @@ class LocalFilePane(Vertical):
             suggester=PathSuggester(),
             placeholder="a folder or a file: /var/lib/psa/dumps",
         )
-        yield FileTree(self.start, id="files")
+        tree = MarkingFileTree if self.marks else FileTree
+        yield tree(self.start, id="files")
         yield Checkbox("Hidden files (.)", id="show-hidden", compact=True)
 
     @property
@@ -262,6 +307,24 @@ class LocalFilePane(Vertical):
     def _remember(self, folder: Path) -> None:
         """For the next form; a state directory that cannot be written only costs that."""
         try:
-            remember_folder(folder)
+            remember_folder(self.use, folder)
         except OSError as error:
-            self.log.warning(f"cannot remember the upload folder: {error}")
+            self.log.warning(f"cannot remember the {self.use} folder: {error}")
+
+
+class FolderKeysActions:
+    """The actions of :data:`FOLDER_KEYS`, for a screen that holds one
+    :class:`LocalFilePane` (a base class before the screen's own)."""
+
+    def _pane(self) -> LocalFilePane:
+        assert isinstance(self, DOMNode)
+        return self.query_one(LocalFilePane)
+
+    def action_parent(self) -> None:
+        self._pane().go_up()
+
+    def action_goto_path(self) -> None:
+        self._pane().edit_path()
+
+    def action_toggle_hidden(self) -> None:
+        self._pane().toggle_hidden()

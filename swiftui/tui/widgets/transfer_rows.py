@@ -1,28 +1,30 @@
-"""The live view's parts: how it words an upload (the queue's rows, a segment's row, the
-counters), and the segments table that follows the segments in flight.
+"""How a live view words a transfer (the queue's rows, a segment's row, the counters), and
+the segments table that follows the segments in flight.
 
 Rows and lines are plain functions of the model's values, so what they say is decided in
-one place.
+one place; the words that differ between an upload and a download are its
+:class:`SegmentWords`.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
 
-from swiftui.tui.uploads.model import JobState, SegmentStatus, SegmentView, Summary
-from swiftui.tui.uploads.queue import UploadJob
 from swiftui.tui.widgets.rate_dialog import cap_text
 from swiftui.tui.widgets.table import Column, ListingTable, Row
+from swiftui.tui.widgets.transfer_model import JobState, SegmentStatus, SegmentView, Summary
+from swiftui.tui.widgets.transfer_queue import TransferJob
 from swiftui.units import format_bytes, format_eta, format_rate
 
 BAR_CELLS = 12
 LOG_STYLES = {"warning": "yellow", "error": "bold red"}
 STATUS_STYLES = {
     SegmentStatus.QUEUED: "dim",
-    SegmentStatus.UPLOADING: "cyan",
+    SegmentStatus.ACTIVE: "cyan",
     SegmentStatus.RETRYING: "bold yellow",
     SegmentStatus.DONE: "green",
     SegmentStatus.REUSED: "green",
@@ -36,12 +38,6 @@ JOB_STYLES = {
     JobState.FAILED: "bold red",
 }
 
-JOB_COLUMNS = (
-    Column("number", "#", 3, "right"),
-    Column("file", "File", 18, keep_end=True),
-    Column("target", "To", min_width=14, keep_end=True),
-    Column("state", "State", 15),
-)
 SEGMENT_COLUMNS = (
     Column("index", "#", 5, "right"),
     Column("size", "Size", 10, "right"),
@@ -50,24 +46,51 @@ SEGMENT_COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
+class SegmentWords:
+    """What a segment's state is called in one direction."""
+
+    active: str
+    """``uploading``: followed by its percentage."""
+    arrived: str
+    """All its bytes moved, the answer or the check still to come."""
+    reused: str
+    """The State cell of a segment an interrupted run already moved."""
+    reused_count: str
+    """The same in the counters line: ``2 already in Swift``."""
+
+
+def job_columns(
+    what: str, *, what_width: int | None, where_width: int | None, state_width: int
+) -> tuple[Column, ...]:
+    """The queue list's columns; ``what`` heads the first (``File``, ``Object``); one of
+    the two widths is None: that column takes the room left."""
+    return (
+        Column("number", "#", 3, "right"),
+        Column("what", what, what_width, keep_end=True, min_width=14),
+        Column("where", "To", where_width, keep_end=True, min_width=14),
+        Column("state", "State", state_width),
+    )
+
+
 def bar(fraction: float, style: str) -> Text:
     filled = round(max(0.0, min(1.0, fraction)) * BAR_CELLS)
     return Text.assemble(("█" * filled, style), ("░" * (BAR_CELLS - filled), "dim"))
 
 
-def segment_state_text(view: SegmentView) -> Text:
+def segment_state_text(view: SegmentView, words: SegmentWords) -> Text:
     """``uploading 52 %``, ``retrying (attempt 2): 503 …``, ``done``: the State cell."""
     style = STATUS_STYLES[view.status]
-    if view.status is SegmentStatus.UPLOADING and view.sent >= view.length:
-        text = "sent, waiting for Swift's answer"
-    elif view.status is SegmentStatus.UPLOADING:
-        text = f"uploading {100 * view.sent // max(view.length, 1)} %"
+    if view.status is SegmentStatus.ACTIVE and view.length and view.moved >= view.length:
+        text = words.arrived
+    elif view.status is SegmentStatus.ACTIVE:
+        text = f"{words.active} {100 * view.moved // max(view.length, 1)} %"
         if view.attempt > 1:
             text += f" (attempt {view.attempt})"
     elif view.status is SegmentStatus.RETRYING:
         text = f"retrying (attempt {view.attempt}): {view.reason}"
     elif view.status is SegmentStatus.REUSED:
-        text = "done (already in Swift)"
+        text = words.reused
     elif view.status is SegmentStatus.FAILED:
         text = f"failed: {view.reason}"
     else:
@@ -75,32 +98,32 @@ def segment_state_text(view: SegmentView) -> Text:
     return Text(text, style=style)
 
 
-def segment_row(view: SegmentView) -> Row:
+def segment_row(view: SegmentView, words: SegmentWords) -> Row:
     return Row(
         str(view.index),
         (
             str(view.index),
             format_bytes(view.length),
             bar(view.fraction, STATUS_STYLES[view.status]),
-            segment_state_text(view),
+            segment_state_text(view, words),
         ),
     )
 
 
-def job_row(job: UploadJob, summary: Summary) -> Row:
+def job_row(job: TransferJob, summary: Summary[Any, Any]) -> Row:
     return Row(
         str(job.number),
         (
             str(job.number),
-            job.file_name,
-            f"{job.region} › {job.target}",
+            job.what,
+            job.where,
             Text(job.status_text(summary), style=JOB_STYLES.get(job.state, "")),
         ),
     )
 
 
-def rates_line(summary: Summary, done: int, total: int) -> str:
-    """``2.4 MiB of 5.5 MiB · 3.2 MiB/s · ETA 1s``; no rate once the upload has stopped."""
+def rates_line(summary: Summary[Any, Any], done: int, total: int) -> str:
+    """``2.4 MiB of 5.5 MiB · 3.2 MiB/s · ETA 1s``; no rate once the transfer has stopped."""
     if summary.plan is None and summary.progress is None:
         return "…"
     line = f"{format_bytes(done)} of {format_bytes(total)}"
@@ -110,18 +133,20 @@ def rates_line(summary: Summary, done: int, total: int) -> str:
     return f"{line} · {format_rate(progress.rate_bps)} · ETA {format_eta(progress.eta_s)}"
 
 
-def counters_line(summary: Summary, cap: int | None = None) -> str:
-    """``segments 2/6 done · 1 uploading · 2 queued · cap 20.0 MiB/s``: the cap while the
-    upload runs with one."""
+def counters_line(summary: Summary[Any, Any], words: SegmentWords, cap: int | None = None) -> str:
+    """``segments 3/6 done · 1 uploading · 2 queued · cap 20.0 MiB/s`` (the cap while the
+    transfer runs with one); empty while no segment is known."""
     counts = summary.counts
     total = sum(counts.values())
+    if not total:
+        return ""
     done = counts.get(SegmentStatus.DONE, 0) + counts.get(SegmentStatus.REUSED, 0)
     parts = [f"segments {done}/{total} done"]
     for status, label in (
-        (SegmentStatus.UPLOADING, "uploading"),
+        (SegmentStatus.ACTIVE, words.active),
         (SegmentStatus.RETRYING, "retrying"),
         (SegmentStatus.QUEUED, "queued"),
-        (SegmentStatus.REUSED, "already in Swift"),
+        (SegmentStatus.REUSED, words.reused_count),
         (SegmentStatus.FAILED, "failed"),
     ):
         if counts.get(status):
