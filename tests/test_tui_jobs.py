@@ -74,6 +74,9 @@ async def open_jobs(pilot: Pilot) -> JobsScreen:
     screen = app.screen
     assert isinstance(screen, JobsScreen)
     await wait_for(pilot, lambda: screen.jobs is not None or screen.problem, "the jobs file")
+    if screen.jobs is not None and screen.jobs.jobs:
+        # The list fills on a later turn than the file is read; R and e act on its cursor.
+        await wait_for(pilot, lambda: screen.highlighted() is not None, "a job highlighted")
     return screen
 
 
