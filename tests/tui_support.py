@@ -33,6 +33,7 @@ from swiftui.sandbox import Sandbox
 from swiftui.tui.app import SwiftuiApp
 from swiftui.tui.browsing.container import ContainerScreen
 from swiftui.tui.widgets.table import ListingTable
+from swiftui.tui.widgets.transfer_live import TransferLiveScreen
 
 WAIT_S = 60.0
 """How long a wait may last before it fails: generous, since a wait ends as soon as its
@@ -101,7 +102,8 @@ async def settle(pilot: Pilot) -> None:
 
 def pending_timers(app: App[Any]) -> list[asyncio.Task[None]]:
     """The app's own one-shot timers still to fire (Textual's, such as a cursor's blink or
-    a notification's timeout, and repeating ones, are not waited for)."""
+    a notification's timeout, repeating ones and a transfer view's redraws are not waited
+    for)."""
     nodes: list[MessagePump] = [app]
     for screen in app.screen_stack:
         nodes += [screen, *screen.walk_children()]
@@ -115,6 +117,8 @@ def pending_timers(app: App[Any]) -> list[asyncio.Task[None]]:
                 and task is not None
                 and not task.done()
                 and getattr(callback, "__module__", "").startswith("swiftui.")
+                # A running transfer's redraws come as long as it runs, like its worker.
+                and getattr(callback, "__func__", None) is not TransferLiveScreen._draw_waiting
             ):
                 tasks.append(task)
     return tasks
