@@ -30,12 +30,12 @@ from unittest.mock import patch
 
 import pytest
 from conftest import swift_checker
+from support.tmux_support import Terminal, swiftui_env
+from support.tui_support import settle, wait_for
+from support.tui_upload_support import ScriptedEngine, fixed_app, flood, is_live, queue
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import RichLog
-from tmux_support import Terminal, swiftui_env
-from tui_support import settle, wait_for
-from tui_upload_support import ScriptedEngine, fixed_app, flood, is_live, queue
 
 from swiftui.sandbox import Sandbox
 from swiftui.tui.uploads.live import UploadLiveScreen, show_uploads

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from cloud_archive_support import HOUR_S, ArchiveContainers, ArchiveHttp
+from support.cloud_archive_support import HOUR_S, ArchiveContainers, ArchiveHttp
 
 from swiftui.cloud import Cloud, connect
 from swiftui.credentials import load_credentials

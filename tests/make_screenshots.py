@@ -21,10 +21,10 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from faultproxy import Fault, FaultProxy
+from support.faultproxy import Fault, FaultProxy
+from support.tui_support import drawn_lines, settle, upload_slo, wait_for
+from support.tui_upload_support import shown
 from textual.pilot import Pilot
-from tui_support import drawn_lines, settle, upload_slo, wait_for
-from tui_upload_support import shown
 
 from swiftui.cloud import Cloud, connect
 from swiftui.credentials import load_credentials

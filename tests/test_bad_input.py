@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from deletion_support import names
-from fault_support import one_line_error
-from upload_support import download_md5, write_random
+from support.deletion_support import names
+from support.fault_support import one_line_error
+from support.upload_support import download_md5, write_random
 
 from swiftui.cli import main
 from swiftui.sandbox import Sandbox

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 import swiftclient
-from cloud_archive_support import ArchiveHttp
-from tui_support import upload_slo
+from support.cloud_archive_support import ArchiveHttp
+from support.tui_support import upload_slo
 
 from swiftui.sandbox import Sandbox
 

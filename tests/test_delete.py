@@ -10,7 +10,7 @@ import threading
 
 import pytest
 import swiftclient
-from deletion_support import (
+from support.deletion_support import (
     faulty_proxy,
     make_dlo,
     make_slo,

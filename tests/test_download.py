@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from deletion_support import make_dlo, make_slo, random_bytes
-from download_support import (
+from support.deletion_support import make_dlo, make_slo, random_bytes
+from support.download_support import (
     MTIME,
     archived_slo,
     download,
@@ -30,7 +30,7 @@ from download_support import (
     sha256_of,
     through,
 )
-from faultproxy import Fault, FaultProxy
+from support.faultproxy import Fault, FaultProxy
 
 from swiftui.cloud import Cloud
 from swiftui.download import PARTIAL_SUFFIX, DownloadPlanned, Verifying

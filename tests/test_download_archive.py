@@ -16,18 +16,18 @@ import threading
 from pathlib import Path
 
 import swiftclient
-from cloud_archive_support import ArchiveHttp
-from deletion_support import random_bytes
-from download_support import (
+from support.cloud_archive_support import ArchiveHttp
+from support.deletion_support import random_bytes
+from support.download_support import (
     archive_containers,
     archived_slo,
     download,
     segment_get,
     through,
 )
-from fault_support import cli_env, one_line_error, run_cli, start_cli, wait_for
-from faultproxy import Fault, FaultProxy
-from upload_support import Recorder
+from support.fault_support import cli_env, one_line_error, run_cli, start_cli, wait_for
+from support.faultproxy import Fault, FaultProxy
+from support.upload_support import Recorder
 
 from swiftui.cloud import Cloud
 from swiftui.download import DownloadPlanned, UnsealRequested, UnsealWaiting

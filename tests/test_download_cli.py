@@ -19,10 +19,23 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from deletion_support import random_bytes
-from download_support import archived_slo, journal_done, segment_get, segment_gets, sha256_of
-from fault_support import cli_env, launcher_command, one_line_error, run_cli, start_cli, wait_for
-from faultproxy import Fault, FaultProxy
+from support.deletion_support import random_bytes
+from support.download_support import (
+    archived_slo,
+    journal_done,
+    segment_get,
+    segment_gets,
+    sha256_of,
+)
+from support.fault_support import (
+    cli_env,
+    launcher_command,
+    one_line_error,
+    run_cli,
+    start_cli,
+    wait_for,
+)
+from support.faultproxy import Fault, FaultProxy
 from test_bad_input import refused
 
 from swiftui.download import PARTIAL_SUFFIX

@@ -12,10 +12,10 @@ import os
 from pathlib import Path
 
 import swiftclient
-from deletion_support import random_bytes
-from download_support import archived_slo, journal_done, journals, segment_get, segment_gets
-from fault_support import cli_env, one_line_error, run_cli, start_cli, wait_for
-from faultproxy import Fault, FaultProxy
+from support.deletion_support import random_bytes
+from support.download_support import archived_slo, journal_done, journals, segment_get, segment_gets
+from support.fault_support import cli_env, one_line_error, run_cli, start_cli, wait_for
+from support.faultproxy import Fault, FaultProxy
 from test_download_cli import proxied
 from test_faults_upload import fill, mounted_tmpfs
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from deletion_support import make_slo, md5_of, names, random_bytes
-from fault_support import cli_env, one_line_error, start_cli, wait_for
-from faultproxy import Fault, FaultProxy
+from support.deletion_support import make_slo, md5_of, names, random_bytes
+from support.fault_support import cli_env, one_line_error, start_cli, wait_for
+from support.faultproxy import Fault, FaultProxy
 
 from swiftui.cli import main
 from swiftui.cloud import Cloud

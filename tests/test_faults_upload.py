@@ -27,7 +27,10 @@ import pytest
 import requests
 import swiftclient
 from conftest import swift_checker
-from fault_support import (
+from keystoneauth1 import session as ks_session
+from keystoneauth1.access import AccessInfo
+from keystoneauth1.identity import v3
+from support.fault_support import (
     SandboxServers,
     cli_env,
     one_line_error,
@@ -35,11 +38,8 @@ from fault_support import (
     start_cli,
     wait_for,
 )
-from faultproxy import Fault, FaultProxy
-from keystoneauth1 import session as ks_session
-from keystoneauth1.access import AccessInfo
-from keystoneauth1.identity import v3
-from upload_support import (
+from support.faultproxy import Fault, FaultProxy
+from support.upload_support import (
     FAST_RETRY,
     Recorder,
     download_md5,

@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from upload_support import file_sha256, write_random
+from support.upload_support import file_sha256, write_random
 
 from swiftui.errors import Aborted
 from swiftui.units import KIB

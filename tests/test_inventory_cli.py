@@ -11,9 +11,9 @@ import json
 
 import pytest
 import swiftclient
-from cloud_archive_support import ArchiveHttp
-from deletion_support import make_dlo, random_bytes
-from download_support import MTIME, archive_containers, archived_slo, sha256_of
+from support.cloud_archive_support import ArchiveHttp
+from support.deletion_support import make_dlo, random_bytes
+from support.download_support import MTIME, archive_containers, archived_slo, sha256_of
 from test_bad_input import refused, run
 
 from swiftui.units import KIB

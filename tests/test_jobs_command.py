@@ -11,8 +11,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from fault_support import wait_for
-from jobs_support import process_alive
+from support.fault_support import wait_for
+from support.jobs_support import process_alive
 
 from swiftui.errors import Aborted, CommandFailed, UsageError
 from swiftui.jobs.command import CommandOutput, Redactor, command_argv, shell_syntax

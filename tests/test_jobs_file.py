@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from fault_support import one_line_error, run_cli
+from support.fault_support import one_line_error, run_cli
 
 from swiftui.jobs.history import history_path
 

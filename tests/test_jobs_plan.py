@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from upload_support import write_random
+from support.upload_support import write_random
 
 from swiftui.cloud import Cloud
 from swiftui.errors import UsageError

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from deletion_support import make_slo, names, random_bytes
-from fault_support import one_line_error, run_cli, start_cli, wait_for
-from faultproxy import Fault, FaultProxy
-from jobs_support import WebhookReceiver, process_alive, smtp_sink, write_job
-from upload_support import (
+from support.deletion_support import make_slo, names, random_bytes
+from support.fault_support import one_line_error, run_cli, start_cli, wait_for
+from support.faultproxy import Fault, FaultProxy
+from support.jobs_support import WebhookReceiver, process_alive, smtp_sink, write_job
+from support.upload_support import (
     download_md5,
     file_md5,
     file_sha256,

@@ -9,7 +9,7 @@ import hashlib
 import json
 
 import swiftclient
-from deletion_support import names, put_segments, random_bytes, segment_prefix
+from support.deletion_support import names, put_segments, random_bytes, segment_prefix
 
 from swiftui.browse import describe_object, verify_manifest
 from swiftui.cloud import Cloud

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import swiftclient
 from conftest import swift_checker
-from upload_support import (
+from support.upload_support import (
     Recorder,
     download_md5,
     file_sha256,

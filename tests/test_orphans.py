@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from deletion_support import (
+from support.deletion_support import (
     SEGMENT_TYPE,
     expire_in_two_hours,
     make_dlo,

@@ -7,7 +7,7 @@ import time
 
 import pytest
 import swiftclient
-from deletion_support import make_slo, md5_of, names, random_bytes
+from support.deletion_support import make_slo, md5_of, names, random_bytes
 
 from swiftui.cli import main
 from swiftui.errors import UsageError

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from deletion_support import random_bytes
-from download_support import archived_slo, download
-from upload_support import Recorder, download_md5, upload, write_random
+from support.deletion_support import random_bytes
+from support.download_support import archived_slo, download
+from support.upload_support import Recorder, download_md5, upload, write_random
 
 from swiftui.cloud import Cloud
 from swiftui.download import DownloadPlanned

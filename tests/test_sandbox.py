@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from cloud_archive_support import ArchiveHttp
+from support.cloud_archive_support import ArchiveHttp
 
 from swiftui.sandbox import Sandbox, SandboxError, SandboxState
 

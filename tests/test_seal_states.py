@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 import swiftclient
-from cloud_archive_support import ArchiveHttp
-from deletion_support import make_slo, put_segments, random_bytes
+from support.cloud_archive_support import ArchiveHttp
+from support.deletion_support import make_slo, put_segments, random_bytes
 
 from swiftui.cloud import Cloud
 from swiftui.sandbox import Sandbox

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from cloud_archive_support import HOUR_S, ArchiveContainers, sealed_objects_read
-from deletion_support import (
+from support.cloud_archive_support import HOUR_S, ArchiveContainers, sealed_objects_read
+from support.deletion_support import (
     expire_in_two_hours,
     make_slo,
     names,
@@ -23,7 +23,7 @@ from deletion_support import (
     segment_prefix,
     wait_until_gone,
 )
-from upload_support import download_md5, file_md5
+from support.upload_support import download_md5, file_md5
 
 from swiftui.browse import describe_object, verify_manifest
 from swiftui.cli import main

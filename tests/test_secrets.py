@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 import swiftclient
-from fault_support import cli_env, launcher_command, wait_for
-from faultproxy import Fault, FaultProxy
+from support.fault_support import cli_env, launcher_command, wait_for
+from support.faultproxy import Fault, FaultProxy
+from support.upload_support import journal_segments, segment_put, write_random
 from test_regions import _self_signed_server
-from upload_support import journal_segments, segment_put, write_random
 
 from swiftui import paths
 from swiftui.cloud import Cloud

@@ -7,9 +7,9 @@ import threading
 
 import pytest
 import swiftclient
-from deletion_support import faulty_proxy, names
-from faultproxy import Fault, FaultProxy
-from tui_support import bulk_create
+from support.deletion_support import faulty_proxy, names
+from support.faultproxy import Fault, FaultProxy
+from support.tui_support import bulk_create
 
 from swiftui.cloud import Cloud
 from swiftui.errors import Aborted, SwiftError

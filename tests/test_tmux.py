@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from tmux_support import Terminal, swiftui_env
+from support.tmux_support import Terminal, swiftui_env
 
 from swiftui.sandbox import Sandbox
 

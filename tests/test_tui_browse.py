@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 import swiftclient
 from rich.console import Console
+from support.tui_support import settle, upload_slo, wait_for
+from support.tui_upload_support import ScriptedEngine, midway
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Static
-from tui_support import settle, upload_slo, wait_for
-from tui_upload_support import ScriptedEngine, midway
 
 from swiftui.cloud import Cloud
 from swiftui.sandbox import Sandbox

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from conftest import openrc_with_region
+from support.tui_support import wait_for
 from textual.widgets import Input, OptionList, Static
 from textual.widgets._toast import Toast
-from tui_support import wait_for
 
 from swiftui.paths import sandbox_default_dir
 from swiftui.sandbox import Sandbox

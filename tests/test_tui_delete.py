@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import swiftclient
-from deletion_support import (
+from support.deletion_support import (
     make_slo,
     md5_of,
     names,
@@ -21,10 +21,10 @@ from deletion_support import (
     random_bytes,
     segment_prefix,
 )
-from faultproxy import Fault, FaultProxy
+from support.faultproxy import Fault, FaultProxy
+from support.tui_support import keys_of, open_container, screen_text, settle, text_of, wait_for
 from textual.pilot import Pilot
 from textual.widgets import Label, ProgressBar, Static
-from tui_support import keys_of, open_container, screen_text, settle, text_of, wait_for
 
 from swiftui.cloud import Cloud
 from swiftui.sandbox import Sandbox

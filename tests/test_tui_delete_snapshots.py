@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import UTC
 
+from support.tui_data import NOW
+from support.tui_delete_data import deletable_cloud
+from support.tui_support import settle
 from textual.pilot import Pilot
-from tui_data import NOW
-from tui_delete_data import deletable_cloud
-from tui_support import settle
 
 from swiftui.tui.app import SwiftuiApp
 

@@ -8,10 +8,10 @@ from datetime import UTC, timedelta
 
 import pytest
 from rich.console import Console
+from support.tui_data import NOW, demo_cloud
+from support.tui_support import Clock, settle, wait_for
 from textual.pilot import Pilot
 from textual.widgets import Static, TabbedContent
-from tui_data import NOW, demo_cloud
-from tui_support import Clock, settle, wait_for
 
 from swiftui.tui.app import SwiftuiApp
 from swiftui.tui.details.object import ObjectDetailsScreen

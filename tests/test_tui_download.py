@@ -15,13 +15,19 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from download_support import MTIME, archive_containers, archived_slo, segment_get, segment_gets
-from faultproxy import Fault, FaultProxy
 from rich.console import Console
+from support.download_support import (
+    MTIME,
+    archive_containers,
+    archived_slo,
+    segment_get,
+    segment_gets,
+)
+from support.faultproxy import Fault, FaultProxy
+from support.tui_download_support import open_picker
+from support.tui_support import wait_for
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
-from tui_download_support import open_picker
-from tui_support import wait_for
 
 from swiftui.cloud import Cloud
 from swiftui.download import DownloadResult, interrupted_downloads

@@ -11,9 +11,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from support.tui_download_support import (
+    Script,
+    is_live,
+    midway,
+    picture_app,
+    queue_download,
+    sealed,
+)
+from support.tui_support import settle, wait_for
 from textual.pilot import Pilot
-from tui_download_support import Script, is_live, midway, picture_app, queue_download, sealed
-from tui_support import settle, wait_for
 
 from swiftui.tui.downloads.live import show_downloads
 

@@ -15,14 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import swiftclient
-from fault_support import run_cli
-from jobs_support import write_job
+from support.fault_support import run_cli
+from support.jobs_support import write_job
+from support.tui_jobs_support import jobs_app as fixed_jobs_app
+from support.tui_support import WAIT_S, drawn_lines, wait_for
+from support.tui_upload_support import is_live, shown
+from support.upload_support import download_md5, file_md5, write_random
 from textual.pilot import Pilot
 from textual.widgets import Input
-from tui_jobs_support import jobs_app as fixed_jobs_app
-from tui_support import WAIT_S, drawn_lines, wait_for
-from tui_upload_support import is_live, shown
-from upload_support import download_md5, file_md5, write_random
 
 from swiftui.cloud import Cloud
 from swiftui.jobs import Action, Result, load_jobs, read_history

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from support.tui_jobs_support import jobs_app, jobs_home, plesk_dumps, record_runs
+from support.tui_support import drawn_lines, settle, wait_for
 from textual.pilot import Pilot
-from tui_jobs_support import jobs_app, jobs_home, plesk_dumps, record_runs
-from tui_support import drawn_lines, settle, wait_for
 
 from swiftui.tui.jobs.form import JobFormScreen
 

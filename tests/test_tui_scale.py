@@ -9,7 +9,7 @@ import time
 
 import pytest
 import swiftclient
-from tui_support import bulk_create, wait_for
+from support.tui_support import bulk_create, wait_for
 
 from swiftui.cloud import Cloud
 from swiftui.tui.app import SwiftuiApp

@@ -10,11 +10,19 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from cloud_archive_support import ArchiveContainers, sealed_objects_read
-from deletion_support import make_slo, names, random_bytes
+from support.cloud_archive_support import ArchiveContainers, sealed_objects_read
+from support.deletion_support import make_slo, names, random_bytes
+from support.tui_support import (
+    Clock,
+    drawn_lines,
+    open_container,
+    screen_text,
+    settle,
+    text_of,
+    wait_for,
+)
 from textual.pilot import Pilot
 from textual.widgets import Static
-from tui_support import Clock, drawn_lines, open_container, screen_text, settle, text_of, wait_for
 
 from swiftui.cloud import Cloud
 from swiftui.tui.app import SwiftuiApp

@@ -12,10 +12,10 @@ from datetime import UTC
 from pathlib import Path
 
 import pytest
+from support.tui_data import NOW, demo_cloud
+from support.tui_support import settle, wait_for
+from support.tui_upload_support import ScriptedEngine, midway
 from textual.pilot import Pilot
-from tui_data import NOW, demo_cloud
-from tui_support import settle, wait_for
-from tui_upload_support import ScriptedEngine, midway
 
 from swiftui.tui.app import SwiftuiApp
 from swiftui.tui.widgets.dialogs import ConfirmScreen

@@ -3,8 +3,8 @@ where the user sees it (the queue of uploads updates its running row this way)."
 
 from __future__ import annotations
 
+from support.tui_support import drawn_lines
 from textual.app import App, ComposeResult
-from tui_support import drawn_lines
 
 from swiftui.tui.widgets.table import Column, ListingTable, Row
 

@@ -16,14 +16,21 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from faultproxy import Fault, FaultProxy
 from rich.console import Console
+from support.faultproxy import Fault, FaultProxy
+from support.tui_support import wait_for
+from support.upload_support import (
+    Recorder,
+    download_md5,
+    object_names,
+    timestamps,
+    upload,
+    write_random,
+)
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Static
-from tui_support import wait_for
-from upload_support import Recorder, download_md5, object_names, timestamps, upload, write_random
 
 from swiftui.cloud import Cloud
 from swiftui.errors import OperationCancelled

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 import swiftclient
+from support.tui_support import drawn_lines, wait_for
+from support.tui_upload_support import open_form, shown
+from support.upload_support import download_md5, write_random
 from textual.pilot import Pilot
 from textual.widgets import Input, Label
-from tui_support import drawn_lines, wait_for
-from tui_upload_support import open_form, shown
-from upload_support import download_md5, write_random
 
 from swiftui.cloud import Cloud
 from swiftui.tui.app import SwiftuiApp

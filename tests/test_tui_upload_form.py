@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from rich.style import Style
+from support.tui_support import settle, wait_for
+from support.tui_upload_support import fixed_app, make_file, open_form
 from textual.widget import Widget
 from textual.widgets import Input, Tree
-from tui_support import settle, wait_for
-from tui_upload_support import fixed_app, make_file, open_form
 
 from swiftui.units import MIB
 

@@ -4,9 +4,9 @@ progress as the bar. A scripted engine plays the events (no Swift needed)."""
 
 from __future__ import annotations
 
+from support.tui_support import drawn_lines, settle, wait_for
+from support.tui_upload_support import ScriptedEngine, fixed_app, is_live, midway, queue
 from textual.widgets import ProgressBar
-from tui_support import drawn_lines, settle, wait_for
-from tui_upload_support import ScriptedEngine, fixed_app, is_live, midway, queue
 
 from swiftui.tui.uploads.live import show_uploads
 from swiftui.tui.widgets.log_panel import LogPanel

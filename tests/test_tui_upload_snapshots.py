@@ -13,10 +13,10 @@ from datetime import UTC
 from pathlib import Path
 
 import pytest
+from support.tui_data import NOW
+from support.tui_support import settle, wait_for
+from support.tui_upload_support import ScriptedEngine, make_file, midway, upload_cloud
 from textual.pilot import Pilot
-from tui_data import NOW
-from tui_support import settle, wait_for
-from tui_upload_support import ScriptedEngine, make_file, midway, upload_cloud
 
 from swiftui.tui.app import SwiftuiApp
 from swiftui.tui.uploads.form import UploadFormScreen

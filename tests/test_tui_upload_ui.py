@@ -12,10 +12,9 @@ from pathlib import Path
 from unittest.mock import patch
 
 import pytest
-from textual.widgets import Button
-from tui_data import NOW
-from tui_support import settle, wait_for
-from tui_upload_support import (
+from support.tui_data import NOW
+from support.tui_support import settle, wait_for
+from support.tui_upload_support import (
     ScriptedEngine,
     fixed_app,
     flood,
@@ -27,6 +26,7 @@ from tui_upload_support import (
     queue,
     shown,
 )
+from textual.widgets import Button
 
 from swiftui.tui.app import SwiftuiApp
 from swiftui.tui.uploads.form import UploadFormScreen

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from tui_support import upload_slo
+from support.tui_support import upload_slo
 
 from swiftui.browse import (
     ObjectKind,

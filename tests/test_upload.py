@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from cloud_archive_support import ArchiveHttp
-from faultproxy import Fault, FaultProxy
-from upload_support import (
+from support.cloud_archive_support import ArchiveHttp
+from support.faultproxy import Fault, FaultProxy
+from support.upload_support import (
     Recorder,
     download_md5,
     file_sha256,

@@ -13,9 +13,16 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from fault_support import cli_env, launcher_command, one_line_error, run_cli, start_cli, wait_for
-from faultproxy import Fault, FaultProxy
-from upload_support import (
+from support.fault_support import (
+    cli_env,
+    launcher_command,
+    one_line_error,
+    run_cli,
+    start_cli,
+    wait_for,
+)
+from support.faultproxy import Fault, FaultProxy
+from support.upload_support import (
     Recorder,
     download_md5,
     journal_segments,

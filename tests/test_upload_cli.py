@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from faultproxy import Fault, FaultProxy
-from upload_support import (
+from support.faultproxy import Fault, FaultProxy
+from support.upload_support import (
     download_md5,
     journal_files,
     journal_segments,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from upload_support import download_md5, file_sha256, write_random
+from support.upload_support import download_md5, file_sha256, write_random
 
 from swiftui.sandbox import Sandbox
 from swiftui.units import MIB

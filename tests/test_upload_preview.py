@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from upload_support import (
+from support.upload_support import (
     FAST_RETRY,
     Recorder,
     journal_segments,

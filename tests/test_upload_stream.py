@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from fault_support import cli_env, launcher_command, one_line_error, wait_for
-from faultproxy import Fault, FaultProxy
-from upload_support import Recorder, download_md5, object_names, segment_put
+from support.fault_support import cli_env, launcher_command, one_line_error, wait_for
+from support.faultproxy import Fault, FaultProxy
+from support.upload_support import Recorder, download_md5, object_names, segment_put
 
 from swiftui.cloud import Cloud
 from swiftui.orphans import find_orphans

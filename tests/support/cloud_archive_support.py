@@ -17,9 +17,9 @@ from urllib.parse import quote
 
 import requests
 import swiftclient
-from deletion_support import random_bytes
-from tui_support import upload_slo
 
+from support.deletion_support import random_bytes
+from support.tui_support import upload_slo
 from swiftui.sandbox import Sandbox
 
 WAIT_S = 20.0

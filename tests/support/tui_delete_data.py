@@ -15,8 +15,8 @@ from urllib.parse import unquote
 
 import requests
 from requests.structures import CaseInsensitiveDict
-from tui_data import NOW, FixedCloud, FixedObject, FixedService, demo_cloud
 
+from support.tui_data import NOW, FixedCloud, FixedObject, FixedService, demo_cloud
 from swiftui.errors import SwiftError
 from swiftui.swift import SEGMENT_CONTENT_TYPE, StoredManifest, SwiftLimits
 from swiftui.units import MIB

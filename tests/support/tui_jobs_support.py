@@ -13,9 +13,9 @@ from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
-from tui_data import NOW, FixedContainer, FixedObject
-from tui_upload_support import FixedUploadService, make_file, upload_cloud
 
+from support.tui_data import NOW, FixedContainer, FixedObject
+from support.tui_upload_support import FixedUploadService, make_file, upload_cloud
 from swiftui.jobs import Action, ItemRecord, Job, NotificationRecord, Result, RunRecord
 from swiftui.jobs.history import append_record
 from swiftui.swift import ObjectEntry

@@ -21,9 +21,9 @@ from requests.structures import CaseInsensitiveDict
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static
-from tui_data import NOW, FixedCloud, FixedService, demo_cloud
-from tui_support import wait_for
 
+from support.tui_data import NOW, FixedCloud, FixedService, demo_cloud
+from support.tui_support import wait_for
 from swiftui.errors import OperationCancelled
 from swiftui.swift import SwiftLimits, SwiftService
 from swiftui.tui.app import SwiftuiApp

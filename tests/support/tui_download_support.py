@@ -15,10 +15,10 @@ from datetime import UTC
 from pathlib import Path
 
 from textual.pilot import Pilot
-from tui_data import NOW
-from tui_support import wait_for
-from tui_upload_support import upload_cloud
 
+from support.tui_data import NOW
+from support.tui_support import wait_for
+from support.tui_upload_support import upload_cloud
 from swiftui.download import (
     DownloadCancelled,
     DownloadEvent,

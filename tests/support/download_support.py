@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 import swiftclient
-from deletion_support import make_slo, put_segments, random_bytes
-from faultproxy import Fault, FaultProxy
-from upload_support import Recorder
 
+from support.deletion_support import make_slo, put_segments, random_bytes
+from support.faultproxy import Fault, FaultProxy
+from support.upload_support import Recorder
 from swiftui.cloud import Cloud
 from swiftui.download import DownloadRequest, DownloadResult, journal_dir, run_download
 from swiftui.errors import OperationCancelled
