@@ -9,7 +9,9 @@ every GET it answers with 429, and what is left is still sealed).
 
 from __future__ import annotations
 
+import io
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -29,6 +31,8 @@ from swiftui.browse import describe_object, verify_manifest
 from swiftui.cli import main
 from swiftui.cloud import Cloud
 from swiftui.swift import SealState, segments_of
+from swiftui.units import MIB
+from swiftui.upload import StreamRequest, run_stream_upload
 
 
 def segment_names(entries: list[dict[str, object]]) -> list[str]:
@@ -52,6 +56,31 @@ def test_rm_deletes_a_sealed_archive_and_the_segments_its_names_prove_without_re
     assert "Deleted 1 object and its 3 segments" in out
     assert names(checker, pca) == ["b.tar"]
     assert names(checker, segments) == segment_names(kept)
+    archive.never_read()
+
+
+def test_rm_of_a_sealed_archive_uploaded_from_a_pipe_proves_and_deletes_its_segments(
+    archive: ArchiveContainers, cloud: Cloud, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pipe's segment names carry 0 for the size nobody knew yet: its archive's segments
+    are proven by the listing all the same (a monthly command job on Cloud Archive)."""
+    pca, segments, checker = archive.name, archive.segments, archive.checker
+    run_stream_upload(
+        cloud.service("GRA"),
+        StreamRequest(pca, "www-2026-11.tar", segment_size=MIB),
+        io.BytesIO(random_bytes(3 * MIB + 5)),
+        on_event=lambda event: None,
+        cancel=threading.Event(),
+    )
+    assert len(names(checker, segments)) == 4
+
+    assert main(["rm", pca, "www-2026-11.tar", "--yes"]) == 0
+
+    out = capsys.readouterr().out
+    assert f"sealed (Cloud Archive): 4 segments found by name in {segments}" in out
+    assert "Deleted 1 object and its 4 segments" in out
+    assert names(checker, pca) == []
+    assert names(checker, segments) == []
     archive.never_read()
 
 

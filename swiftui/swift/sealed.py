@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from swiftui.swift.listing import ObjectEntry
 from swiftui.swift.slo import (
     MTIME_HEADER,
+    STREAM_FILE_SIZE,
     ManifestSegment,
     SegmentName,
     expected_slo_etag,
@@ -147,7 +148,8 @@ def find_segments_by_name(
         ]
     groups: dict[tuple[str, int], list[NamedSegment]] = {}
     for parsed, entry in named:
-        if parsed.file_size == size:
+        # A stream's segments carry 0 for a size nobody knew when they were named.
+        if parsed.file_size in (size, STREAM_FILE_SIZE):
             groups.setdefault((parsed.mtime, parsed.segment_size), []).append((parsed, entry))
     # The upload of this very file (its mtime is in the manifest's metadata) if there is one,
     # else any upload named after it, else (a copied manifest) any upload of its size.

@@ -67,6 +67,10 @@ def is_slo(headers: Mapping[str, str]) -> bool:
 # -- segment names ---------------------------------------------------------------------------
 
 
+STREAM_FILE_SIZE = 0
+"""The file size in the segment names of a piped upload: unknown when they are named."""
+
+
 def segment_prefix(object_name: str, mtime: float, file_size: int, segment_size: int) -> str:
     """Segment names as the ``swift`` CLI makes them, so either tool recognises the other's."""
     return f"{upload_prefix(object_name, mtime, file_size)}{segment_size}/"

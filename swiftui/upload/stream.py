@@ -27,6 +27,7 @@ from swiftui.swift import (
     INTERACTIVE_RETRY,
     MTIME_HEADER,
     SEGMENT_CONTENT_TYPE,
+    STREAM_FILE_SIZE,
     segment_name,
     segment_prefix,
 )
@@ -133,7 +134,9 @@ class _StreamUpload:
             segment_container=self.segment_container,
             source=request.source_name,
         )
-        self.prefix = segment_prefix(self.object_name, self.started_at, 0, plan.segment_size)
+        self.prefix = segment_prefix(
+            self.object_name, self.started_at, STREAM_FILE_SIZE, plan.segment_size
+        )
         spool = Spool(
             request.resolved_spool_dir,
             memory_cap=request.spool_memory,
